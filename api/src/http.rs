@@ -1,0 +1,240 @@
+//! The HTTP edge: `POST /graphql`, `GET /graphql` (queries only, and GraphiQL outside
+//! production), `GET /health`. Every bound is checked here before the schema runs:
+//! body size (413), batched requests (refused), document shape (depth, aliases, expanded
+//! fragment spreads, counted before async-graphql's own validation, which is exponential on
+//! nested fragments), and a time budget per request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ErrorExtensionValues, Value};
+use ovn_domain::AgentId;
+use ovn_persistence::Store;
+use serde_json::json;
+
+use crate::auth::AuthConfig;
+use crate::context::{StoreLoader, Viewer};
+use crate::error::code;
+use crate::limits::{DocumentLimits, check_document};
+use crate::{OvnSchema, build_schema};
+
+/// Request bounds and mode.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// `OVN_ENV=production`: no introspection, no suggestions, no GraphiQL.
+    pub production: bool,
+    /// Largest request body accepted (413 above).
+    pub max_body_bytes: usize,
+    /// Deepest selection accepted.
+    pub max_depth: usize,
+    /// Highest async-graphql complexity accepted.
+    pub max_complexity: usize,
+    /// Time budget of one request.
+    pub request_timeout: Duration,
+    /// Bounds checked on the document text before validation.
+    pub document: DocumentLimits,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        let document = DocumentLimits::default();
+        Self {
+            production: false,
+            max_body_bytes: 1024 * 1024,
+            max_depth: document.max_depth,
+            max_complexity: 5_000,
+            request_timeout: crate::DEFAULT_REQUEST_TIMEOUT,
+            document,
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The schema.
+    pub schema: OvnSchema,
+    /// The store (for `/health` and the loaders).
+    pub store: Store,
+    /// Token verification.
+    pub auth: Arc<AuthConfig>,
+    /// Bounds.
+    pub settings: Arc<ApiSettings>,
+}
+
+impl AppState {
+    /// Builds the state: the schema over `store`, with `auth` and `settings`.
+    pub fn new(store: Store, auth: AuthConfig, settings: ApiSettings) -> Self {
+        let schema = build_schema(store.clone(), &settings);
+        Self { schema, store, auth: Arc::new(auth), settings: Arc::new(settings) }
+    }
+}
+
+/// Mounts ovn's routes on an actix-web app.
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let limit = state.settings.max_body_bytes;
+        cfg.app_data(web::Data::new(state))
+            .app_data(web::PayloadConfig::new(limit))
+            .route("/graphql", web::post().to(post_graphql))
+            .route("/graphql", web::get().to(get_graphql))
+            .route("/health", web::get().to(health));
+    }
+}
+
+fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+}
+
+fn viewer(req: &HttpRequest, auth: &AuthConfig) -> Viewer {
+    let Some(header) = req.headers().get(AUTHORIZATION) else { return Viewer::Anonymous };
+    let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) else {
+        return Viewer::Invalid("the Authorization header must be `Bearer <token>`".into());
+    };
+    match crate::auth::verify(auth, token.trim()) {
+        Ok(agent) => Viewer::Agent(AgentId::from_uuid(agent)),
+        Err(err) => Viewer::Invalid(err.to_string()),
+    }
+}
+
+async fn post_graphql(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let is_json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("application/graphql-response+json"));
+    if !is_json {
+        return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, code::BAD_INPUT, "send application/json");
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "the body is not valid JSON"),
+    };
+    if value.is_array() {
+        return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "batched requests are not supported");
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(err) => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, &format!("bad request: {err}")),
+    };
+    execute(&state, &req, request).await
+}
+
+async fn get_graphql(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let query_string = req.query_string();
+    if query_string.is_empty() {
+        if state.settings.production {
+            return error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "GraphiQL is off in production");
+        }
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(GraphiQLSource::build().endpoint("/graphql").finish());
+    }
+    let request: async_graphql::Request = match serde_urlencoded_request(query_string) {
+        Some(request) => request,
+        None => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "bad query string"),
+    };
+    // A GET must not change anything: links, prefetchers and caches replay GETs.
+    if let Ok(document) = async_graphql::parser::parse_query(&request.query)
+        && document.operations.iter().any(|(_, op)| op.node.ty == OperationType::Mutation)
+    {
+        return error_response(StatusCode::METHOD_NOT_ALLOWED, code::BAD_INPUT, "mutations must be sent with POST");
+    }
+    execute(&state, &req, request).await
+}
+
+fn serde_urlencoded_request(query_string: &str) -> Option<async_graphql::Request> {
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = None;
+    for pair in query_string.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(value)?;
+        match key {
+            "query" => query = Some(value),
+            "operationName" => operation_name = Some(value),
+            "variables" => variables = Some(serde_json::from_str::<serde_json::Value>(&value).ok()?),
+            _ => {}
+        }
+    }
+    let mut request = async_graphql::Request::new(query?);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = variables {
+        request = request.variables(async_graphql::Variables::from_json(variables));
+    }
+    Some(request)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+    if let Err(err) = check_document(&request.query, &state.settings.document) {
+        return error_response(StatusCode::BAD_REQUEST, code::LIMIT_EXCEEDED, &err.to_string());
+    }
+    let request = request
+        .data(viewer(req, &state.auth))
+        .data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));
+    let response = match tokio::time::timeout(state.settings.request_timeout, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::LIMIT_EXCEEDED,
+                "the request ran past its time budget",
+            );
+        }
+    };
+    HttpResponse::Ok().json(with_codes(response))
+}
+
+/// Gives every error a stable code: errors raised by ovn carry theirs; the rest come from
+/// async-graphql's parsing, validation and input coercion, which are the client's input
+/// (`BAD_INPUT`) or its own limits (`LIMIT_EXCEEDED`).
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            let limit = ["nested too deep", "too complex", "too many directives", "recursion"]
+                .iter()
+                .any(|needle| error.message.contains(needle));
+            let code = if limit { code::LIMIT_EXCEEDED } else { code::BAD_INPUT };
+            error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+        }
+    }
+    response
+}
+
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    match state.store.ping().await {
+        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok" })),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable" }))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! ovn-api: the GraphQL face of ovn. It defines the schema (vf-graphql 0.9 names, plus the
+//! OVN extensions of DESIGN.md section 9), turns requests into domain commands and calls one
+//! store service per mutation, checks bearer tokens, bounds every request, and builds the
+//! actix-web app that serves it all.
+//!
+//! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
+
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod http;
+pub mod limits;
+pub mod mutation;
+pub mod query;
+pub mod scalars;
+pub mod types;
+
+use std::time::Duration;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use ovn_persistence::Store;
+
+pub use http::{ApiSettings, AppState, configure};
+
+/// The root query: one object per module, merged.
+#[derive(MergedObject, Default)]
+pub struct Query(query::KnowledgeQuery);
+
+/// The root mutation: one object per module, merged.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::KnowledgeMutation);
+
+/// ovn's executable schema.
+pub type OvnSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
+        .limit_recursive_depth(settings.max_depth.saturating_mul(2))
+        .limit_directives(settings.document.max_directives);
+    if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
+}
+
+/// Builds the schema over `store`.
+pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
+    builder(settings).data(store).finish()
+}
+
+/// The SDL of the schema, as checked into `schema.graphql` (no store needed).
+pub fn sdl() -> String {
+    let settings = ApiSettings::default();
+    builder(&settings).finish().sdl()
+}
+
+/// Default per-request time budget.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,0 +1,449 @@
+//! The root `Mutation`. Every mutation needs a valid bearer token, runs as one transaction in
+//! the store, and every create takes an optional `idempotencyKey`.
+//!
+//! Who may change what (until stewardship arrives with agent relationships): any
+//! authenticated agent may create people, organizations, units, specifications, roles and
+//! relationships; a person's profile may be changed or deleted only by that person.
+
+use async_graphql::{Context, ID, InputType, Object};
+use ovn_domain::agent::{AgentKind, AgentProfile, Name, Patch, Revision, ValuePerUnit, parse_note};
+use ovn_domain::{
+    AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, ProcessSpecificationId,
+    ResourceSpecificationId, UnitId,
+};
+use ovn_persistence::knowledge::{
+    AgentPatch, NewUnit, ProcessSpecificationPatch, RelationshipPatch, ResourceSpecificationPatch, RolePatch, UnitPatch,
+};
+use ovn_persistence::{Idempotency, PersistenceError};
+use sha2::{Digest, Sha256};
+
+use crate::context::ContextExt;
+use crate::error::{ApiError, Result, gql};
+use crate::scalars::Uri;
+use crate::types::agent::*;
+use crate::types::knowledge::*;
+use crate::types::{given, patch};
+
+/// Builds the idempotency record of a create from its key and its input.
+pub fn idempotency<T: InputType>(
+    agent: AgentId,
+    key: Option<String>,
+    operation: &'static str,
+    input: &T,
+) -> Result<Option<Idempotency>> {
+    let Some(key) = key else { return Ok(None) };
+    // The fingerprint is a digest of the input as GraphQL coerced it (defaults filled in,
+    // field order fixed by the type), so a retry matches whatever whitespace or key order
+    // the client used.
+    let canonical = input.to_value().into_json().map_err(|e| gql(DomainError::invalid("input", e.to_string())))?;
+    let digest = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
+    Idempotency::new(agent, &key, operation, digest).map(Some).map_err(gql)
+}
+
+fn name(field: &str, text: &str) -> Result<Name> {
+    Name::parse(field, text).map_err(gql)
+}
+
+fn note(text: &Option<String>) -> Result<Option<String>> {
+    text.as_deref().map(|t| parse_note("note", t)).transpose().map_err(gql)
+}
+
+fn uri_opt(field: &str, uri: &Option<Uri>) -> Result<Option<ovn_domain::agent::Uri>> {
+    uri.as_ref().map(|u| u.to_domain(field)).transpose().map_err(gql)
+}
+
+fn revision<T: Copy + std::fmt::Display>(
+    id: &ID,
+    parse: impl Fn(&str) -> std::result::Result<T, DomainError>,
+) -> Result<Revision<T>> {
+    Revision::parse(id.as_str(), parse).map_err(gql)
+}
+
+fn missing(kind: &'static str, id: &str) -> async_graphql::Error {
+    gql(PersistenceError::not_found(kind, id))
+}
+
+fn value_per_unit(measure: &crate::types::IMeasure) -> Result<ValuePerUnit> {
+    let m = measure.to_domain().map_err(gql)?;
+    Ok(ValuePerUnit { value: m.has_numerical_value, unit: m.has_unit })
+}
+
+/// Writes of the knowledge layer and the agent module.
+#[derive(Default)]
+pub struct KnowledgeMutation;
+
+#[Object]
+impl KnowledgeMutation {
+    /// Registers a new (human) person with the collaboration space.
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        person: AgentCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<PersonResponse> {
+        let actor = ctx.require_agent()?;
+        let idem = idempotency(actor, idempotency_key, "createPerson", &person)?;
+        let profile = AgentProfile {
+            name: name("name", &person.name)?,
+            image: uri_opt("image", &person.image)?,
+            note: note(&person.note)?,
+            classified_as: Vec::new(),
+        };
+        let outcome = ctx.store()?.create_agent(AgentKind::Person, profile, idem.as_ref()).await.map_err(gql)?;
+        let agent = load_created_agent(ctx, outcome.id()).await?;
+        Ok(PersonResponse { agent: Person(agent) })
+    }
+
+    /// Update profile details.
+    async fn update_person(&self, ctx: &Context<'_>, person: AgentUpdateParams) -> Result<PersonResponse> {
+        let actor = ctx.require_agent()?;
+        let revision = revision(&person.revision_id, AgentId::parse)?;
+        if revision.id != actor {
+            return Err(gql(ApiError::Forbidden("only a person may change their own profile".into())));
+        }
+        let changes = AgentPatch {
+            name: patch(&person.name).try_map(|n| Name::parse("name", &n)).map_err(gql)?,
+            image: patch(&person.image).try_map(|u| u.to_domain("image")).map_err(gql)?,
+            note: patch(&person.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            classified_as: Patch::Keep,
+        };
+        let agent = ctx.store()?.update_agent(AgentKind::Person, revision, changes).await.map_err(gql)?;
+        Ok(PersonResponse { agent: Person(agent) })
+    }
+
+    /// Erase record of a person and thus remove them from the collaboration space.
+    async fn delete_person(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        let actor = ctx.require_agent()?;
+        let revision = revision(&revision_id, AgentId::parse)?;
+        if revision.id != actor {
+            return Err(gql(ApiError::Forbidden("only a person may delete their own record".into())));
+        }
+        ctx.store()?.delete_agent(AgentKind::Person, revision).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Registers a new organization (group agent) with the collaboration space.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        organization: OrganizationCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<OrganizationResponse> {
+        let actor = ctx.require_agent()?;
+        let idem = idempotency(actor, idempotency_key, "createOrganization", &organization)?;
+        let profile = AgentProfile {
+            name: name("name", &organization.name)?,
+            image: uri_opt("image", &organization.image)?,
+            note: note(&organization.note)?,
+            classified_as: Uri::list("classifiedAs", organization.classified_as.as_deref().unwrap_or_default())
+                .map_err(gql)?,
+        };
+        let outcome = ctx.store()?.create_agent(AgentKind::Organization, profile, idem.as_ref()).await.map_err(gql)?;
+        let agent = load_created_agent(ctx, outcome.id()).await?;
+        Ok(OrganizationResponse { agent: Organization(agent) })
+    }
+
+    /// Update organization profile details.
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        organization: OrganizationUpdateParams,
+    ) -> Result<OrganizationResponse> {
+        ctx.require_agent()?;
+        let revision = revision(&organization.revision_id, AgentId::parse)?;
+        let changes = AgentPatch {
+            name: patch(&organization.name).try_map(|n| Name::parse("name", &n)).map_err(gql)?,
+            image: patch(&organization.image).try_map(|u| u.to_domain("image")).map_err(gql)?,
+            note: patch(&organization.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            classified_as: patch(&organization.classified_as)
+                .try_map(|list| Uri::list("classifiedAs", &list))
+                .map_err(gql)?,
+        };
+        let agent = ctx.store()?.update_agent(AgentKind::Organization, revision, changes).await.map_err(gql)?;
+        Ok(OrganizationResponse { agent: Organization(agent) })
+    }
+
+    /// Erase record of an organization (refused while anything refers to it).
+    async fn delete_organization(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let revision = revision(&revision_id, AgentId::parse)?;
+        ctx.store()?.delete_agent(AgentKind::Organization, revision).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Relates two agents.
+    async fn create_agent_relationship(
+        &self,
+        ctx: &Context<'_>,
+        relationship: AgentRelationshipCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<AgentRelationshipResponse> {
+        let actor = ctx.require_agent()?;
+        let idem = idempotency(actor, idempotency_key, "createAgentRelationship", &relationship)?;
+        let command = RelationshipPatch {
+            subject: Patch::Set(AgentId::parse(&relationship.subject).map_err(gql)?),
+            object: Patch::Set(AgentId::parse(&relationship.object).map_err(gql)?),
+            relationship: Patch::Set(AgentRelationshipRoleId::parse(&relationship.relationship).map_err(gql)?),
+            in_scope_of: given(&relationship.in_scope_of)
+                .try_map(|list| list.iter().map(|id| AgentId::parse(id)).collect())
+                .map_err(gql)?,
+            note: given(&relationship.note),
+        };
+        let store = ctx.store()?;
+        let outcome = store.create_relationship(command, idem.as_ref()).await.map_err(gql)?;
+        let id = AgentRelationshipId::parse(outcome.id()).map_err(gql)?;
+        let found = store.relationships_by_id(&[id]).await.map_err(gql)?;
+        let created = found.get(&id).cloned().ok_or_else(|| missing("agent relationship", outcome.id()))?;
+        Ok(AgentRelationshipResponse { agent_relationship: AgentRelationship(created) })
+    }
+
+    /// Changes a relationship.
+    async fn update_agent_relationship(
+        &self,
+        ctx: &Context<'_>,
+        relationship: AgentRelationshipUpdateParams,
+    ) -> Result<AgentRelationshipResponse> {
+        ctx.require_agent()?;
+        let revision = revision(&relationship.revision_id, AgentRelationshipId::parse)?;
+        let command = RelationshipPatch {
+            subject: patch(&relationship.subject).try_map(|id| AgentId::parse(&id)).map_err(gql)?,
+            object: patch(&relationship.object).try_map(|id| AgentId::parse(&id)).map_err(gql)?,
+            relationship: patch(&relationship.relationship)
+                .try_map(|id| AgentRelationshipRoleId::parse(&id))
+                .map_err(gql)?,
+            in_scope_of: patch(&relationship.in_scope_of)
+                .try_map(|list| list.iter().map(|id| AgentId::parse(id)).collect())
+                .map_err(gql)?,
+            note: patch(&relationship.note),
+        };
+        let updated = ctx.store()?.update_relationship(revision, command).await.map_err(gql)?;
+        Ok(AgentRelationshipResponse { agent_relationship: AgentRelationship(updated) })
+    }
+
+    /// Removes a relationship.
+    async fn delete_agent_relationship(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let revision = revision(&revision_id, AgentRelationshipId::parse)?;
+        ctx.store()?.delete_relationship(revision).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Defines a kind of relationship.
+    async fn create_agent_relationship_role(
+        &self,
+        ctx: &Context<'_>,
+        agent_relationship_role: AgentRelationshipRoleCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<AgentRelationshipRoleResponse> {
+        let actor = ctx.require_agent()?;
+        let input = &agent_relationship_role;
+        let idem = idempotency(actor, idempotency_key, "createAgentRelationshipRole", input)?;
+        let command = RolePatch {
+            role_label: Patch::Set(name("roleLabel", &input.role_label)?),
+            inverse_role_label: given(&input.inverse_role_label)
+                .try_map(|l| Name::parse("inverseRoleLabel", &l))
+                .map_err(gql)?,
+            note: given(&note(&input.note)?),
+        };
+        let outcome = ctx.store()?.create_relationship_role(command, idem.as_ref()).await.map_err(gql)?;
+        let id = AgentRelationshipRoleId::parse(outcome.id()).map_err(gql)?;
+        let role = ctx.load(id).await?.ok_or_else(|| missing("agent relationship role", outcome.id()))?;
+        Ok(AgentRelationshipRoleResponse { agent_relationship_role: Some(AgentRelationshipRole(role)) })
+    }
+
+    /// Changes a kind of relationship.
+    async fn update_agent_relationship_role(
+        &self,
+        ctx: &Context<'_>,
+        agent_relationship_role: AgentRelationshipRoleUpdateParams,
+    ) -> Result<AgentRelationshipRoleResponse> {
+        ctx.require_agent()?;
+        let input = &agent_relationship_role;
+        let revision = revision(&input.revision_id, AgentRelationshipRoleId::parse)?;
+        let command = RolePatch {
+            role_label: patch(&input.role_label).try_map(|l| Name::parse("roleLabel", &l)).map_err(gql)?,
+            inverse_role_label: patch(&input.inverse_role_label)
+                .try_map(|l| Name::parse("inverseRoleLabel", &l))
+                .map_err(gql)?,
+            note: patch(&input.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+        };
+        let role = ctx.store()?.update_relationship_role(revision, command).await.map_err(gql)?;
+        Ok(AgentRelationshipRoleResponse { agent_relationship_role: Some(AgentRelationshipRole(role)) })
+    }
+
+    /// Removes a kind of relationship (refused while relationships use it).
+    async fn delete_agent_relationship_role(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let revision = revision(&revision_id, AgentRelationshipRoleId::parse)?;
+        ctx.store()?.delete_relationship_role(revision).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Defines a unit; the same label and symbol twice give the same unit.
+    async fn create_unit(
+        &self,
+        ctx: &Context<'_>,
+        unit: UnitCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<UnitResponse> {
+        let actor = ctx.require_agent()?;
+        let idem = idempotency(actor, idempotency_key, "createUnit", &unit)?;
+        let command = NewUnit {
+            label: name("label", &unit.label)?,
+            symbol: name("symbol", &unit.symbol)?,
+            om_unit_identifier: unit.om_unit_identifier.clone(),
+        };
+        let outcome = ctx.store()?.create_unit(command, idem.as_ref()).await.map_err(gql)?;
+        let id = UnitId::parse(outcome.id()).map_err(gql)?;
+        let unit = ctx.load(id).await?.ok_or_else(|| missing("unit", outcome.id()))?;
+        Ok(UnitResponse { unit: Unit(unit) })
+    }
+
+    /// Changes a unit.
+    async fn update_unit(&self, ctx: &Context<'_>, unit: UnitUpdateParams) -> Result<UnitResponse> {
+        ctx.require_agent()?;
+        let revision = revision(&unit.revision_id, UnitId::parse)?;
+        let command = UnitPatch {
+            label: patch(&unit.label).try_map(|l| Name::parse("label", &l)).map_err(gql)?,
+            symbol: patch(&unit.symbol).try_map(|s| Name::parse("symbol", &s)).map_err(gql)?,
+            om_unit_identifier: patch(&unit.om_unit_identifier),
+        };
+        let unit = ctx.store()?.update_unit(revision, command).await.map_err(gql)?;
+        Ok(UnitResponse { unit: Unit(unit) })
+    }
+
+    /// Removes a unit (refused while anything is measured in it).
+    async fn delete_unit(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        ctx.store()?.delete_unit(revision(&revision_id, UnitId::parse)?).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Defines a kind of process.
+    async fn create_process_specification(
+        &self,
+        ctx: &Context<'_>,
+        process_specification: ProcessSpecificationCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<ProcessSpecificationResponse> {
+        let actor = ctx.require_agent()?;
+        let input = &process_specification;
+        let idem = idempotency(actor, idempotency_key, "createProcessSpecification", input)?;
+        let command = ProcessSpecificationPatch {
+            name: Patch::Set(name("name", &input.name)?),
+            note: given(&note(&input.note)?),
+        };
+        let outcome = ctx.store()?.create_process_specification(command, idem.as_ref()).await.map_err(gql)?;
+        let id = ProcessSpecificationId::parse(outcome.id()).map_err(gql)?;
+        let spec = ctx.load(id).await?.ok_or_else(|| missing("process specification", outcome.id()))?;
+        Ok(ProcessSpecificationResponse { process_specification: ProcessSpecification(spec) })
+    }
+
+    /// Changes a kind of process.
+    async fn update_process_specification(
+        &self,
+        ctx: &Context<'_>,
+        process_specification: ProcessSpecificationUpdateParams,
+    ) -> Result<ProcessSpecificationResponse> {
+        ctx.require_agent()?;
+        let input = &process_specification;
+        let revision = revision(&input.revision_id, ProcessSpecificationId::parse)?;
+        let command = ProcessSpecificationPatch {
+            name: patch(&input.name).try_map(|n| Name::parse("name", &n)).map_err(gql)?,
+            note: patch(&input.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+        };
+        let spec = ctx.store()?.update_process_specification(revision, command).await.map_err(gql)?;
+        Ok(ProcessSpecificationResponse { process_specification: ProcessSpecification(spec) })
+    }
+
+    /// Removes a kind of process (refused while processes are based on it).
+    async fn delete_process_specification(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let revision = revision(&revision_id, ProcessSpecificationId::parse)?;
+        ctx.store()?.delete_process_specification(revision).await.map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Defines a kind of resource.
+    async fn create_resource_specification(
+        &self,
+        ctx: &Context<'_>,
+        resource_specification: ResourceSpecificationCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<ResourceSpecificationResponse> {
+        let actor = ctx.require_agent()?;
+        let input = &resource_specification;
+        let idem = idempotency(actor, idempotency_key, "createResourceSpecification", input)?;
+        let command = ResourceSpecificationPatch {
+            name: Patch::Set(name("name", &input.name)?),
+            image: given(&uri_opt("image", &input.image)?),
+            image_list: given(&input.image_list).try_map(|l| Uri::list("imageList", &l)).map_err(gql)?,
+            resource_classified_as: given(&input.resource_classified_as)
+                .try_map(|l| Uri::list("resourceClassifiedAs", &l))
+                .map_err(gql)?,
+            note: given(&note(&input.note)?),
+            default_unit_of_resource: given(&input.default_unit_of_resource)
+                .try_map(|id| UnitId::parse(&id))
+                .map_err(gql)?,
+            default_unit_of_effort: given(&input.default_unit_of_effort)
+                .try_map(|id| UnitId::parse(&id))
+                .map_err(gql)?,
+            substitutable: given(&input.substitutable),
+            default_value_per_unit: match &input.default_value_per_unit {
+                Some(m) => Patch::Set(value_per_unit(m)?),
+                None => Patch::Keep,
+            },
+        };
+        let outcome = ctx.store()?.create_resource_specification(command, idem.as_ref()).await.map_err(gql)?;
+        let id = ResourceSpecificationId::parse(outcome.id()).map_err(gql)?;
+        let spec = ctx.load(id).await?.ok_or_else(|| missing("resource specification", outcome.id()))?;
+        Ok(ResourceSpecificationResponse { resource_specification: ResourceSpecification(spec) })
+    }
+
+    /// Changes a kind of resource.
+    async fn update_resource_specification(
+        &self,
+        ctx: &Context<'_>,
+        resource_specification: ResourceSpecificationUpdateParams,
+    ) -> Result<ResourceSpecificationResponse> {
+        ctx.require_agent()?;
+        let input = &resource_specification;
+        let revision = revision(&input.revision_id, ResourceSpecificationId::parse)?;
+        let command = ResourceSpecificationPatch {
+            name: patch(&input.name).try_map(|n| Name::parse("name", &n)).map_err(gql)?,
+            image: patch(&input.image).try_map(|u| u.to_domain("image")).map_err(gql)?,
+            image_list: patch(&input.image_list).try_map(|l| Uri::list("imageList", &l)).map_err(gql)?,
+            resource_classified_as: patch(&input.resource_classified_as)
+                .try_map(|l| Uri::list("resourceClassifiedAs", &l))
+                .map_err(gql)?,
+            note: patch(&input.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            default_unit_of_resource: patch(&input.default_unit_of_resource)
+                .try_map(|id| UnitId::parse(&id))
+                .map_err(gql)?,
+            default_unit_of_effort: patch(&input.default_unit_of_effort)
+                .try_map(|id| UnitId::parse(&id))
+                .map_err(gql)?,
+            substitutable: patch(&input.substitutable),
+            default_value_per_unit: match &input.default_value_per_unit {
+                async_graphql::MaybeUndefined::Undefined => Patch::Keep,
+                async_graphql::MaybeUndefined::Null => Patch::Clear,
+                async_graphql::MaybeUndefined::Value(m) => Patch::Set(value_per_unit(m)?),
+            },
+        };
+        let spec = ctx.store()?.update_resource_specification(revision, command).await.map_err(gql)?;
+        Ok(ResourceSpecificationResponse { resource_specification: ResourceSpecification(spec) })
+    }
+
+    /// Removes a kind of resource (refused while resources conform to it).
+    async fn delete_resource_specification(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let revision = revision(&revision_id, ResourceSpecificationId::parse)?;
+        ctx.store()?.delete_resource_specification(revision).await.map_err(gql)?;
+        Ok(true)
+    }
+}
+
+async fn load_created_agent(ctx: &Context<'_>, id: &str) -> Result<ovn_domain::agent::Agent> {
+    let id = AgentId::parse(id).map_err(gql)?;
+    ctx.load(id).await?.ok_or_else(|| missing("agent", &id.to_string()))
+}

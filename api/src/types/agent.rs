@@ -1,0 +1,445 @@
+//! The agent module: `Person`, `Organization`, the `Agent` interface, the `AccountingScope`
+//! union, `AgentRelationship` and `AgentRelationshipRole`.
+
+use async_graphql::{Context, ID, InputObject, Interface, MaybeUndefined, Object, SimpleObject, Union};
+use ovn_domain::agent::{
+    Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
+};
+use ovn_persistence::knowledge::RelationshipFilter;
+
+use crate::connection;
+use crate::context::ContextExt;
+use crate::error::{Result, gql};
+use crate::scalars::Uri;
+use crate::types::page_request;
+
+/// Declares the fields every agent type shares (vf-graphql's `Agent` interface), plus the
+/// type's own fields.
+macro_rules! agent_object {
+    ($ty:ident, $doc:literal, { $($extra:tt)* }) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone)]
+        pub struct $ty(pub DomainAgent);
+
+        #[Object]
+        impl $ty {
+            async fn id(&self) -> ID {
+                ID(self.0.id.to_string())
+            }
+
+            async fn revision_id(&self) -> ID {
+                ID(format!("{}:{}", self.0.id, self.0.revision))
+            }
+
+            /// The name that this agent will be referred to by.
+            async fn name(&self) -> &str {
+                self.0.profile.name.as_str()
+            }
+
+            /// The uri to an image relevant to the agent, such as a logo, avatar, photo, etc.
+            async fn image(&self) -> Option<Uri> {
+                self.0.profile.image.as_ref().map(Uri::from)
+            }
+
+            /// A textual description or comment.
+            async fn note(&self) -> Option<&str> {
+                self.0.profile.note.as_deref()
+            }
+
+            /// Relationships where this agent is the subject or the object.
+            async fn relationships(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<AgentRelationshipConnection>> {
+                relationships_of(ctx, RelationshipFilter::Either(self.0.id), first, after, last, before).await
+            }
+
+            /// Relationships where this agent is the subject.
+            async fn relationships_as_subject(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<AgentRelationshipConnection>> {
+                relationships_of(ctx, RelationshipFilter::Subject(self.0.id), first, after, last, before).await
+            }
+
+            /// Relationships where this agent is the object.
+            async fn relationships_as_object(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<AgentRelationshipConnection>> {
+                relationships_of(ctx, RelationshipFilter::Object(self.0.id), first, after, last, before).await
+            }
+
+            /// The kinds of relationship this agent takes part in.
+            async fn roles(&self, ctx: &Context<'_>) -> Result<Option<Vec<AgentRelationshipRole>>> {
+                let roles = ctx.store()?.roles_of_agent(self.0.id).await.map_err(gql)?;
+                Ok(Some(roles.into_iter().map(AgentRelationshipRole).collect()))
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+agent_object!(Person, "A natural person.", {});
+
+agent_object!(Organization, "A formal or informal group, or legal organization.", {
+    /// References one or more concepts in a common taxonomy or other classification scheme.
+    async fn classified_as(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.profile.classified_as;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+});
+
+async fn relationships_of(
+    ctx: &Context<'_>,
+    filter: RelationshipFilter,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Option<AgentRelationshipConnection>> {
+    let request = page_request(ctx, first, after, last, before);
+    let page = ctx.store()?.relationships(filter, &request).await.map_err(gql)?;
+    Ok(Some(AgentRelationshipConnection::from_page(page, AgentRelationship)))
+}
+
+/// A person or group or organization with economic agency.
+#[derive(Interface)]
+#[graphql(
+    name = "Agent",
+    field(name = "id", ty = "ID"),
+    field(name = "revision_id", ty = "ID"),
+    field(name = "name", ty = "&str"),
+    field(name = "image", ty = "Option<Uri>"),
+    field(name = "note", ty = "Option<&str>"),
+    field(
+        name = "relationships",
+        ty = "Option<AgentRelationshipConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "relationships_as_subject",
+        ty = "Option<AgentRelationshipConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "relationships_as_object",
+        ty = "Option<AgentRelationshipConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(name = "roles", ty = "Option<Vec<AgentRelationshipRole>>")
+)]
+pub enum Agent {
+    /// A person.
+    Person(Person),
+    /// An organization.
+    Organization(Organization),
+}
+
+impl From<DomainAgent> for Agent {
+    fn from(agent: DomainAgent) -> Self {
+        match agent.kind {
+            AgentKind::Person => Self::Person(Person(agent)),
+            AgentKind::Organization => Self::Organization(Organization(agent)),
+        }
+    }
+}
+
+/// A boundary or context grouped around some other record: used for documenting,
+/// accounting, planning.
+#[derive(Union)]
+pub enum AccountingScope {
+    /// A person.
+    Person(Person),
+    /// An organization.
+    Organization(Organization),
+}
+
+impl From<DomainAgent> for AccountingScope {
+    fn from(agent: DomainAgent) -> Self {
+        match agent.kind {
+            AgentKind::Person => Self::Person(Person(agent)),
+            AgentKind::Organization => Self::Organization(Organization(agent)),
+        }
+    }
+}
+
+/// The role of an economic relationship that exists between 2 agents.
+#[derive(Debug, Clone)]
+pub struct AgentRelationship(pub DomainRelationship);
+
+#[Object]
+impl AgentRelationship {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// The subject of the relationship (Mary, in "Mary is a member of the group").
+    async fn subject(&self, ctx: &Context<'_>) -> Result<Agent> {
+        load_agent(ctx, self.0.subject).await
+    }
+
+    /// The object of the relationship (the group).
+    async fn object(&self, ctx: &Context<'_>) -> Result<Agent> {
+        load_agent(ctx, self.0.object).await
+    }
+
+    /// A kind of relationship that exists between 2 agents.
+    async fn relationship(&self, ctx: &Context<'_>) -> Result<AgentRelationshipRole> {
+        ctx.load(self.0.relationship).await?.map(AgentRelationshipRole).ok_or_else(|| {
+            gql(ovn_persistence::PersistenceError::not_found("agent relationship role", self.0.relationship))
+        })
+    }
+
+    /// The scopes the relationship holds in.
+    async fn in_scope_of(&self, ctx: &Context<'_>) -> Result<Option<Vec<AccountingScope>>> {
+        load_scopes(ctx, &self.0.in_scope_of).await
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// Loads an agent that must exist (a foreign key guarantees it).
+pub async fn load_agent(ctx: &Context<'_>, id: ovn_domain::AgentId) -> Result<Agent> {
+    ctx.load(id).await?.map(Agent::from).ok_or_else(|| gql(ovn_persistence::PersistenceError::not_found("agent", id)))
+}
+
+/// Loads a list of scopes through the batching loader.
+pub async fn load_scopes(ctx: &Context<'_>, ids: &[ovn_domain::AgentId]) -> Result<Option<Vec<AccountingScope>>> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let loaded = ctx.loader()?.load_many(ids.iter().copied()).await.map_err(|err| {
+        tracing::error!(error = %err, "batch load failed");
+        gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
+    })?;
+    Ok(Some(ids.iter().filter_map(|id| loaded.get(id).cloned().map(AccountingScope::from)).collect()))
+}
+
+/// A relationship role defining the kind of association one agent can have with another.
+#[derive(Debug, Clone)]
+pub struct AgentRelationshipRole(pub DomainRole);
+
+#[Object]
+impl AgentRelationshipRole {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// The human readable name of the role, from the subject to the object.
+    async fn role_label(&self) -> &str {
+        self.0.role_label.as_str()
+    }
+
+    /// The human readable name of the role, from the object to the subject.
+    async fn inverse_role_label(&self) -> Option<&str> {
+        self.0.inverse_role_label.as_ref().map(|l| l.as_str())
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The relationships of this kind.
+    async fn agent_relationships(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<AgentRelationshipConnection>> {
+        relationships_of(ctx, RelationshipFilter::Role(self.0.id), first, after, last, before).await
+    }
+}
+
+connection!(AgentConnection, AgentEdge, Agent);
+connection!(PersonConnection, PersonEdge, Person);
+connection!(OrganizationConnection, OrganizationEdge, Organization);
+connection!(AgentRelationshipConnection, AgentRelationshipEdge, AgentRelationship);
+connection!(AgentRelationshipRoleConnection, AgentRelationshipRoleEdge, AgentRelationshipRole);
+
+/// The created or updated person.
+#[derive(SimpleObject)]
+pub struct PersonResponse {
+    /// The person.
+    pub agent: Person,
+}
+
+/// The created or updated organization.
+#[derive(SimpleObject)]
+pub struct OrganizationResponse {
+    /// The organization.
+    pub agent: Organization,
+}
+
+/// The created or updated relationship.
+#[derive(SimpleObject)]
+pub struct AgentRelationshipResponse {
+    /// The relationship.
+    pub agent_relationship: AgentRelationship,
+}
+
+/// The created or updated role.
+#[derive(SimpleObject)]
+pub struct AgentRelationshipRoleResponse {
+    /// The role.
+    pub agent_relationship_role: Option<AgentRelationshipRole>,
+}
+
+/// A new person.
+#[derive(InputObject)]
+pub struct AgentCreateParams {
+    /// An informal or formal textual identifier for an agent. Does not imply uniqueness.
+    pub name: String,
+    /// The uri to an image relevant to the agent.
+    pub image: Option<Uri>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+/// Changes to a person.
+#[derive(InputObject)]
+pub struct AgentUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// New name.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// New image (`null` erases).
+    #[graphql(default)]
+    pub image: MaybeUndefined<Uri>,
+    /// New note (`null` erases).
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+}
+
+/// A new organization.
+#[derive(InputObject)]
+pub struct OrganizationCreateParams {
+    /// An informal or formal textual identifier for an agent. Does not imply uniqueness.
+    pub name: String,
+    /// The uri to an image relevant to the agent.
+    pub image: Option<Uri>,
+    /// Classifications (`ovn:Network`, `ovn:Project`, …).
+    pub classified_as: Option<Vec<Uri>>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+/// Changes to an organization.
+#[derive(InputObject)]
+pub struct OrganizationUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// New name.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// New image (`null` erases).
+    #[graphql(default)]
+    pub image: MaybeUndefined<Uri>,
+    /// New classifications (replace the list).
+    #[graphql(default)]
+    pub classified_as: MaybeUndefined<Vec<Uri>>,
+    /// New note (`null` erases).
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+}
+
+/// A new relationship.
+#[derive(InputObject)]
+pub struct AgentRelationshipCreateParams {
+    /// (`Agent`) The subject.
+    pub subject: ID,
+    /// (`Agent`) The object.
+    pub object: ID,
+    /// (`AgentRelationshipRole`) The kind of relationship.
+    pub relationship: ID,
+    /// (`AccountingScope`) Scopes.
+    pub in_scope_of: Option<Vec<ID>>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+/// Changes to a relationship.
+#[derive(InputObject)]
+pub struct AgentRelationshipUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// (`Agent`) The subject.
+    #[graphql(default)]
+    pub subject: MaybeUndefined<ID>,
+    /// (`Agent`) The object.
+    #[graphql(default)]
+    pub object: MaybeUndefined<ID>,
+    /// (`AgentRelationshipRole`) The kind.
+    #[graphql(default)]
+    pub relationship: MaybeUndefined<ID>,
+    /// (`AccountingScope`) Scopes.
+    #[graphql(default)]
+    pub in_scope_of: MaybeUndefined<Vec<ID>>,
+    /// A textual description or comment.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+}
+
+/// A new role.
+#[derive(InputObject)]
+pub struct AgentRelationshipRoleCreateParams {
+    /// From the subject to the object, e.g. 'is member of'.
+    pub role_label: String,
+    /// From the object to the subject, e.g. 'has member'.
+    pub inverse_role_label: Option<String>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+/// Changes to a role.
+#[derive(InputObject)]
+pub struct AgentRelationshipRoleUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// From the subject to the object.
+    #[graphql(default)]
+    pub role_label: MaybeUndefined<String>,
+    /// From the object to the subject.
+    #[graphql(default)]
+    pub inverse_role_label: MaybeUndefined<String>,
+    /// A textual description or comment.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+}

@@ -1,0 +1,325 @@
+//! The measurement, resource_specification and process_specification modules.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use ovn_domain::agent::{
+    ProcessSpecification as DomainProcessSpecification, ResourceSpecification as DomainResourceSpecification,
+    Unit as DomainUnit,
+};
+
+use crate::connection;
+use crate::context::ContextExt;
+use crate::error::Result;
+use crate::scalars::{Decimal, Uri};
+
+/// Defines a unit of measurement, along with its display symbol. From OM2 vocabulary.
+#[derive(Debug, Clone)]
+pub struct Unit(pub DomainUnit);
+
+#[Object]
+impl Unit {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// A human readable label for the unit, can be language specific.
+    async fn label(&self) -> &str {
+        self.0.label.as_str()
+    }
+
+    /// A standard display symbol for a unit of measure.
+    async fn symbol(&self) -> &str {
+        self.0.symbol.as_str()
+    }
+
+    /// The OM2 identifier of the unit (`hour`, `kilogram`, `one`), when it maps onto one.
+    async fn om_unit_identifier(&self) -> Option<&str> {
+        self.0.om_unit_identifier.as_deref()
+    }
+}
+
+/// Semantic meaning for measurements: binds a quantity to its measurement unit.
+#[derive(Debug, Clone, Copy)]
+pub struct Measure(pub ovn_domain::Measure);
+
+#[Object]
+impl Measure {
+    /// A number representing the quantity, will be paired with a unit.
+    async fn has_numerical_value(&self) -> Decimal {
+        Decimal(self.0.has_numerical_value)
+    }
+
+    /// A unit of measure.
+    async fn has_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        match self.0.has_unit {
+            Some(unit) => Ok(ctx.load(unit).await?.map(Unit)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Defines the unit of time measured in a temporal `Duration`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum TimeUnit {
+    /// Years.
+    Year,
+    /// Months.
+    Month,
+    /// Weeks.
+    Week,
+    /// Days.
+    Day,
+    /// Hours.
+    Hour,
+    /// Minutes.
+    Minute,
+    /// Seconds.
+    Second,
+}
+
+/// A `Duration` represents an interval between two `DateTime` values.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Duration {
+    /// A number representing the duration, will be paired with a unit.
+    pub numeric_duration: Decimal,
+    /// A unit of measure.
+    pub unit_type: TimeUnit,
+}
+
+/// Mutation input structure for defining time durations.
+#[derive(InputObject, Debug, Clone)]
+#[graphql(name = "IDuration")]
+pub struct IDuration {
+    /// A number representing the duration, will be paired with a unit.
+    pub numeric_duration: Decimal,
+    /// A unit of measure.
+    pub unit_type: TimeUnit,
+}
+
+/// Specification of a kind of resource.
+#[derive(Debug, Clone)]
+pub struct ResourceSpecification(pub DomainResourceSpecification);
+
+#[Object]
+impl ResourceSpecification {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// An informal or formal textual identifier for a type of resource.
+    async fn name(&self) -> &str {
+        self.0.name.as_str()
+    }
+
+    /// The uri to an image relevant to the entity, such as a photo, diagram, etc.
+    async fn image(&self) -> Option<Uri> {
+        self.0.image.as_ref().map(Uri::from)
+    }
+
+    /// URI addresses to images relevant to the type of resource.
+    async fn image_list(&self) -> Option<Vec<Uri>> {
+        (!self.0.image_list.is_empty()).then(|| self.0.image_list.iter().map(Uri::from).collect())
+    }
+
+    /// References a concept in a common taxonomy or other classification scheme.
+    async fn resource_classified_as(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.resource_classified_as;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The default unit used for the resource itself.
+    async fn default_unit_of_resource(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        match self.0.default_unit_of_resource {
+            Some(unit) => Ok(ctx.load(unit).await?.map(Unit)),
+            None => Ok(None),
+        }
+    }
+
+    /// The default unit used for use or work.
+    async fn default_unit_of_effort(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        match self.0.default_unit_of_effort {
+            Some(unit) => Ok(ctx.load(unit).await?.map(Unit)),
+            None => Ok(None),
+        }
+    }
+
+    /// Defines if any resource of that type can be freely substituted for any other.
+    async fn substitutable(&self) -> Option<bool> {
+        self.0.substitutable
+    }
+
+    /// OVN: the value of one unit of this kind of resource, used by value equations when a
+    /// contribution declares no value of its own.
+    async fn default_value_per_unit(&self) -> Option<Measure> {
+        self.0.default_value_per_unit.map(|v| Measure(ovn_domain::Measure::new(v.value, v.unit)))
+    }
+}
+
+/// Specifies the kind of process.
+#[derive(Debug, Clone)]
+pub struct ProcessSpecification(pub DomainProcessSpecification);
+
+#[Object]
+impl ProcessSpecification {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// An informal or formal textual identifier for the process.
+    async fn name(&self) -> &str {
+        self.0.name.as_str()
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+connection!(UnitConnection, UnitEdge, Unit);
+connection!(ResourceSpecificationConnection, ResourceSpecificationEdge, ResourceSpecification);
+connection!(ProcessSpecificationConnection, ProcessSpecificationEdge, ProcessSpecification);
+
+/// The created or updated unit.
+#[derive(SimpleObject)]
+pub struct UnitResponse {
+    /// The unit.
+    pub unit: Unit,
+}
+
+/// The created or updated resource specification.
+#[derive(SimpleObject)]
+pub struct ResourceSpecificationResponse {
+    /// The resource specification.
+    pub resource_specification: ResourceSpecification,
+}
+
+/// The created or updated process specification.
+#[derive(SimpleObject)]
+pub struct ProcessSpecificationResponse {
+    /// The process specification.
+    pub process_specification: ProcessSpecification,
+}
+
+/// A new unit.
+#[derive(InputObject)]
+pub struct UnitCreateParams {
+    /// A human readable label for the unit, can be language specific.
+    pub label: String,
+    /// A standard display symbol for a unit of measure.
+    pub symbol: String,
+    /// The OM2 identifier (`hour`, `kilogram`, `one`).
+    pub om_unit_identifier: Option<String>,
+}
+
+/// Changes to a unit.
+#[derive(InputObject)]
+pub struct UnitUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// New label.
+    #[graphql(default)]
+    pub label: MaybeUndefined<String>,
+    /// New symbol.
+    #[graphql(default)]
+    pub symbol: MaybeUndefined<String>,
+    /// New OM2 identifier.
+    #[graphql(default)]
+    pub om_unit_identifier: MaybeUndefined<String>,
+}
+
+/// A new process specification.
+#[derive(InputObject)]
+pub struct ProcessSpecificationCreateParams {
+    /// An informal or formal textual identifier for the process.
+    pub name: String,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+/// Changes to a process specification.
+#[derive(InputObject)]
+pub struct ProcessSpecificationUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// New name.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// New note.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+}
+
+/// A new resource specification.
+#[derive(InputObject)]
+pub struct ResourceSpecificationCreateParams {
+    /// An informal or formal textual identifier for a type of resource.
+    pub name: String,
+    /// The uri to an image relevant to the entity.
+    pub image: Option<Uri>,
+    /// URI addresses to images relevant to the type of resource.
+    pub image_list: Option<Vec<Uri>>,
+    /// Classifications.
+    pub resource_classified_as: Option<Vec<Uri>>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+    /// (`Unit`) The default unit used for the resource itself.
+    pub default_unit_of_resource: Option<ID>,
+    /// (`Unit`) The default unit used for use or work.
+    pub default_unit_of_effort: Option<ID>,
+    /// Whether any resource of that type can be substituted for any other.
+    pub substitutable: Option<bool>,
+    /// OVN: the value of one unit of this kind of resource.
+    pub default_value_per_unit: Option<crate::types::IMeasure>,
+}
+
+/// Changes to a resource specification.
+#[derive(InputObject)]
+pub struct ResourceSpecificationUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// New name.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// New image.
+    #[graphql(default)]
+    pub image: MaybeUndefined<Uri>,
+    /// New image list.
+    #[graphql(default)]
+    pub image_list: MaybeUndefined<Vec<Uri>>,
+    /// New classifications.
+    #[graphql(default)]
+    pub resource_classified_as: MaybeUndefined<Vec<Uri>>,
+    /// New note.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+    /// (`Unit`) New default unit of the resource.
+    #[graphql(default)]
+    pub default_unit_of_resource: MaybeUndefined<ID>,
+    /// (`Unit`) New default unit of effort.
+    #[graphql(default)]
+    pub default_unit_of_effort: MaybeUndefined<ID>,
+    /// New substitutability.
+    #[graphql(default)]
+    pub substitutable: MaybeUndefined<bool>,
+    /// OVN: new default value per unit.
+    #[graphql(default)]
+    pub default_value_per_unit: MaybeUndefined<crate::types::IMeasure>,
+}

@@ -1,0 +1,20 @@
+//! ovn-domain: the ValueFlows / REA model of an Open Value Network and every rule of its books,
+//! as plain data and plain functions.
+//!
+//! This crate must stay pure: no I/O, no async, no database, no GraphQL. CI fails if it ever
+//! depends on sea-orm, sqlx, async-graphql, actix or tokio. Persistence loads the slice of the
+//! graph a rule needs and hands it here; the API turns requests into the commands defined here.
+//! That is why almost every rule can be tested without a database.
+
+pub mod action;
+pub mod agent;
+pub mod error;
+pub mod flow;
+pub mod ids;
+pub mod measure;
+pub mod observation;
+
+pub use action::Action;
+pub use error::DomainError;
+pub use ids::*;
+pub use measure::{Measure, canonical, parse_decimal};

@@ -1,0 +1,32 @@
+//! ovn-migration: the database schema of ovn as an append-only list of migrations, run on
+//! SQLite (the embedded default) and PostgreSQL (production) alike.
+//!
+//! A migration that has landed on `main` is never edited: a change is a new migration. Each
+//! migration is plain SQL written once per dialect, self-contained (it does not import the
+//! live entities), so that what it did can be read years later. The two dialects differ only
+//! where they must:
+//! - exact decimals are `NUMERIC` on PostgreSQL and canonical `TEXT` on SQLite, because SQLite
+//!   would turn a `NUMERIC` column's `12345678901234567.89` into a float;
+//! - timestamps are `TIMESTAMPTZ` on PostgreSQL and RFC 3339 `TEXT` on SQLite;
+//! - append-only rules are triggers in each dialect's syntax.
+//!
+//! This crate depends on no other ovn crate.
+
+pub use sea_orm_migration::prelude::*;
+
+mod dialect;
+mod m20261124_000001_create_knowledge;
+mod m20261124_000002_create_observation;
+
+/// Runs ovn's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_knowledge::Migration),
+            Box::new(m20261124_000002_create_observation::Migration),
+        ]
+    }
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities: one module per table. Nothing outside this crate sees them; the
+//! repositories turn them into domain values.
+
+pub mod agent;
+pub mod agent_relationship;
+pub mod agent_relationship_role;
+pub mod idempotency_key;
+pub mod process_specification;
+pub mod resource_specification;
+pub mod unit;

@@ -1,0 +1,101 @@
+//! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token.
+
+use std::net::TcpListener;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use ovn::Config;
+use ovn_domain::agent::{AgentKind, AgentProfile, Name};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "ovn", version, about = "The backend of an Open Value Network (ValueFlows over GraphQL)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve GraphQL on OVN_BIND.
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Manage agents from the command line.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Mint a bearer token for an agent and print it alone on stdout.
+    Token {
+        /// The agent's id.
+        #[arg(long)]
+        agent: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an agent and print its id (how the first agent comes to be).
+    Add {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// person or organization.
+        #[arg(long, default_value = "person")]
+        kind: String,
+    },
+}
+
+fn init_logs(production: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let result = if production || std::env::var("OVN_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    // A second initialisation (never expected) is harmless; keep the first subscriber.
+    drop(result);
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    dotenvy::dotenv().ok();
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", ovn_api::sdl());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    init_logs(config.production);
+    match cli.command {
+        Command::Schema => {}
+        Command::Serve => {
+            let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+            let server = ovn::start(&config, listener).await?;
+            tracing::info!(bind = %config.bind, production = config.production, "ovn is serving GraphQL at /graphql");
+            server.task.await.context("server task")??;
+        }
+        Command::Migrate => {
+            ovn::open_store(&config).await?;
+            tracing::info!("database is up to date");
+        }
+        Command::Agent { command: AgentCommand::Add { name, kind } } => {
+            let store = ovn::open_store(&config).await?;
+            let profile =
+                AgentProfile { name: Name::parse("name", &name)?, image: None, note: None, classified_as: Vec::new() };
+            let outcome = store.create_agent(AgentKind::parse(&kind)?, profile, None).await?;
+            println!("{}", outcome.id());
+        }
+        Command::Token { agent } => {
+            let agent = ovn_domain::AgentId::parse(&agent)?;
+            let auth = ovn::load_auth(&config)?;
+            let token = ovn_api::auth::mint(&auth, agent.uuid(), config.token_ttl)?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
