@@ -38,7 +38,12 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .limit_recursive_depth(settings.max_depth.saturating_mul(2))
-        .limit_directives(settings.document.max_directives);
+        .limit_directives(settings.document.max_directives)
+        // vf-graphql declares these even where no field uses them yet; clients and the
+        // conformance check expect them.
+        .register_output_type::<types::knowledge::Duration>()
+        .register_input_type::<types::knowledge::IDuration>()
+        .register_output_type::<scalars::DateTime>();
     if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
