@@ -26,7 +26,14 @@ const VF_1_0: [(&str, &str, &str, &str, &str, &str); 19] = [
     ("produce", "produce", "output", "notApplicable", "increment", "increment"),
     ("raise", "raise", "notApplicable", "notApplicable", "increment", "increment"),
     ("separate", "separate", "output", "notApplicable", "notApplicable", "increment"),
-    ("transferAllRights", "transfer-all-rights", "notApplicable", "notApplicable", "decrementIncrement", "notApplicable"),
+    (
+        "transferAllRights",
+        "transfer-all-rights",
+        "notApplicable",
+        "notApplicable",
+        "decrementIncrement",
+        "notApplicable",
+    ),
     ("transfer", "transfer", "notApplicable", "notApplicable", "decrementIncrement", "decrementIncrement"),
     ("transferCustody", "transfer-custody", "notApplicable", "notApplicable", "notApplicable", "decrementIncrement"),
     ("use", "use", "input", "notApplicable", "notApplicable", "notApplicable"),
@@ -43,8 +50,12 @@ const FIELDS: &str = "id label resourceEffect onhandEffect inputOutput pairsWith
 #[tokio::test]
 async fn all_19_actions_match_the_vf_1_0_table() -> Result<()> {
     let app = spawn_app().await?;
-    let response =
-        app.graphql("{ actions { id label resourceEffect onhandEffect inputOutput pairsWith vfId accountingEffect } }", Value::Null).await?;
+    let response = app
+        .graphql(
+            "{ actions { id label resourceEffect onhandEffect inputOutput pairsWith vfId accountingEffect } }",
+            Value::Null,
+        )
+        .await?;
     let actions = data(&response)?["actions"].as_array().context("actions is not a list")?;
     assert_eq!(actions.len(), 19, "{response}");
 
@@ -101,9 +112,11 @@ async fn spot_checks_of_well_known_rows() -> Result<()> {
 #[tokio::test]
 async fn both_spellings_name_the_same_action() -> Result<()> {
     let app = spawn_app().await?;
-    for (camel, kebab) in
-        [("transferCustody", "transfer-custody"), ("deliverService", "deliver-service"), ("transferAllRights", "transfer-all-rights")]
-    {
+    for (camel, kebab) in [
+        ("transferCustody", "transfer-custody"),
+        ("deliverService", "deliver-service"),
+        ("transferAllRights", "transfer-all-rights"),
+    ] {
         let a = app.graphql(&format!("{{ action(id: \"{camel}\") {{ {FIELDS} }} }}"), Value::Null).await?;
         let b = app.graphql(&format!("{{ action(id: \"{kebab}\") {{ {FIELDS} }} }}"), Value::Null).await?;
         let a = &data(&a)?["action"];

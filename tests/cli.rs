@@ -165,6 +165,9 @@ fn schema_command_prints_the_checked_in_schema() -> Result<()> {
     ensure!(output.status.success(), "ovn schema failed: {}", String::from_utf8_lossy(&output.stderr));
     let printed = String::from_utf8(output.stdout)?;
     let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"))?;
-    ensure!(printed == committed, "`ovn schema` differs from schema.graphql; run `cargo run -- schema > schema.graphql`");
+    ensure!(
+        printed == committed,
+        "`ovn schema` differs from schema.graphql; run `cargo run -- schema > schema.graphql`"
+    );
     Ok(())
 }

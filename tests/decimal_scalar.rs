@@ -35,8 +35,13 @@ async fn json_numbers_are_refused_as_bad_input() -> Result<()> {
 
     // A JSON number in the variables, including one a float cannot hold.
     for number in [json!(12.5), serde_json::from_str::<Value>("12345678901234567.89")?, json!(3)] {
-        let response =
-            app.graphql_as(&token, CREATE, json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": number } } })).await?;
+        let response = app
+            .graphql_as(
+                &token,
+                CREATE,
+                json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": number } } }),
+            )
+            .await?;
         assert_refused(&response, "createResourceSpecification", "BAD_INPUT")?;
         let message = response["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(message.contains("Decimal"), "the message should name the Decimal type: {message}");
@@ -62,14 +67,26 @@ async fn strings_are_accepted_exactly_and_returned_canonical() -> Result<()> {
         ("7922816251426433759354395033.5", "7922816251426433759354395033.5"),
     ];
     for (sent, expected) in cases {
-        let response =
-            app.graphql_as(&token, CREATE, json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": sent } } })).await?;
+        let response = app
+            .graphql_as(
+                &token,
+                CREATE,
+                json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": sent } } }),
+            )
+            .await?;
         let created = &data(&response)?["createResourceSpecification"]["resourceSpecification"];
         assert_eq!(created["defaultValuePerUnit"]["hasNumericalValue"], expected, "sent {sent}");
         let read = app
-            .graphql("query($id: ID!) { resourceSpecification(id: $id) { defaultValuePerUnit { hasNumericalValue } } }", json!({ "id": created["id"] }))
+            .graphql(
+                "query($id: ID!) { resourceSpecification(id: $id) { defaultValuePerUnit { hasNumericalValue } } }",
+                json!({ "id": created["id"] }),
+            )
             .await?;
-        assert_eq!(data(&read)?["resourceSpecification"]["defaultValuePerUnit"]["hasNumericalValue"], expected, "read back {sent}");
+        assert_eq!(
+            data(&read)?["resourceSpecification"]["defaultValuePerUnit"]["hasNumericalValue"],
+            expected,
+            "read back {sent}"
+        );
     }
     Ok(())
 }
@@ -79,10 +96,26 @@ async fn malformed_decimal_strings_are_bad_input() -> Result<()> {
     let app = spawn_app().await?;
     let (_, token) = app.person_with_token("Alice").await?;
     // Exponents, blanks, two points, words, more than 28 significant digits.
-    for sent in ["1e3", "", " ", "1.2.3", "twelve", "0x10", "NaN", "1.00000000000000000000000000001", "99999999999999999999999999999"] {
-        let response =
-            app.graphql_as(&token, CREATE, json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": sent } } })).await?;
-        assert_refused(&response, "createResourceSpecification", "BAD_INPUT").map_err(|e| e.context(format!("sent {sent:?}")))?;
+    for sent in [
+        "1e3",
+        "",
+        " ",
+        "1.2.3",
+        "twelve",
+        "0x10",
+        "NaN",
+        "1.00000000000000000000000000001",
+        "99999999999999999999999999999",
+    ] {
+        let response = app
+            .graphql_as(
+                &token,
+                CREATE,
+                json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": sent } } }),
+            )
+            .await?;
+        assert_refused(&response, "createResourceSpecification", "BAD_INPUT")
+            .map_err(|e| e.context(format!("sent {sent:?}")))?;
     }
     assert_eq!(app.total("resourceSpecifications").await?, 0);
     Ok(())

@@ -7,8 +7,7 @@ use anyhow::Result;
 use common::{assert_refused, spawn_app, string_at};
 use serde_json::json;
 
-const CREATE_PERSON: &str =
-    "mutation($p: AgentCreateParams!, $k: String) { createPerson(person: $p, idempotencyKey: $k) { agent { id name } } }";
+const CREATE_PERSON: &str = "mutation($p: AgentCreateParams!, $k: String) { createPerson(person: $p, idempotencyKey: $k) { agent { id name } } }";
 const CREATE_UNIT: &str =
     "mutation($u: UnitCreateParams!, $k: String) { createUnit(unit: $u, idempotencyKey: $k) { unit { id label } } }";
 
@@ -18,14 +17,18 @@ async fn create_person_replays_and_detects_mismatch() -> Result<()> {
     let (_, token) = app.person_with_token("Alice").await?;
     let before = app.total("people").await?;
 
-    let first = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob", "note": "n" }, "k": "person-1" })).await?;
+    let first =
+        app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob", "note": "n" }, "k": "person-1" })).await?;
     let id = string_at(&first, "/data/createPerson/agent/id")?;
     // The same input written differently (field order) is the same input.
-    let retry = app.graphql_as(&token, CREATE_PERSON, json!({ "k": "person-1", "p": { "note": "n", "name": "Bob" } })).await?;
+    let retry =
+        app.graphql_as(&token, CREATE_PERSON, json!({ "k": "person-1", "p": { "note": "n", "name": "Bob" } })).await?;
     assert_eq!(string_at(&retry, "/data/createPerson/agent/id")?, id);
     assert_eq!(app.total("people").await?, before + 1);
 
-    let other = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Carol", "note": "n" }, "k": "person-1" })).await?;
+    let other = app
+        .graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Carol", "note": "n" }, "k": "person-1" }))
+        .await?;
     assert_refused(&other, "createPerson", "IDEMPOTENCY_MISMATCH")?;
     assert_eq!(app.total("people").await?, before + 1);
 
@@ -43,12 +46,16 @@ async fn create_unit_replays_and_detects_mismatch() -> Result<()> {
     let app = spawn_app().await?;
     let (_, token) = app.person_with_token("Alice").await?;
 
-    let first = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
+    let first =
+        app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
     let id = string_at(&first, "/data/createUnit/unit/id")?;
-    let retry = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
+    let retry =
+        app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
     assert_eq!(string_at(&retry, "/data/createUnit/unit/id")?, id);
 
-    let other = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "minute", "symbol": "min" }, "k": "unit-1" })).await?;
+    let other = app
+        .graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "minute", "symbol": "min" }, "k": "unit-1" }))
+        .await?;
     assert_refused(&other, "createUnit", "IDEMPOTENCY_MISMATCH")?;
     assert_eq!(app.total("units").await?, 1);
 

@@ -8,7 +8,8 @@ use anyhow::{Result, ensure};
 use common::{TestApp, assert_refused, data, error_codes, spawn_app, string_at};
 use serde_json::{Value, json};
 
-const CREATE_PERSON: &str = "mutation($p: AgentCreateParams!) { createPerson(person: $p) { agent { id revisionId name note } } }";
+const CREATE_PERSON: &str =
+    "mutation($p: AgentCreateParams!) { createPerson(person: $p) { agent { id revisionId name note } } }";
 const CREATE_ORGANIZATION: &str = "mutation($o: OrganizationCreateParams!) { createOrganization(organization: $o) { agent { id revisionId name classifiedAs } } }";
 const CREATE_UNIT: &str =
     "mutation($u: UnitCreateParams!) { createUnit(unit: $u) { unit { id revisionId label symbol omUnitIdentifier } } }";
@@ -70,7 +71,13 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
     let network = organization["id"].as_str().unwrap_or_default().to_owned();
 
     // The same label and symbol twice give the same unit; another symbol another unit.
-    let kilogram = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "kilogram", "symbol": "kg", "omUnitIdentifier": "kilogram" } })).await?;
+    let kilogram = app
+        .graphql_as(
+            &token,
+            CREATE_UNIT,
+            json!({ "u": { "label": "kilogram", "symbol": "kg", "omUnitIdentifier": "kilogram" } }),
+        )
+        .await?;
     let kilogram = data(&kilogram)?["createUnit"]["unit"].clone();
     assert_eq!(kilogram["omUnitIdentifier"], "kilogram");
     let again = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "kilogram", "symbol": "kg" } })).await?;
@@ -97,7 +104,10 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
     assert_eq!(created["resourceClassifiedAs"], json!(["https://example.org/metal"]));
     assert_eq!(created["defaultUnitOfResource"]["id"], kilogram["id"]);
     assert_eq!(created["defaultUnitOfResource"]["symbol"], "kg");
-    assert_eq!(created["defaultValuePerUnit"], json!({ "hasNumericalValue": "12345678901234567.89", "hasUnit": { "id": euro, "symbol": "EUR" } }));
+    assert_eq!(
+        created["defaultValuePerUnit"],
+        json!({ "hasNumericalValue": "12345678901234567.89", "hasUnit": { "id": euro, "symbol": "EUR" } })
+    );
     // Read back through the query, not only the mutation's answer.
     let read = app
         .graphql(
@@ -110,12 +120,18 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
         json!({ "name": "Aluminium", "defaultValuePerUnit": { "hasNumericalValue": "12345678901234567.89" }, "defaultUnitOfResource": { "label": "kilogram" } })
     );
 
-    let process = app.graphql_as(&token, CREATE_PROCESS_SPECIFICATION, json!({ "p": { "name": "Milling", "note": "CNC" } })).await?;
+    let process = app
+        .graphql_as(&token, CREATE_PROCESS_SPECIFICATION, json!({ "p": { "name": "Milling", "note": "CNC" } }))
+        .await?;
     let process = &data(&process)?["createProcessSpecification"]["processSpecification"];
     assert_eq!((&process["name"], &process["note"]), (&json!("Milling"), &json!("CNC")));
 
     let role = app
-        .graphql_as(&token, CREATE_ROLE, json!({ "r": { "roleLabel": "affiliate of", "inverseRoleLabel": "has affiliate" } }))
+        .graphql_as(
+            &token,
+            CREATE_ROLE,
+            json!({ "r": { "roleLabel": "affiliate of", "inverseRoleLabel": "has affiliate" } }),
+        )
         .await?;
     let role = data(&role)?["createAgentRelationshipRole"]["agentRelationshipRole"].clone();
     assert_eq!((&role["roleLabel"], &role["inverseRoleLabel"]), (&json!("affiliate of"), &json!("has affiliate")));
@@ -131,7 +147,10 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
     assert_eq!(relationship["subject"], json!({ "id": bob, "name": "Bob" }));
     assert_eq!(relationship["object"], json!({ "id": network, "name": "Sensorica" }));
     assert_eq!(relationship["relationship"], json!({ "id": role["id"], "roleLabel": "affiliate of" }));
-    assert_eq!(relationship["inScopeOf"], json!([{ "__typename": "Organization", "id": network, "name": "Sensorica" }]));
+    assert_eq!(
+        relationship["inScopeOf"],
+        json!([{ "__typename": "Organization", "id": network, "name": "Sensorica" }])
+    );
     assert_eq!(relationship["note"], "since 2024");
 
     assert_eq!(
@@ -169,7 +188,11 @@ async fn every_create_without_a_token_is_unauthenticated_and_writes_nothing() ->
         ),
         ("createProcessSpecification", CREATE_PROCESS_SPECIFICATION, json!({ "p": { "name": "Welding" } })),
         ("createAgentRelationshipRole", CREATE_ROLE, json!({ "r": { "roleLabel": "owner of" } })),
-        ("createAgentRelationship", CREATE_RELATIONSHIP, json!({ "r": { "subject": alice, "object": alice, "relationship": role, "inScopeOf": [alice] } })),
+        (
+            "createAgentRelationship",
+            CREATE_RELATIONSHIP,
+            json!({ "r": { "subject": alice, "object": alice, "relationship": role, "inScopeOf": [alice] } }),
+        ),
     ];
     for (field, mutation, variables) in attempts {
         let response = app.graphql(mutation, variables.clone()).await?;
@@ -200,7 +223,8 @@ async fn updates_check_the_revision_and_bump_it() -> Result<()> {
     let first = format!("{unit}:1");
 
     // Current revision: the change lands and the revision moves on; omitted fields stay.
-    let updated = app.graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": first, "label": "kilogramme" } })).await?;
+    let updated =
+        app.graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": first, "label": "kilogramme" } })).await?;
     let updated = &data(&updated)?["updateUnit"]["unit"];
     assert_eq!(updated["revisionId"], format!("{unit}:2"));
     assert_eq!((&updated["label"], &updated["symbol"]), (&json!("kilogramme"), &json!("kg")));
@@ -213,7 +237,11 @@ async fn updates_check_the_revision_and_bump_it() -> Result<()> {
 
     // `null` erases an optional field; the next update needs the next revision.
     let cleared = app
-        .graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": format!("{unit}:2"), "omUnitIdentifier": null, "symbol": "kgs" } }))
+        .graphql_as(
+            &token,
+            UPDATE_UNIT,
+            json!({ "u": { "revisionId": format!("{unit}:2"), "omUnitIdentifier": null, "symbol": "kgs" } }),
+        )
         .await?;
     let cleared = &data(&cleared)?["updateUnit"]["unit"];
     assert_eq!(cleared["revisionId"], format!("{unit}:3"));
@@ -263,8 +291,9 @@ async fn a_person_changes_only_their_own_profile() -> Result<()> {
     let (alice, alice_token) = app.person_with_token("Alice").await?;
     let (bob, bob_token) = app.person_with_token("Bob").await?;
 
-    let forbidden =
-        app.graphql_as(&alice_token, UPDATE_PERSON, json!({ "p": { "revisionId": format!("{bob}:1"), "name": "Bobby" } })).await?;
+    let forbidden = app
+        .graphql_as(&alice_token, UPDATE_PERSON, json!({ "p": { "revisionId": format!("{bob}:1"), "name": "Bobby" } }))
+        .await?;
     assert_refused(&forbidden, "updatePerson", "FORBIDDEN")?;
     let delete = "mutation($r: ID!) { deletePerson(revisionId: $r) }";
     let forbidden = app.graphql_as(&alice_token, delete, json!({ "r": format!("{bob}:1") })).await?;
@@ -291,7 +320,9 @@ async fn unknown_records_are_not_found_and_malformed_ids_are_bad_input() -> Resu
     let (_, token) = app.person_with_token("Alice").await?;
     let nobody = uuid::Uuid::now_v7();
 
-    let unit = app.graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": format!("{nobody}:1"), "label": "x" } })).await?;
+    let unit = app
+        .graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": format!("{nobody}:1"), "label": "x" } }))
+        .await?;
     assert_refused(&unit, "updateUnit", "NOT_FOUND")?;
     let spec = app
         .graphql_as(
@@ -322,14 +353,19 @@ async fn unknown_records_are_not_found_and_malformed_ids_are_bad_input() -> Resu
     let role = app.graphql_as(&token, CREATE_ROLE, json!({ "r": { "roleLabel": "member of" } })).await?;
     let role = string_at(&role, "/data/createAgentRelationshipRole/agentRelationshipRole/id")?;
     let dangling = app
-        .graphql_as(&token, CREATE_RELATIONSHIP, json!({ "r": { "subject": nobody, "object": nobody, "relationship": role } }))
+        .graphql_as(
+            &token,
+            CREATE_RELATIONSHIP,
+            json!({ "r": { "subject": nobody, "object": nobody, "relationship": role } }),
+        )
         .await?;
     let codes = error_codes(&dangling);
     ensure!(codes == ["NOT_FOUND"] || codes == ["BAD_INPUT"], "dangling relationship: {dangling}");
     assert_eq!(app.total("agentRelationships").await?, 0);
 
     // Reads of unknown ids are null, malformed ids BAD_INPUT.
-    let read = app.graphql("query($id: ID!) { unit(id: $id) { id } agent(id: $id) { id } }", json!({ "id": nobody })).await?;
+    let read =
+        app.graphql("query($id: ID!) { unit(id: $id) { id } agent(id: $id) { id } }", json!({ "id": nobody })).await?;
     assert_eq!(data(&read)?, &json!({ "unit": null, "agent": null }));
     let malformed = app.graphql("{ unit(id: \"not-a-uuid\") { id } }", Value::Null).await?;
     assert_eq!(error_codes(&malformed), ["BAD_INPUT"]);

@@ -138,8 +138,10 @@ async fn the_fragment_bomb_is_refused_within_50_ms() -> Result<()> {
 async fn batches_are_refused_and_not_run() -> Result<()> {
     let app = spawn_app().await?;
     let (_, token) = app.person_with_token("Alice").await?;
-    let create = json!({ "query": "mutation { createUnit(unit: { label: \"hour\", symbol: \"h\" }) { unit { id } } }" });
-    let response = app.client.post(app.graphql_url()).bearer_auth(&token).json(&json!([create.clone(), create])).send().await?;
+    let create =
+        json!({ "query": "mutation { createUnit(unit: { label: \"hour\", symbol: \"h\" }) { unit { id } } }" });
+    let response =
+        app.client.post(app.graphql_url()).bearer_auth(&token).json(&json!([create.clone(), create])).send().await?;
     let status = response.status().as_u16();
     let body: Value = response.json().await?;
     assert_eq!(status, 400);
@@ -199,7 +201,10 @@ async fn production_turns_off_introspection_and_graphiql() -> Result<()> {
 
     // async-graphql answers a disabled `__schema` / `__type` with null: nothing is disclosed.
     let introspection = app.graphql("{ __schema { types { name } } }", Value::Null).await?;
-    ensure!(introspection.pointer("/data/__schema").is_none_or(Value::is_null), "introspection answered: {introspection}");
+    ensure!(
+        introspection.pointer("/data/__schema").is_none_or(Value::is_null),
+        "introspection answered: {introspection}"
+    );
     let by_type = app.graphql("{ __type(name: \"Agent\") { name fields { name } } }", Value::Null).await?;
     ensure!(by_type.pointer("/data/__type").is_none_or(Value::is_null), "introspection answered: {by_type}");
 
@@ -254,7 +259,13 @@ async fn health_is_ok() -> Result<()> {
 #[tokio::test]
 async fn non_json_bodies_are_refused() -> Result<()> {
     let app = spawn_app().await?;
-    let response = app.client.post(app.graphql_url()).header("content-type", "text/plain").body("{ actions { id } }").send().await?;
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("content-type", "text/plain")
+        .body("{ actions { id } }")
+        .send()
+        .await?;
     assert_eq!(response.status().as_u16(), 415);
     let response =
         app.client.post(app.graphql_url()).header("content-type", "application/json").body("{ not json").send().await?;

@@ -141,7 +141,8 @@ async fn negative_page_sizes_are_bad_input() -> Result<()> {
     app.create_agent_via_store("Alice", AgentKind::Person).await?;
     for args in ["(first: -1)", "(last: -1)"] {
         for connection in ["agents", "units"] {
-            let response = app.graphql(&format!("{{ {connection}{args} {{ edges {{ cursor }} }} }}"), Value::Null).await?;
+            let response =
+                app.graphql(&format!("{{ {connection}{args} {{ edges {{ cursor }} }} }}"), Value::Null).await?;
             assert_eq!(error_codes(&response), ["BAD_INPUT"], "{connection}{args}: {response}");
         }
     }

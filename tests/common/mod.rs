@@ -76,9 +76,15 @@ impl TestDb {
         env
     }
 
+    /// The backend the tests must be running on.
+    pub fn expected_backend(&self) -> sea_orm::DbBackend {
+        if self.is_postgres() { sea_orm::DbBackend::Postgres } else { sea_orm::DbBackend::Sqlite }
+    }
+
     /// Opens the database and runs the migrations (what `ovn migrate` does).
     pub async fn open_store(&self) -> Result<Store> {
         let store = Store::connect(&self.settings).await.context("connecting to the test database")?;
+        ensure!(store.backend() == self.expected_backend(), "connected to {:?}", store.backend());
         <ovn_migration::Migrator as ovn_migration::MigratorTrait>::up(store.connection(), None)
             .await
             .context("migrating the test database")?;
@@ -198,6 +204,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> Result<TestApp>
     let running = ovn::start(&config, listener).await.context("starting ovn")?;
     let auth = ovn::load_auth(&config).context("loading the test server's keys")?;
     let store = ovn::open_store(&config).await.context("opening the test database")?;
+    ensure!(store.backend() == db.expected_backend(), "the test server runs on {:?}", store.backend());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     Ok(TestApp {
         base_url: format!("http://127.0.0.1:{}", running.port),
@@ -253,7 +260,8 @@ impl TestApp {
 
     /// Creates an agent directly in the store (as `ovn agent add` does); returns its id.
     pub async fn create_agent_via_store(&self, name: &str, kind: AgentKind) -> Result<String> {
-        let profile = AgentProfile { name: Name::parse("name", name)?, image: None, note: None, classified_as: Vec::new() };
+        let profile =
+            AgentProfile { name: Name::parse("name", name)?, image: None, note: None, classified_as: Vec::new() };
         let outcome = self.store.create_agent(kind, profile, None).await?;
         Ok(outcome.id().to_owned())
     }
@@ -267,7 +275,8 @@ impl TestApp {
 
     /// `pageInfo.totalCount` of a root connection (`units`, `agents`, …).
     pub async fn total(&self, connection: &str) -> Result<i64> {
-        let response = self.graphql(&format!("{{ {connection} {{ pageInfo {{ totalCount }} }} }}"), Value::Null).await?;
+        let response =
+            self.graphql(&format!("{{ {connection} {{ pageInfo {{ totalCount }} }} }}"), Value::Null).await?;
         let data = data(&response)?;
         data[connection]["pageInfo"]["totalCount"]
             .as_i64()
@@ -305,10 +314,7 @@ pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()
         .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("<no code>").to_owned())
-                .collect()
+            errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("<no code>").to_owned()).collect()
         })
         .unwrap_or_default()
 }
