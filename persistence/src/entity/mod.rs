@@ -8,3 +8,8 @@ pub mod idempotency_key;
 pub mod process_specification;
 pub mod resource_specification;
 pub mod unit;
+pub mod economic_event;
+pub mod economic_event_scope;
+pub mod economic_resource;
+pub mod process;
+pub mod process_scope;
