@@ -65,6 +65,7 @@ impl ApiError {
                 PersistenceError::Domain(_) => code::BAD_INPUT,
                 PersistenceError::NotFound { .. } => code::NOT_FOUND,
                 PersistenceError::Conflict(_) => code::CONFLICT,
+                PersistenceError::Forbidden(_) => code::FORBIDDEN,
                 PersistenceError::IdempotencyMismatch(_) => code::IDEMPOTENCY_MISMATCH,
                 PersistenceError::Database(_) | PersistenceError::Corrupt(_) => code::INTERNAL,
             },

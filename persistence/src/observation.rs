@@ -266,6 +266,8 @@ pub struct EventFilter {
     pub resource: Option<EconomicResourceId>,
     /// Into this resource as the to side only.
     pub to_resource: Option<EconomicResourceId>,
+    /// Triggered by this event.
+    pub triggered_by: Option<EconomicEventId>,
     /// Observed at or after.
     pub start_date: Option<DateTime<Utc>>,
     /// Observed at or before.
@@ -700,6 +702,9 @@ impl Store {
                     .add(C::ToResourceInventoriedAs.eq(resource.to_string())),
             );
         }
+        if let Some(trigger) = filter.triggered_by {
+            select = select.filter(C::TriggeredBy.eq(trigger.to_string()));
+        }
         if let Some(resource) = filter.to_resource {
             select = select.filter(C::ToResourceInventoriedAs.eq(resource.to_string()));
         }
@@ -997,10 +1002,22 @@ impl Store {
 
     /// Loads the slice of the flow graph reachable from `start` in `direction`, level by
     /// level (three batched queries per level), at most `max_nodes` nodes.
-    pub async fn flow_graph(&self, start: FlowNode, direction: Direction, max_nodes: usize) -> Result<FlowGraph> {
+    /// `max_levels` bounds the round trips (1 is enough for `previous`/`next`).
+    pub async fn flow_graph(
+        &self,
+        start: FlowNode,
+        direction: Direction,
+        max_nodes: usize,
+        max_levels: Option<usize>,
+    ) -> Result<FlowGraph> {
         use economic_event::Column as C;
         let mut loader = SliceLoader::new(start, direction).with_max_nodes(max_nodes);
+        let mut levels = 0;
         while let Some(request) = loader.request() {
+            if max_levels.is_some_and(|max| levels >= max) {
+                break;
+            }
+            levels += 1;
             let mut rows = Vec::new();
             for chunk in request.events.chunks(500) {
                 rows.extend(
