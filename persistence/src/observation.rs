@@ -268,6 +268,8 @@ pub struct EventFilter {
     pub to_resource: Option<EconomicResourceId>,
     /// Triggered by this event.
     pub triggered_by: Option<EconomicEventId>,
+    /// About resources of this specification.
+    pub resource_conforms_to: Option<ResourceSpecificationId>,
     /// Observed at or after.
     pub start_date: Option<DateTime<Utc>>,
     /// Observed at or before.
@@ -371,7 +373,10 @@ async fn scopes_of_processes<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Re
     Ok(scopes)
 }
 
-async fn events_with_scopes<C: ConnectionTrait>(conn: &C, rows: Vec<economic_event::Model>) -> Result<Vec<EconomicEvent>> {
+async fn events_with_scopes<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<economic_event::Model>,
+) -> Result<Vec<EconomicEvent>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut scopes = scopes_of_events(conn, &ids).await?;
     rows.into_iter()
@@ -382,7 +387,12 @@ async fn events_with_scopes<C: ConnectionTrait>(conn: &C, rows: Vec<economic_eve
         .collect()
 }
 
-fn event_row(id: EconomicEventId, core: &NewEvent, details: &EventDetails, now: DateTime<Utc>) -> economic_event::ActiveModel {
+fn event_row(
+    id: EconomicEventId,
+    core: &NewEvent,
+    details: &EventDetails,
+    now: DateTime<Utc>,
+) -> economic_event::ActiveModel {
     economic_event::ActiveModel {
         id: Set(id.to_string()),
         action: Set(core.action.id().to_owned()),
@@ -454,7 +464,10 @@ async fn record_in(
         if core.resource_quantity.is_some() != original.resource_quantity.is_some()
             || core.effort_quantity.is_some() != original.effort_quantity.is_some()
         {
-            return Err(bad("resourceQuantity", "a correction carries the same quantities as the original, as signed deltas"));
+            return Err(bad(
+                "resourceQuantity",
+                "a correction carries the same quantities as the original, as signed deltas",
+            ));
         }
     }
     if actor != core.provider && actor != core.receiver {
@@ -480,7 +493,10 @@ async fn record_in(
             return Err(bad("resourceInventoriedAs", "leave it out when newInventoriedResource creates the resource"));
         }
         if creates == ovn_domain::action::CreateResource::OptionalTo && core.to_resource_inventoried_as.is_some() {
-            return Err(bad("toResourceInventoriedAs", "leave it out when newInventoriedResource creates the resource"));
+            return Err(bad(
+                "toResourceInventoriedAs",
+                "leave it out when newInventoriedResource creates the resource",
+            ));
         }
     }
     let mut from = match core.resource_inventoried_as {
@@ -501,7 +517,10 @@ async fn record_in(
             .or(details.resource_conforms_to)
             .or(from.as_ref().map(|r| r.conforms_to))
             .ok_or_else(|| {
-                bad("newInventoriedResource.conformsTo", "a new resource needs conformsTo (or the event's resourceConformsTo)")
+                bad(
+                    "newInventoriedResource.conformsTo",
+                    "a new resource needs conformsTo (or the event's resourceConformsTo)",
+                )
             })?;
         let unit = match core.resource_quantity.and_then(|m| m.has_unit) {
             Some(unit) => Some(unit),
@@ -557,7 +576,12 @@ async fn record_in(
 impl Store {
     /// `createEconomicEvent`: records the event and applies it to its resources, creating
     /// `newInventoriedResource` when given, in one transaction. Returns the event's id.
-    pub async fn record_event(&self, actor: AgentId, command: RecordEvent, idem: Option<&Idempotency>) -> Result<Outcome> {
+    pub async fn record_event(
+        &self,
+        actor: AgentId,
+        command: RecordEvent,
+        idem: Option<&Idempotency>,
+    ) -> Result<Outcome> {
         let event_id = EconomicEventId::new();
         let locks_rows = self.locks_rows();
         self.create(idem, event_id.to_string(), move |txn| {
@@ -586,7 +610,12 @@ impl Store {
     }
 
     /// `updateEconomicEvent`: notes and links only.
-    pub async fn update_event(&self, actor: AgentId, revision: Revision<EconomicEventId>, patch: EventPatch) -> Result<EconomicEvent> {
+    pub async fn update_event(
+        &self,
+        actor: AgentId,
+        revision: Revision<EconomicEventId>,
+        patch: EventPatch,
+    ) -> Result<EconomicEvent> {
         self.write(move |txn| {
             async move {
                 let row = economic_event::Entity::find_by_id(revision.id.to_string())
@@ -603,7 +632,8 @@ impl Store {
                     return Err(forbidden("only the provider or the receiver may annotate an event"));
                 }
                 let mut events = events_with_scopes(txn, vec![row]).await?;
-                let mut event = events.pop().ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
+                let mut event =
+                    events.pop().ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
                 event.details.note = patch.note.apply(event.details.note);
                 event.details.agreed_in = patch.agreed_in.apply(event.details.agreed_in);
                 event.details.triggered_by = patch.triggered_by.apply(event.details.triggered_by);
@@ -654,7 +684,8 @@ impl Store {
                 }
                 let d = &mut resource.details;
                 d.name = patch.name.apply(d.name.take());
-                d.classified_as = patch.classified_as.apply(Some(std::mem::take(&mut d.classified_as))).unwrap_or_default();
+                d.classified_as =
+                    patch.classified_as.apply(Some(std::mem::take(&mut d.classified_as))).unwrap_or_default();
                 d.image = patch.image.apply(d.image.take());
                 d.image_list = patch.image_list.apply(Some(std::mem::take(&mut d.image_list))).unwrap_or_default();
                 d.unit_of_effort = patch.unit_of_effort.apply(d.unit_of_effort);
@@ -690,7 +721,8 @@ impl Store {
             select = select.filter(C::Receiver.is_in(filter.receiver.iter().map(ToString::to_string)));
         }
         if let Some(agent) = filter.agent {
-            select = select.filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
+            select = select
+                .filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
         }
         if !filter.action.is_empty() {
             select = select.filter(C::Action.is_in(filter.action.iter().map(|a| a.id())));
@@ -701,6 +733,9 @@ impl Store {
                     .add(C::ResourceInventoriedAs.eq(resource.to_string()))
                     .add(C::ToResourceInventoriedAs.eq(resource.to_string())),
             );
+        }
+        if let Some(spec) = filter.resource_conforms_to {
+            select = select.filter(C::ResourceConformsTo.eq(spec.to_string()));
         }
         if let Some(trigger) = filter.triggered_by {
             select = select.filter(C::TriggeredBy.eq(trigger.to_string()));
@@ -770,7 +805,10 @@ impl Store {
     }
 
     /// The corrections of many events in one query.
-    pub async fn corrections_of(&self, ids: &[EconomicEventId]) -> Result<HashMap<EconomicEventId, Vec<EconomicEvent>>> {
+    pub async fn corrections_of(
+        &self,
+        ids: &[EconomicEventId],
+    ) -> Result<HashMap<EconomicEventId, Vec<EconomicEvent>>> {
         let rows = economic_event::Entity::find()
             .filter(economic_event::Column::Corrects.is_in(ids.iter().map(ToString::to_string)))
             .order_by_asc(economic_event::Column::Id)
@@ -786,7 +824,10 @@ impl Store {
     }
 
     /// Many resources in one query.
-    pub async fn resources_by_id(&self, ids: &[EconomicResourceId]) -> Result<HashMap<EconomicResourceId, EconomicResource>> {
+    pub async fn resources_by_id(
+        &self,
+        ids: &[EconomicResourceId],
+    ) -> Result<HashMap<EconomicResourceId, EconomicResource>> {
         let rows = economic_resource::Entity::find()
             .filter(economic_resource::Column::Id.is_in(ids.iter().map(ToString::to_string)))
             .all(self.connection())
@@ -800,7 +841,9 @@ impl Store {
         let mut select = economic_resource::Entity::find();
         if let Some(agent) = filter.agent {
             select = select.filter(
-                Condition::any().add(C::PrimaryAccountable.eq(agent.to_string())).add(C::Custodian.eq(agent.to_string())),
+                Condition::any()
+                    .add(C::PrimaryAccountable.eq(agent.to_string()))
+                    .add(C::Custodian.eq(agent.to_string())),
             );
         }
         if let Some(spec) = filter.conforms_to {
@@ -817,7 +860,10 @@ impl Store {
 
     /// Every resource, in id order (for replay checks and exports).
     pub async fn all_resources(&self) -> Result<Vec<EconomicResource>> {
-        let rows = economic_resource::Entity::find().order_by_asc(economic_resource::Column::Id).all(self.connection()).await?;
+        let rows = economic_resource::Entity::find()
+            .order_by_asc(economic_resource::Column::Id)
+            .all(self.connection())
+            .await?;
         rows.into_iter().map(resource_from).collect()
     }
 
@@ -907,13 +953,18 @@ impl Store {
                     .one(txn)
                     .await?;
                 if used.is_some() {
-                    return Err(PersistenceError::Conflict("the process has recorded events and cannot be deleted".into()));
+                    return Err(PersistenceError::Conflict(
+                        "the process has recorded events and cannot be deleted".into(),
+                    ));
                 }
                 let found = process::Entity::find_by_id(id.to_string()).one(txn).await?;
                 if found.is_none() {
                     return Err(PersistenceError::not_found("process", id));
                 }
-                process_scope::Entity::delete_many().filter(process_scope::Column::ProcessId.eq(id.to_string())).exec(txn).await?;
+                process_scope::Entity::delete_many()
+                    .filter(process_scope::Column::ProcessId.eq(id.to_string()))
+                    .exec(txn)
+                    .await?;
                 process::Entity::delete_by_id(id.to_string()).exec(txn).await?;
                 Ok(())
             }
@@ -977,7 +1028,11 @@ impl Store {
                         .add(economic_event::Column::Provider.eq(agent.to_string()))
                         .add(economic_event::Column::Receiver.eq(agent.to_string())),
                 );
-            select = select.filter(Condition::any().add(C::Id.in_subquery(involved.to_owned())).add(C::Id.in_subquery(produced.to_owned())));
+            select = select.filter(
+                Condition::any()
+                    .add(C::Id.in_subquery(involved.to_owned()))
+                    .add(C::Id.in_subquery(produced.to_owned())),
+            );
         }
         let page = paginate(self.connection(), select, C::Id, page).await?;
         let keys: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
