@@ -540,7 +540,7 @@ fn record_command(
     if new_resource.is_some() && event.corrects.is_some() {
         return Err(gql(DomainError::invalid("newInventoriedResource", "a correction never creates a resource")));
     }
-    Ok(RecordEvent { core, details, new_resource })
+    Ok(RecordEvent { core, details, new_resource, new_resource_id: None })
 }
 
 /// Writes of the observation and process modules.

@@ -192,6 +192,8 @@ pub struct RecordEvent {
     pub details: EventDetails,
     /// `newInventoriedResource`, when given.
     pub new_resource: Option<ResourceDetails>,
+    /// The id the new resource gets (imports keep ids); a fresh one when `None`.
+    pub new_resource_id: Option<EconomicResourceId>,
 }
 
 /// `createProcess` / `updateProcess`, parsed (on create, `Keep` means "not given").
@@ -436,7 +438,7 @@ async fn record_in(
     command: RecordEvent,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let RecordEvent { mut core, details, new_resource } = command;
+    let RecordEvent { mut core, details, new_resource, new_resource_id } = command;
     details.validate()?;
     if let Some(original_id) = core.corrects {
         let original = economic_event::Entity::find_by_id(original_id.to_string())
@@ -526,7 +528,7 @@ async fn record_in(
             Some(unit) => Some(unit),
             None => from.as_ref().and_then(|r| r.state.unit),
         };
-        let id = EconomicResourceId::new();
+        let id = new_resource_id.unwrap_or_default();
         if core.creates_from() {
             core.resource_inventoried_as = Some(id);
         } else {
