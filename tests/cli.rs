@@ -1,0 +1,170 @@
+//! The `ovn` binary itself: `agent add`, `token`, `serve` and `schema`, run as child processes
+//! with nothing but environment variables, the way an operator runs them.
+
+pub mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail, ensure};
+use common::{TestDb, data, request_body};
+use serde_json::{Value, json};
+
+const OVN: &str = env!("CARGO_BIN_EXE_ovn");
+
+/// The environment of every command: the test database and a dev key file in its directory,
+/// nothing inherited (so a developer's `DATABASE_URL` or `OVN_ENV` cannot leak in). The
+/// working directory is the test's own, so no stray `.env` is read either.
+fn ovn(db: &TestDb, args: &[&str]) -> Command {
+    let mut command = Command::new(OVN);
+    command
+        .args(args)
+        .env_clear()
+        .envs(db.env())
+        .env("OVN_JWT_DEV_KEY_FILE", db.dir.path().join("dev-key.pem"))
+        .env("RUST_LOG", "warn")
+        .current_dir(db.dir.path())
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Result<Output> {
+    let output = ovn(db, args).output().with_context(|| format!("running ovn {args:?}"))?;
+    ensure!(
+        output.status.success(),
+        "ovn {args:?} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(output)
+}
+
+/// Kills the server when the test ends, pass or fail.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Best effort: the child may already have exited.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn wait_until_healthy(client: &reqwest::Client, base: &str, server: &mut Server) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = server.0.try_wait()? {
+            bail!("ovn serve exited early: {status}");
+        }
+        if let Ok(response) = client.get(format!("{base}/health")).send().await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("ovn serve did not become healthy within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn agent_add_token_and_serve_work_together() -> Result<()> {
+    let db = TestDb::new().await?;
+
+    let added = run(&db, &["agent", "add", "--name", "Alice"])?;
+    let alice = String::from_utf8(added.stdout)?.trim().to_owned();
+    uuid::Uuid::parse_str(&alice).with_context(|| format!("`ovn agent add` printed `{alice}`, not an id"))?;
+    let org = run(&db, &["agent", "add", "--name", "Sensorica", "--kind", "organization"])?;
+    let org = String::from_utf8(org.stdout)?.trim().to_owned();
+
+    // stdout is the token and nothing else (logs go to stderr), so `$(ovn token …)` works.
+    let minted = run(&db, &["token", "--agent", &alice])?;
+    let stdout = String::from_utf8(minted.stdout)?;
+    let token = stdout.trim_end_matches('\n');
+    ensure!(!token.is_empty() && !token.contains(char::is_whitespace), "stdout was {stdout:?}");
+    ensure!(token.split('.').count() == 3, "not a JWT: {stdout:?}");
+    ensure!(stdout.matches('\n').count() == 1, "stdout must hold only the token: {stdout:?}");
+
+    // A bad agent id is an error with a non-zero exit, not a token.
+    let bad = ovn(&db, &["token", "--agent", "alice"]).output()?;
+    ensure!(!bad.status.success() && bad.stdout.is_empty(), "ovn token --agent alice: {bad:?}");
+
+    let port = free_port()?;
+    let mut server = Server(
+        ovn(&db, &["serve"])
+            .env("OVN_BIND", format!("127.0.0.1:{port}"))
+            .env("OVN_WORKERS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting ovn serve")?,
+    );
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_healthy(&client, &base, &mut server).await?;
+
+    let post = |query: &'static str, variables: Value, token: Option<&str>| {
+        let mut request = client.post(format!("{base}/graphql")).json(&request_body(query, variables));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { anyhow::Ok(request.send().await?.json::<Value>().await?) }
+    };
+
+    let me = post("{ myAgent { __typename id name } }", Value::Null, Some(token)).await?;
+    assert_eq!(data(&me)?["myAgent"], json!({ "__typename": "Person", "id": alice, "name": "Alice" }));
+
+    let unit = post(
+        "mutation($u: UnitCreateParams!) { createUnit(unit: $u) { unit { id label symbol } } }",
+        json!({ "u": { "label": "hour", "symbol": "h" } }),
+        Some(token),
+    )
+    .await?;
+    assert_eq!(data(&unit)?["createUnit"]["unit"]["label"], "hour");
+
+    // The agents added by the CLI are what the server reads.
+    let organization = post("query($id: ID!) { organization(id: $id) { name } }", json!({ "id": org }), None).await?;
+    assert_eq!(data(&organization)?["organization"]["name"], "Sensorica");
+    let units = post("{ units { pageInfo { totalCount } } }", Value::Null, None).await?;
+    assert_eq!(data(&units)?["units"]["pageInfo"]["totalCount"], 1);
+
+    // Without the token the server refuses to write.
+    let anonymous = post(
+        "mutation($u: UnitCreateParams!) { createUnit(unit: $u) { unit { id } } }",
+        json!({ "u": { "label": "minute", "symbol": "min" } }),
+        None,
+    )
+    .await?;
+    assert_eq!(common::error_codes(&anonymous), ["UNAUTHENTICATED"]);
+
+    drop(server);
+    Ok(())
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent() -> Result<()> {
+    let db = TestDb::new().await?;
+    run(&db, &["migrate"])?;
+    run(&db, &["migrate"])?;
+    let store = db.open_store().await?;
+    let page = store.agents(None, &ovn_persistence::PageRequest { want_total: true, ..Default::default() }).await?;
+    assert_eq!(page.total_count, Some(0));
+    Ok(())
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_schema() -> Result<()> {
+    let output = Command::new(OVN).arg("schema").env_clear().output().context("running ovn schema")?;
+    ensure!(output.status.success(), "ovn schema failed: {}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8(output.stdout)?;
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"))?;
+    ensure!(printed == committed, "`ovn schema` differs from schema.graphql; run `cargo run -- schema > schema.graphql`");
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Idempotent creates over HTTP: a retry with the same key and input returns the first
+//! record; the same key with another input is `IDEMPOTENCY_MISMATCH`; keys belong to agents.
+
+pub mod common;
+
+use anyhow::Result;
+use common::{assert_refused, spawn_app, string_at};
+use serde_json::json;
+
+const CREATE_PERSON: &str =
+    "mutation($p: AgentCreateParams!, $k: String) { createPerson(person: $p, idempotencyKey: $k) { agent { id name } } }";
+const CREATE_UNIT: &str =
+    "mutation($u: UnitCreateParams!, $k: String) { createUnit(unit: $u, idempotencyKey: $k) { unit { id label } } }";
+
+#[tokio::test]
+async fn create_person_replays_and_detects_mismatch() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let before = app.total("people").await?;
+
+    let first = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob", "note": "n" }, "k": "person-1" })).await?;
+    let id = string_at(&first, "/data/createPerson/agent/id")?;
+    // The same input written differently (field order) is the same input.
+    let retry = app.graphql_as(&token, CREATE_PERSON, json!({ "k": "person-1", "p": { "note": "n", "name": "Bob" } })).await?;
+    assert_eq!(string_at(&retry, "/data/createPerson/agent/id")?, id);
+    assert_eq!(app.total("people").await?, before + 1);
+
+    let other = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Carol", "note": "n" }, "k": "person-1" })).await?;
+    assert_refused(&other, "createPerson", "IDEMPOTENCY_MISMATCH")?;
+    assert_eq!(app.total("people").await?, before + 1);
+
+    // Without a key every call creates.
+    for _ in 0..2 {
+        let response = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob", "note": "n" } })).await?;
+        string_at(&response, "/data/createPerson/agent/id")?;
+    }
+    assert_eq!(app.total("people").await?, before + 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_unit_replays_and_detects_mismatch() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+
+    let first = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
+    let id = string_at(&first, "/data/createUnit/unit/id")?;
+    let retry = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-1" })).await?;
+    assert_eq!(string_at(&retry, "/data/createUnit/unit/id")?, id);
+
+    let other = app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "minute", "symbol": "min" }, "k": "unit-1" })).await?;
+    assert_refused(&other, "createUnit", "IDEMPOTENCY_MISMATCH")?;
+    assert_eq!(app.total("units").await?, 1);
+
+    // A key used for one mutation cannot be reused for another.
+    let across = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "hour" }, "k": "unit-1" })).await?;
+    assert_refused(&across, "createPerson", "IDEMPOTENCY_MISMATCH")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn keys_belong_to_the_agent_that_used_them() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, alice) = app.person_with_token("Alice").await?;
+    let (_, bob) = app.person_with_token("Bob").await?;
+
+    let mine = app.graphql_as(&alice, CREATE_PERSON, json!({ "p": { "name": "Dana" }, "k": "shared-key" })).await?;
+    let theirs = app.graphql_as(&bob, CREATE_PERSON, json!({ "p": { "name": "Dana" }, "k": "shared-key" })).await?;
+    let mine = string_at(&mine, "/data/createPerson/agent/id")?;
+    let theirs = string_at(&theirs, "/data/createPerson/agent/id")?;
+    assert_ne!(mine, theirs, "another agent's key must not replay someone else's record");
+    // Bob's different input under Alice's key is no mismatch for Bob.
+    let bob_other = app.graphql_as(&bob, CREATE_PERSON, json!({ "p": { "name": "Eve" }, "k": "another" })).await?;
+    string_at(&bob_other, "/data/createPerson/agent/id")?;
+    assert_eq!(app.total("people").await?, 5);
+
+    // A blank key is refused, not silently ignored.
+    let blank = app.graphql_as(&alice, CREATE_PERSON, json!({ "p": { "name": "Fay" }, "k": "" })).await?;
+    assert_refused(&blank, "createPerson", "BAD_INPUT")?;
+    Ok(())
+}
