@@ -91,6 +91,7 @@ impl Config {
                 u64::try_from(defaults.request_timeout.as_millis()).unwrap_or(10_000),
             )?),
             document,
+            max_flow_nodes: number("OVN_MAX_FLOW_NODES", defaults.max_flow_nodes)?,
         };
         Ok(Self {
             production,

@@ -100,3 +100,56 @@ impl ContextExt for Context<'_> {
         })
     }
 }
+
+use ovn_domain::ledger::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::{EconomicEventId, EconomicResourceId, ProcessId};
+
+batch_loader!(EconomicEventId, EconomicEvent, events_by_id);
+batch_loader!(EconomicResourceId, EconomicResource, resources_by_id);
+batch_loader!(ProcessId, Process, processes_by_id);
+
+/// Loader key: the events a process takes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InputsOf(pub ProcessId);
+/// Loader key: the events a process puts out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OutputsOf(pub ProcessId);
+/// Loader key: the corrections of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CorrectionsOf(pub EconomicEventId);
+
+impl Loader<InputsOf> for StoreLoader {
+    type Value = Vec<EconomicEvent>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[InputsOf]) -> std::result::Result<HashMap<InputsOf, Self::Value>, Self::Error> {
+        let ids: Vec<ProcessId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.events_of_processes(&ids, false).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (InputsOf(k), v)).collect())
+    }
+}
+
+impl Loader<OutputsOf> for StoreLoader {
+    type Value = Vec<EconomicEvent>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[OutputsOf]) -> std::result::Result<HashMap<OutputsOf, Self::Value>, Self::Error> {
+        let ids: Vec<ProcessId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.events_of_processes(&ids, true).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (OutputsOf(k), v)).collect())
+    }
+}
+
+impl Loader<CorrectionsOf> for StoreLoader {
+    type Value = Vec<EconomicEvent>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(
+        &self,
+        keys: &[CorrectionsOf],
+    ) -> std::result::Result<HashMap<CorrectionsOf, Self::Value>, Self::Error> {
+        let ids: Vec<EconomicEventId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.corrections_of(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (CorrectionsOf(k), v)).collect())
+    }
+}

@@ -39,6 +39,8 @@ pub struct ApiSettings {
     pub request_timeout: Duration,
     /// Bounds checked on the document text before validation.
     pub document: DocumentLimits,
+    /// Most nodes one track, trace or process tree visits.
+    pub max_flow_nodes: usize,
 }
 
 impl Default for ApiSettings {
@@ -51,6 +53,7 @@ impl Default for ApiSettings {
             max_complexity: 5_000,
             request_timeout: crate::DEFAULT_REQUEST_TIMEOUT,
             document,
+            max_flow_nodes: 250_000,
         }
     }
 }

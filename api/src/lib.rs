@@ -24,11 +24,11 @@ pub use http::{ApiSettings, AppState, configure};
 
 /// The root query: one object per module, merged.
 #[derive(MergedObject, Default)]
-pub struct Query(query::KnowledgeQuery);
+pub struct Query(query::KnowledgeQuery, query::ObservationQuery);
 
 /// The root mutation: one object per module, merged.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::KnowledgeMutation);
+pub struct Mutation(mutation::KnowledgeMutation, mutation::ObservationMutation);
 
 /// ovn's executable schema.
 pub type OvnSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -49,7 +49,7 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
 
 /// Builds the schema over `store`.
 pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
-    builder(settings).data(store).finish()
+    builder(settings).data(store).data(types::observation::FlowLimit(settings.max_flow_nodes)).finish()
 }
 
 /// The SDL of the schema, as checked into `schema.graphql` (no store needed).

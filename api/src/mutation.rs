@@ -31,11 +31,21 @@ pub fn idempotency<T: InputType>(
     operation: &'static str,
     input: &T,
 ) -> Result<Option<Idempotency>> {
+    idempotency_of(agent, key, operation, input.to_value())
+}
+
+/// Same as [`idempotency`], over an already converted input value.
+pub fn idempotency_of(
+    agent: AgentId,
+    key: Option<String>,
+    operation: &'static str,
+    input: async_graphql::Value,
+) -> Result<Option<Idempotency>> {
     let Some(key) = key else { return Ok(None) };
     // The fingerprint is a digest of the input as GraphQL coerced it (defaults filled in,
     // field order fixed by the type), so a retry matches whatever whitespace or key order
     // the client used.
-    let canonical = input.to_value().into_json().map_err(|e| gql(DomainError::invalid("input", e.to_string())))?;
+    let canonical = input.into_json().map_err(|e| gql(DomainError::invalid("input", e.to_string())))?;
     let digest = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
     Idempotency::new(agent, &key, operation, digest).map(Some).map_err(gql)
 }
@@ -446,4 +456,227 @@ impl KnowledgeMutation {
 async fn load_created_agent(ctx: &Context<'_>, id: &str) -> Result<ovn_domain::agent::Agent> {
     let id = AgentId::parse(id).map_err(gql)?;
     ctx.load(id).await?.ok_or_else(|| missing("agent", &id.to_string()))
+}
+
+use ovn_domain::ledger::{EventDetails, ResourceDetails};
+use ovn_domain::observation::NewEvent;
+use ovn_domain::{Action as DomainAction, EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_persistence::observation::{EventPatch, ProcessPatch, RecordEvent, ResourcePatch};
+
+use crate::types::observation::{
+    EconomicEvent, EconomicEventCreateParams, EconomicEventResponse, EconomicEventUpdateParams, EconomicResource,
+    EconomicResourceCreateParams, EconomicResourceResponse, EconomicResourceUpdateParams, Process, ProcessCreateParams,
+    ProcessResponse, ProcessUpdateParams,
+};
+
+fn opt_id<T>(id: &Option<ID>, parse: impl Fn(&str) -> std::result::Result<T, DomainError>) -> Result<Option<T>> {
+    id.as_ref().map(|id| parse(id.as_str())).transpose().map_err(gql)
+}
+
+fn id_list<T>(ids: &Option<Vec<ID>>, parse: impl Fn(&str) -> std::result::Result<T, DomainError>) -> Result<Vec<T>> {
+    ids.iter().flatten().map(|id| parse(id.as_str())).collect::<std::result::Result<_, _>>().map_err(gql)
+}
+
+fn measure(m: &Option<crate::types::IMeasure>) -> Result<Option<ovn_domain::Measure>> {
+    m.as_ref().map(|m| m.to_domain()).transpose().map_err(gql)
+}
+
+/// Turns the vf-graphql inputs of `createEconomicEvent` into the domain command.
+fn record_command(
+    event: &EconomicEventCreateParams,
+    new_resource: Option<&EconomicResourceCreateParams>,
+) -> Result<RecordEvent> {
+    let action = DomainAction::parse(event.action.as_str()).map_err(gql)?;
+    let mut core = NewEvent::new(
+        action,
+        AgentId::parse(&event.provider).map_err(gql)?,
+        AgentId::parse(&event.receiver).map_err(gql)?,
+    );
+    core.resource_inventoried_as = opt_id(&event.resource_inventoried_as, EconomicResourceId::parse)?;
+    core.to_resource_inventoried_as = opt_id(&event.to_resource_inventoried_as, EconomicResourceId::parse)?;
+    core.resource_quantity = measure(&event.resource_quantity)?;
+    core.effort_quantity = measure(&event.effort_quantity)?;
+    core.input_of = opt_id(&event.input_of, ProcessId::parse)?;
+    core.output_of = opt_id(&event.output_of, ProcessId::parse)?;
+    core.at_location = event.at_location.clone();
+    core.to_location = event.to_location.clone();
+    core.state = event.state.clone();
+    core.corrects = opt_id(&event.corrects, EconomicEventId::parse)?;
+    core.creates_resource = new_resource.is_some();
+    let details = EventDetails {
+        resource_classified_as: Uri::list(
+            "resourceClassifiedAs",
+            event.resource_classified_as.as_deref().unwrap_or_default(),
+        )
+        .map_err(gql)?,
+        resource_conforms_to: opt_id(&event.resource_conforms_to, ResourceSpecificationId::parse)?,
+        has_beginning: event.has_beginning,
+        has_end: event.has_end,
+        has_point_in_time: event.has_point_in_time,
+        note: note(&event.note)?,
+        agreed_in: uri_opt("agreedIn", &event.agreed_in)?,
+        triggered_by: opt_id(&event.triggered_by, EconomicEventId::parse)?,
+        declared_value: measure(&event.declared_value)?,
+        in_scope_of: id_list(&event.in_scope_of, AgentId::parse)?,
+    };
+    let new_resource = match new_resource {
+        None => None,
+        Some(r) => Some(ResourceDetails {
+            name: r.name.clone(),
+            conforms_to: opt_id(&r.conforms_to, ResourceSpecificationId::parse)?,
+            classified_as: Uri::list("classifiedAs", r.classified_as.as_deref().unwrap_or_default()).map_err(gql)?,
+            tracking_identifier: r.tracking_identifier.clone(),
+            image: uri_opt("image", &r.image)?,
+            image_list: Uri::list("imageList", r.image_list.as_deref().unwrap_or_default()).map_err(gql)?,
+            note: note(&r.note)?,
+            unit_of_effort: None,
+            property_regime: r.property_regime.map(Into::into).unwrap_or_default(),
+            value_per_unit_of_use: measure(&r.value_per_unit_of_use)?
+                .map(|m| m.non_negative("valuePerUnitOfUse"))
+                .transpose()
+                .map_err(gql)?,
+        }),
+    };
+    if new_resource.is_some() && event.corrects.is_some() {
+        return Err(gql(DomainError::invalid("newInventoriedResource", "a correction never creates a resource")));
+    }
+    Ok(RecordEvent { core, details, new_resource, new_resource_id: None })
+}
+
+/// Writes of the observation and process modules.
+#[derive(Default)]
+pub struct ObservationMutation;
+
+#[Object]
+impl ObservationMutation {
+    /// Records an economic event, and creates `newInventoriedResource` when given (the only
+    /// way a resource comes into being). The token's agent must be the provider or the
+    /// receiver.
+    async fn create_economic_event(
+        &self,
+        ctx: &Context<'_>,
+        event: EconomicEventCreateParams,
+        new_inventoried_resource: Option<EconomicResourceCreateParams>,
+        idempotency_key: Option<String>,
+    ) -> Result<EconomicEventResponse> {
+        let actor = ctx.require_agent()?;
+        let fingerprint = async_graphql::Value::List(vec![event.to_value(), new_inventoried_resource.to_value()]);
+        let idem = idempotency_of(actor, idempotency_key, "createEconomicEvent", fingerprint)?;
+        let command = record_command(&event, new_inventoried_resource.as_ref())?;
+        let creates_to = command.core.creates_to();
+        let outcome = ctx.store()?.record_event(actor, command, idem.as_ref()).await.map_err(gql)?;
+        let id = EconomicEventId::parse(outcome.id()).map_err(gql)?;
+        let recorded: ovn_domain::ledger::EconomicEvent =
+            ctx.load(id).await?.ok_or_else(|| missing("economic event", outcome.id()))?;
+        let resource_id = if creates_to {
+            recorded.core.to_resource_inventoried_as
+        } else {
+            recorded.core.resource_inventoried_as.or(recorded.core.to_resource_inventoried_as)
+        };
+        let economic_resource = match resource_id {
+            Some(resource) => ctx.load(resource).await?.map(EconomicResource),
+            None => None,
+        };
+        Ok(EconomicEventResponse { economic_event: EconomicEvent(recorded), economic_resource })
+    }
+
+    /// Changes an event's note and links (never its quantities, agents, action or resources:
+    /// record a correcting event for those).
+    async fn update_economic_event(
+        &self,
+        ctx: &Context<'_>,
+        event: EconomicEventUpdateParams,
+    ) -> Result<EconomicEventResponse> {
+        let actor = ctx.require_agent()?;
+        let revision = revision(&event.revision_id, EconomicEventId::parse)?;
+        let changes = EventPatch {
+            note: patch(&event.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            agreed_in: patch(&event.agreed_in).try_map(|u| u.to_domain("agreedIn")).map_err(gql)?,
+            triggered_by: patch(&event.triggered_by).try_map(|id| EconomicEventId::parse(&id)).map_err(gql)?,
+        };
+        let updated = ctx.store()?.update_event(actor, revision, changes).await.map_err(gql)?;
+        let economic_resource = match updated.core.resource_inventoried_as {
+            Some(resource) => ctx.load(resource).await?.map(EconomicResource),
+            None => None,
+        };
+        Ok(EconomicEventResponse { economic_event: EconomicEvent(updated), economic_resource })
+    }
+
+    /// Changes a resource's non-economic fields (its quantities change only through events).
+    async fn update_economic_resource(
+        &self,
+        ctx: &Context<'_>,
+        resource: EconomicResourceUpdateParams,
+    ) -> Result<EconomicResourceResponse> {
+        let actor = ctx.require_agent()?;
+        let revision = revision(&resource.revision_id, EconomicResourceId::parse)?;
+        let changes = ResourcePatch {
+            name: patch(&resource.name),
+            classified_as: patch(&resource.classified_as).try_map(|l| Uri::list("classifiedAs", &l)).map_err(gql)?,
+            image: patch(&resource.image).try_map(|u| u.to_domain("image")).map_err(gql)?,
+            image_list: patch(&resource.image_list).try_map(|l| Uri::list("imageList", &l)).map_err(gql)?,
+            contained_in: patch(&resource.contained_in).try_map(|id| EconomicResourceId::parse(&id)).map_err(gql)?,
+            unit_of_effort: patch(&resource.unit_of_effort).try_map(|id| UnitId::parse(&id)).map_err(gql)?,
+            note: patch(&resource.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            property_regime: patch(&resource.property_regime).try_map(|r| Ok(r.into())).map_err(gql)?,
+            value_per_unit_of_use: patch(&resource.value_per_unit_of_use)
+                .try_map(|m| m.to_domain().and_then(|m| m.non_negative("valuePerUnitOfUse")))
+                .map_err(gql)?,
+        };
+        let updated = ctx.store()?.update_resource(actor, revision, changes).await.map_err(gql)?;
+        Ok(EconomicResourceResponse { economic_resource: EconomicResource(updated) })
+    }
+
+    /// Creates a process.
+    async fn create_process(
+        &self,
+        ctx: &Context<'_>,
+        process: ProcessCreateParams,
+        idempotency_key: Option<String>,
+    ) -> Result<ProcessResponse> {
+        let actor = ctx.require_agent()?;
+        let idem = idempotency(actor, idempotency_key, "createProcess", &process)?;
+        let command = ProcessPatch {
+            name: Patch::Set(name("name", &process.name)?),
+            has_beginning: given(&process.has_beginning),
+            has_end: given(&process.has_end),
+            finished: given(&process.finished),
+            note: given(&note(&process.note)?),
+            classified_as: given(&process.classified_as).try_map(|l| Uri::list("classifiedAs", &l)).map_err(gql)?,
+            in_scope_of: Patch::Set(id_list(&process.in_scope_of, AgentId::parse)?),
+            based_on: given(&opt_id(&process.based_on, ProcessSpecificationId::parse)?),
+        };
+        let outcome = ctx.store()?.create_process(command, idem.as_ref()).await.map_err(gql)?;
+        let id = ProcessId::parse(outcome.id()).map_err(gql)?;
+        let created = ctx.load(id).await?.ok_or_else(|| missing("process", outcome.id()))?;
+        Ok(ProcessResponse { process: Process(created) })
+    }
+
+    /// Changes a process.
+    async fn update_process(&self, ctx: &Context<'_>, process: ProcessUpdateParams) -> Result<ProcessResponse> {
+        ctx.require_agent()?;
+        let revision = revision(&process.revision_id, ProcessId::parse)?;
+        let command = ProcessPatch {
+            name: patch(&process.name).try_map(|n| Name::parse("name", &n)).map_err(gql)?,
+            has_beginning: patch(&process.has_beginning),
+            has_end: patch(&process.has_end),
+            finished: patch(&process.finished),
+            note: patch(&process.note).try_map(|n| parse_note("note", &n)).map_err(gql)?,
+            classified_as: patch(&process.classified_as).try_map(|l| Uri::list("classifiedAs", &l)).map_err(gql)?,
+            in_scope_of: patch(&process.in_scope_of)
+                .try_map(|l| l.iter().map(|id| AgentId::parse(id)).collect())
+                .map_err(gql)?,
+            based_on: patch(&process.based_on).try_map(|id| ProcessSpecificationId::parse(&id)).map_err(gql)?,
+        };
+        let updated = ctx.store()?.update_process(revision, command).await.map_err(gql)?;
+        Ok(ProcessResponse { process: Process(updated) })
+    }
+
+    /// Deletes a process that has no recorded events.
+    async fn delete_process(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        ctx.require_agent()?;
+        let id = ProcessId::parse(&id).map_err(gql)?;
+        ctx.store()?.delete_process(id).await.map_err(gql)?;
+        Ok(true)
+    }
 }

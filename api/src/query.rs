@@ -206,3 +206,134 @@ impl KnowledgeQuery {
         Ok(ResourceSpecificationConnection::from_page(page, ResourceSpecification))
     }
 }
+
+use crate::types::observation::{
+    EconomicEvent, EconomicEventConnection, EconomicEventFilterParams, EconomicResource, EconomicResourceConnection,
+    FlowDirection, Process, ProcessConnection, ProcessFilterParams, ProcessTree, events_page, process_tree,
+    processes_page, resources_page,
+};
+use ovn_domain::{EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+
+fn unsupported<T>(value: &Option<T>, field: &str) -> Result<()> {
+    match value {
+        Some(_) => Err(gql(ovn_domain::DomainError::invalid(field, "is not supported yet"))),
+        None => Ok(()),
+    }
+}
+
+/// Converts vf-graphql's event filter into the store's.
+pub fn event_filter(filter: Option<EconomicEventFilterParams>) -> Result<EventFilter> {
+    let Some(filter) = filter else { return Ok(EventFilter::default()) };
+    unsupported(&filter.search_string, "searchString")?;
+    unsupported(&filter.resource_classified_as, "resourceClassifiedAs")?;
+    let agents = |list: &Option<Vec<ID>>| -> Result<Vec<AgentId>> {
+        list.iter().flatten().map(|id| parse_id(id, AgentId::parse)).collect()
+    };
+    Ok(EventFilter {
+        provider: agents(&filter.provider_id)?,
+        receiver: agents(&filter.receiver_id)?,
+        action: filter
+            .action
+            .iter()
+            .flatten()
+            .map(|id| DomainAction::parse(id.as_str()).map_err(gql))
+            .collect::<Result<_>>()?,
+        in_scope_of: filter.in_scope_of.as_ref().map(|id| parse_id(id, AgentId::parse)).transpose()?,
+        start_date: filter.start_date,
+        end_date: filter.end_date,
+        ..EventFilter::default()
+    })
+}
+
+/// Reads of the observation and process modules.
+#[derive(Default)]
+pub struct ObservationQuery;
+
+#[Object]
+impl ObservationQuery {
+    /// One economic event.
+    async fn economic_event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EconomicEvent>> {
+        Ok(ctx.load(parse_id(&id, EconomicEventId::parse)?).await?.map(EconomicEvent))
+    }
+
+    /// Economic events, oldest first.
+    async fn economic_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EconomicEventFilterParams>,
+    ) -> Result<EconomicEventConnection> {
+        events_page(ctx, &event_filter(filter)?, first, after, last, before).await
+    }
+
+    /// One economic resource.
+    async fn economic_resource(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EconomicResource>> {
+        Ok(ctx.load(parse_id(&id, EconomicResourceId::parse)?).await?.map(EconomicResource))
+    }
+
+    /// Economic resources.
+    async fn economic_resources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<EconomicResourceConnection> {
+        resources_page(ctx, &ResourceFilter::default(), first, after, last, before).await
+    }
+
+    /// One process.
+    async fn process(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Process>> {
+        Ok(ctx.load(parse_id(&id, ProcessId::parse)?).await?.map(Process))
+    }
+
+    /// Processes.
+    async fn processes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ProcessFilterParams>,
+    ) -> Result<ProcessConnection> {
+        let filter = filter.unwrap_or_default();
+        unsupported(&filter.search_string, "searchString")?;
+        unsupported(&filter.classified_as, "classifiedAs")?;
+        unsupported(&filter.start_date, "startDate")?;
+        unsupported(&filter.end_date, "endDate")?;
+        let in_scope_of = match filter.in_scope_of.as_deref() {
+            Some([one]) => Some(parse_id(one, AgentId::parse)?),
+            Some([]) | None => None,
+            Some(_) => return Err(gql(ovn_domain::DomainError::invalid("inScopeOf", "give one scope"))),
+        };
+        let filter = ProcessFilter { finished: filter.finished, in_scope_of, ..ProcessFilter::default() };
+        processes_page(ctx, &filter, first, after, last, before).await
+    }
+
+    /// OVN: how value amalgamates into a resource (UPSTREAM) or where it went (DOWNSTREAM):
+    /// the resources, processes and events of its flow tree, with quantities, for drawing.
+    async fn process_tree(
+        &self,
+        ctx: &Context<'_>,
+        resource: ID,
+        direction: Option<FlowDirection>,
+        max_depth: Option<i32>,
+    ) -> Result<ProcessTree> {
+        let resource = parse_id(&resource, EconomicResourceId::parse)?;
+        if ctx.load::<_, ovn_domain::ledger::EconomicResource>(resource).await?.is_none() {
+            return Err(gql(ovn_persistence::PersistenceError::not_found("economic resource", resource)));
+        }
+        let max_depth = match max_depth {
+            Some(d) if d < 0 => return Err(gql(ovn_domain::DomainError::invalid("maxDepth", "must not be negative"))),
+            Some(d) => Some(u32::try_from(d).unwrap_or(0)),
+            None => None,
+        };
+        process_tree(ctx, resource, direction.unwrap_or(FlowDirection::Upstream), max_depth).await
+    }
+}

@@ -11,6 +11,7 @@ pub mod agent;
 pub mod error;
 pub mod flow;
 pub mod ids;
+pub mod ledger;
 pub mod measure;
 pub mod observation;
 

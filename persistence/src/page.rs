@@ -122,3 +122,33 @@ fn row_id<E: EntityTrait>(row: &E::Model, id: E::Column) -> Option<String> {
         _ => None,
     }
 }
+
+/// Pages an in-memory list of ids already sorted in id order (the same rules as
+/// [`paginate`]; for short derived lists such as a process's agents).
+pub fn paginate_ids<T: ToString + Copy>(ids: Vec<T>, request: &PageRequest) -> Result<Page<T>> {
+    let first = size(request.first, "first")?;
+    let last = size(request.last, "last")?;
+    let window: Vec<(String, T)> = ids
+        .into_iter()
+        .map(|id| (id.to_string(), id))
+        .filter(|(key, _)| request.after.as_ref().is_none_or(|after| key > after))
+        .filter(|(key, _)| request.before.as_ref().is_none_or(|before| key < before))
+        .collect();
+    let backward = last.is_some() && first.is_none();
+    let limit = if backward { last.unwrap_or(DEFAULT_PAGE_SIZE) } else { first.unwrap_or(DEFAULT_PAGE_SIZE) };
+    let limit_items = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = window.len() > limit_items;
+    let items: Vec<(String, T)> = if backward {
+        let skip = window.len().saturating_sub(limit_items);
+        window.into_iter().skip(skip).collect()
+    } else {
+        window.into_iter().take(limit_items).collect()
+    };
+    Ok(Page {
+        items,
+        has_next_page: if backward { request.before.is_some() } else { more },
+        has_previous_page: if backward { more } else { request.after.is_some() },
+        total_count: None,
+        page_limit: limit,
+    })
+}

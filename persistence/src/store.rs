@@ -1,14 +1,15 @@
 //! Opening the database and running writes.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::error::Result;
+use crate::error::{PersistenceError, Result};
+use futures::FutureExt;
+use sea_orm::DbErr;
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -35,13 +36,56 @@ impl DatabaseSettings {
     }
 }
 
-/// The books: a connection pool, plus the writer lock that SQLite needs.
+/// What a queued write hands back after it ran: called with the outcome of the commit.
+type Completion = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
+/// A write queued for SQLite's writer task.
+type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Completion> + Send>;
+
+/// Most writes one SQLite commit carries (group commit).
+const GROUP_COMMIT_MAX: usize = 64;
+
+/// The books: a connection pool, plus, on SQLite, the queue of its single writer.
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
-    // SQLite allows one writer; taking turns here is cheaper and fairer than retrying on
-    // SQLITE_BUSY. PostgreSQL needs no such lock.
-    writer: Option<Arc<Mutex<()>>>,
+    // SQLite allows one writer at a time and each durable commit costs an fsync. One writer
+    // task takes the writes queued while the previous commit was running and commits them
+    // together, each in its own savepoint (group commit): a write that fails rolls back alone,
+    // and every write is acknowledged only after the commit that carries it is durable.
+    // PostgreSQL runs writes concurrently and groups commits itself.
+    writer: Option<mpsc::UnboundedSender<Job>>,
+}
+
+async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < GROUP_COMMIT_MAX {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        // If the transaction cannot begin, dropping the jobs drops their reply channels and
+        // each caller gets an error.
+        let txn = match db.begin().await {
+            Ok(txn) => txn,
+            Err(err) => {
+                tracing::error!(error = %err, "could not begin a write transaction");
+                continue;
+            }
+        };
+        let mut completions = Vec::with_capacity(batch.len());
+        for job in batch {
+            completions.push(job(&txn).await);
+        }
+        let committed = txn.commit().await.map_err(|err| {
+            tracing::error!(error = %err, "group commit failed");
+            err.to_string()
+        });
+        for completion in completions {
+            completion(committed.clone());
+        }
+    }
 }
 
 impl Store {
@@ -66,7 +110,11 @@ impl Store {
                 .busy_timeout(busy)
         });
         let db = Database::connect(options).await?;
-        let writer = (db.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let writer = (db.get_database_backend() == DbBackend::Sqlite).then(|| {
+            let (sender, queue) = mpsc::unbounded_channel();
+            tokio::spawn(sqlite_writer(db.clone(), queue));
+            sender
+        });
         Ok(Self { db, writer })
     }
 
@@ -86,31 +134,65 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `work` in one write transaction and commits it; rolls back on any error.
+    /// Runs `work` in one write transaction and commits it; rolls back on any error. Returns
+    /// only once the commit is durable.
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
-        T: Send,
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send,
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send + 'static,
     {
-        let _turn = match &self.writer {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        };
-        let txn = self.db.begin().await?;
-        match work(&txn).await {
-            Ok(value) => {
-                txn.commit().await?;
-                Ok(value)
-            }
-            Err(err) => {
-                // Dropping a transaction rolls it back too; doing it explicitly surfaces
-                // a failed rollback in the logs.
-                if let Err(rollback) = txn.rollback().await {
-                    tracing::warn!(error = %rollback, "rollback failed");
+        let Some(queue) = &self.writer else {
+            let txn = self.db.begin().await?;
+            return match work(&txn).await {
+                Ok(value) => {
+                    txn.commit().await?;
+                    Ok(value)
                 }
-                Err(err)
+                Err(err) => {
+                    // Dropping a transaction rolls it back too; doing it explicitly surfaces
+                    // a failed rollback in the logs.
+                    if let Err(rollback) = txn.rollback().await {
+                        tracing::warn!(error = %rollback, "rollback failed");
+                    }
+                    Err(err)
+                }
+            };
+        };
+        let (reply, answer) = oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |txn| {
+            async move {
+                let outcome: Result<T> = async {
+                    let savepoint = txn.begin().await?;
+                    match work(&savepoint).await {
+                        Ok(value) => {
+                            savepoint.commit().await?;
+                            Ok(value)
+                        }
+                        Err(err) => {
+                            if let Err(rollback) = savepoint.rollback().await {
+                                tracing::warn!(error = %rollback, "rollback to savepoint failed");
+                            }
+                            Err(err)
+                        }
+                    }
+                }
+                .await;
+                let completion: Completion = Box::new(move |committed| {
+                    let result = match (outcome, committed) {
+                        (Ok(value), Ok(())) => Ok(value),
+                        (Ok(_), Err(message)) => Err(PersistenceError::Database(DbErr::Custom(message))),
+                        (Err(err), _) => Err(err),
+                    };
+                    // The caller may have gone (request cancelled); the write stands anyway.
+                    let _ = reply.send(result);
+                });
+                completion
             }
-        }
+            .boxed()
+        });
+        let stopped = || PersistenceError::Database(DbErr::Custom("the database writer has stopped".into()));
+        queue.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Whether `SELECT … FOR UPDATE` is available (PostgreSQL); SQLite's single writer makes

@@ -11,7 +11,11 @@ use crate::connection;
 use crate::context::ContextExt;
 use crate::error::{Result, gql};
 use crate::scalars::Uri;
+use crate::types::observation::{
+    EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
+};
 use crate::types::page_request;
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 
 /// Declares the fields every agent type shares (vf-graphql's `Agent` interface), plus the
 /// type's own fields.
@@ -88,6 +92,84 @@ macro_rules! agent_object {
                 Ok(Some(roles.into_iter().map(AgentRelationshipRole).collect()))
             }
 
+            /// Events this agent provided or received.
+            async fn economic_events(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<EconomicEventConnection>> {
+                let filter = EventFilter { agent: Some(self.0.id), ..EventFilter::default() };
+                events_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Events this agent provided.
+            async fn economic_events_as_provider(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<EconomicEventConnection>> {
+                let filter = EventFilter { provider: vec![self.0.id], ..EventFilter::default() };
+                events_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Events this agent received.
+            async fn economic_events_as_receiver(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<EconomicEventConnection>> {
+                let filter = EventFilter { receiver: vec![self.0.id], ..EventFilter::default() };
+                events_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Events in scope of this agent (a project's or a network's books).
+            async fn economic_events_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<EconomicEventConnection>> {
+                let filter = EventFilter { in_scope_of: Some(self.0.id), ..EventFilter::default() };
+                events_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Resources this agent is accountable for or holds.
+            async fn inventoried_economic_resources(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<EconomicResourceConnection>> {
+                let filter = ResourceFilter { agent: Some(self.0.id), ..ResourceFilter::default() };
+                resources_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Processes this agent has events in.
+            async fn processes(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ProcessConnection>> {
+                let filter = ProcessFilter { agent: Some(self.0.id), ..ProcessFilter::default() };
+                processes_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
             $($extra)*
         }
     };
@@ -149,7 +231,55 @@ async fn relationships_of(
         arg(name = "last", ty = "Option<i32>"),
         arg(name = "before", ty = "Option<String>")
     ),
-    field(name = "roles", ty = "Option<Vec<AgentRelationshipRole>>")
+    field(name = "roles", ty = "Option<Vec<AgentRelationshipRole>>"),
+    field(
+        name = "economic_events",
+        ty = "Option<EconomicEventConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "economic_events_as_provider",
+        ty = "Option<EconomicEventConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "economic_events_as_receiver",
+        ty = "Option<EconomicEventConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "economic_events_in_scope",
+        ty = "Option<EconomicEventConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "inventoried_economic_resources",
+        ty = "Option<EconomicResourceConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "processes",
+        ty = "Option<ProcessConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    )
 )]
 pub enum Agent {
     /// A person.

@@ -10,6 +10,10 @@ use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
 use crate::scalars::{Decimal, Uri};
+use crate::types::observation::{
+    EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
+};
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 
 /// Defines a unit of measurement, along with its display symbol. From OM2 vocabulary.
 #[derive(Debug, Clone)]
@@ -166,6 +170,32 @@ impl ResourceSpecification {
     async fn default_value_per_unit(&self) -> Option<Measure> {
         self.0.default_value_per_unit.map(|v| Measure(ovn_domain::Measure::new(v.value, v.unit)))
     }
+
+    /// The resources that conform to this specification.
+    async fn conforming_resources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<EconomicResourceConnection>> {
+        let filter = ResourceFilter { conforms_to: Some(self.0.id), ..ResourceFilter::default() };
+        resources_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// The events about resources of this specification (by the event's `resourceConformsTo`).
+    async fn economic_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<EconomicEventConnection>> {
+        let filter = EventFilter { resource_conforms_to: Some(self.0.id), ..EventFilter::default() };
+        events_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
 }
 
 /// Specifies the kind of process.
@@ -190,6 +220,32 @@ impl ProcessSpecification {
     /// A textual description or comment.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
+    }
+
+    /// The resources whose last process was of this kind.
+    async fn resources_currently_at_stage(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<EconomicResourceConnection>> {
+        let filter = ResourceFilter { stage: Some(self.0.id), ..ResourceFilter::default() };
+        resources_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// The processes based on this specification.
+    async fn conforming_processes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<ProcessConnection>> {
+        let filter = ProcessFilter { based_on: Some(self.0.id), ..ProcessFilter::default() };
+        processes_page(ctx, &filter, first, after, last, before).await.map(Some)
     }
 }
 

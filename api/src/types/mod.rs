@@ -4,6 +4,7 @@
 pub mod action;
 pub mod agent;
 pub mod knowledge;
+pub mod observation;
 
 use async_graphql::{Context, InputObject, SimpleObject};
 use ovn_persistence::{Page, PageRequest};

@@ -4,7 +4,12 @@
 pub mod agent;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
+pub mod economic_event;
+pub mod economic_event_scope;
+pub mod economic_resource;
 pub mod idempotency_key;
+pub mod process;
+pub mod process_scope;
 pub mod process_specification;
 pub mod resource_specification;
 pub mod unit;

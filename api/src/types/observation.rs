@@ -1,0 +1,1117 @@
+//! The observation and process modules: `EconomicEvent`, `EconomicResource`, `Process`, the
+//! `TrackTraceItem` and `ProductionFlowItem` unions, and the OVN `processTree`.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union};
+use ovn_domain::flow::{Direction, FlowNode};
+use ovn_domain::ledger::{
+    EconomicEvent as DomainEvent, EconomicResource as DomainResource, Process as DomainProcess,
+    PropertyRegime as DomainRegime,
+};
+use ovn_domain::{Action as DomainAction, EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+
+use crate::connection;
+use crate::context::{ContextExt, CorrectionsOf, InputsOf, OutputsOf};
+use crate::error::{Result, gql};
+use crate::scalars::{DateTime, Uri};
+use crate::types::action::Action;
+use crate::types::agent::{AccountingScope, Agent, AgentConnection, load_agent, load_scopes};
+use crate::types::knowledge::{Measure, ProcessSpecification, ResourceSpecification, Unit};
+use crate::types::{IMeasure, page_request};
+
+/// Most nodes a track, trace or process tree visits (a bound on every request).
+#[derive(Debug, Clone, Copy)]
+pub struct FlowLimit(pub usize);
+
+/// How a resource is held.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum PropertyRegime {
+    /// Owned by its primary accountable agent.
+    Private,
+    /// Privately owned, shared in a pool under the owner's access rules.
+    PoolOfShareables,
+    /// Held by a custodian for the network, owned by nobody.
+    Nondominium,
+    /// Immaterial, under an open licence.
+    Commons,
+}
+
+impl From<DomainRegime> for PropertyRegime {
+    fn from(regime: DomainRegime) -> Self {
+        match regime {
+            DomainRegime::Private => Self::Private,
+            DomainRegime::PoolOfShareables => Self::PoolOfShareables,
+            DomainRegime::Nondominium => Self::Nondominium,
+            DomainRegime::Commons => Self::Commons,
+        }
+    }
+}
+
+impl From<PropertyRegime> for DomainRegime {
+    fn from(regime: PropertyRegime) -> Self {
+        match regime {
+            PropertyRegime::Private => Self::Private,
+            PropertyRegime::PoolOfShareables => Self::PoolOfShareables,
+            PropertyRegime::Nondominium => Self::Nondominium,
+            PropertyRegime::Commons => Self::Commons,
+        }
+    }
+}
+
+/// Which way a process tree grows from its resource.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum FlowDirection {
+    /// Towards the origins: what went into the resource.
+    Upstream,
+    /// Towards the uses: where the resource went.
+    Downstream,
+}
+
+fn flow_limit(ctx: &Context<'_>) -> usize {
+    ctx.data_opt::<FlowLimit>().map_or(200_000, |l| l.0)
+}
+
+async fn optional_unit(ctx: &Context<'_>, unit: Option<ovn_domain::UnitId>) -> Result<Option<Unit>> {
+    match unit {
+        Some(unit) => Ok(ctx.load(unit).await?.map(Unit)),
+        None => Ok(None),
+    }
+}
+
+/// Loads the records behind flow nodes, in order, with one batched query per kind.
+pub async fn flow_items(ctx: &Context<'_>, nodes: &[FlowNode]) -> Result<Vec<TrackTraceItem>> {
+    let loader = ctx.loader()?;
+    let fail = |err: std::sync::Arc<ovn_persistence::PersistenceError>| {
+        tracing::error!(error = %err, "batch load failed");
+        gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
+    };
+    let events: HashMap<EconomicEventId, DomainEvent> = loader
+        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Event(id) = n { Some(*id) } else { None }))
+        .await
+        .map_err(fail)?;
+    let resources: HashMap<EconomicResourceId, DomainResource> = loader
+        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Resource(id) = n { Some(*id) } else { None }))
+        .await
+        .map_err(fail)?;
+    let processes: HashMap<ProcessId, DomainProcess> = loader
+        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Process(id) = n { Some(*id) } else { None }))
+        .await
+        .map_err(fail)?;
+    Ok(nodes
+        .iter()
+        .filter_map(|node| match node {
+            FlowNode::Event(id) => events.get(id).cloned().map(|e| TrackTraceItem::EconomicEvent(EconomicEvent(e))),
+            FlowNode::Resource(id) => {
+                resources.get(id).cloned().map(|r| TrackTraceItem::EconomicResource(EconomicResource(r)))
+            }
+            FlowNode::Process(id) => processes.get(id).cloned().map(|p| TrackTraceItem::Process(Process(p))),
+        })
+        .collect())
+}
+
+async fn walk(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
+    let limit = flow_limit(ctx);
+    let graph = ctx.store()?.flow_graph(start, direction, limit, None).await.map_err(gql)?;
+    let nodes = match direction {
+        Direction::Upstream => graph.trace(start, Some(limit)),
+        Direction::Downstream => graph.track(start, Some(limit)),
+    };
+    flow_items(ctx, &nodes).await
+}
+
+async fn step(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
+    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), Some(1)).await.map_err(gql)?;
+    let nodes = match direction {
+        Direction::Upstream => graph.previous(start),
+        Direction::Downstream => graph.next(start),
+    };
+    flow_items(ctx, &nodes).await
+}
+
+fn production_items(items: Vec<TrackTraceItem>) -> Vec<ProductionFlowItem> {
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            TrackTraceItem::EconomicResource(r) => Some(ProductionFlowItem::EconomicResource(r)),
+            TrackTraceItem::Process(p) => Some(ProductionFlowItem::Process(p)),
+            TrackTraceItem::EconomicEvent(_) => None,
+        })
+        .collect()
+}
+
+fn event_items(items: Vec<TrackTraceItem>) -> Vec<EconomicEvent> {
+    items
+        .into_iter()
+        .filter_map(|item| if let TrackTraceItem::EconomicEvent(e) = item { Some(e) } else { None })
+        .collect()
+}
+
+/// An observed economic flow, as opposed to a flow planned to happen in the future.
+#[derive(Debug, Clone)]
+pub struct EconomicEvent(pub DomainEvent);
+
+#[Object]
+impl EconomicEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// Relates an economic event to a verb, such as consume, produce, work, improve, etc.
+    async fn action(&self) -> Action {
+        Action(self.0.core.action)
+    }
+
+    /// The resource the event acts on (the from side).
+    async fn resource_inventoried_as(&self, ctx: &Context<'_>) -> Result<Option<EconomicResource>> {
+        load_resource(ctx, self.0.core.resource_inventoried_as).await
+    }
+
+    /// The resource the event moves things into (the to side).
+    async fn to_resource_inventoried_as(&self, ctx: &Context<'_>) -> Result<Option<EconomicResource>> {
+        load_resource(ctx, self.0.core.to_resource_inventoried_as).await
+    }
+
+    /// References one or more concepts in a common taxonomy.
+    async fn resource_classified_as(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.details.resource_classified_as;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// The amount and unit of the economic resource counted or inventoried.
+    async fn resource_quantity(&self) -> Option<Measure> {
+        self.0.core.resource_quantity.map(Measure)
+    }
+
+    /// The amount and unit of the work or use or citation effort-based action.
+    async fn effort_quantity(&self) -> Option<Measure> {
+        self.0.core.effort_quantity.map(Measure)
+    }
+
+    /// The beginning of the economic event.
+    async fn has_beginning(&self) -> Option<DateTime> {
+        self.0.details.has_beginning
+    }
+
+    /// The end of the economic event.
+    async fn has_end(&self) -> Option<DateTime> {
+        self.0.details.has_end
+    }
+
+    /// The date/time at which the economic event occurred.
+    async fn has_point_in_time(&self) -> Option<DateTime> {
+        self.0.details.has_point_in_time
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.details.note.as_deref()
+    }
+
+    /// Reference to an agreement between agents which specifies the rules or policies.
+    async fn agreed_in(&self) -> Option<Uri> {
+        self.0.details.agreed_in.as_ref().map(Uri::from)
+    }
+
+    /// References another economic event that implied this economic event.
+    async fn triggered_by(&self, ctx: &Context<'_>) -> Result<Option<EconomicEvent>> {
+        match self.0.details.triggered_by {
+            Some(id) => Ok(ctx.load(id).await?.map(EconomicEvent)),
+            None => Ok(None),
+        }
+    }
+
+    /// Events are never deleted (the books are append-only): always false.
+    async fn deletable(&self) -> Option<bool> {
+        Some(false)
+    }
+
+    /// The events this one implied.
+    async fn triggers(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        let filter = EventFilter { triggered_by: Some(self.0.id), ..EventFilter::default() };
+        let events = ctx.store()?.events_list(&filter, 1_000).await.map_err(gql)?;
+        Ok(Some(events.into_iter().map(EconomicEvent).collect()))
+    }
+
+    /// The resource or process the event came from, one step back.
+    async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductionFlowItem>>> {
+        Ok(Some(production_items(step(ctx, FlowNode::Event(self.0.id), Direction::Upstream).await?)))
+    }
+
+    /// The resource or process the event leads to, one step forward.
+    async fn next(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductionFlowItem>>> {
+        Ok(Some(production_items(step(ctx, FlowNode::Event(self.0.id), Direction::Downstream).await?)))
+    }
+
+    /// Everything downstream of this event, depth first.
+    async fn track(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrackTraceItem>>> {
+        Ok(Some(walk(ctx, FlowNode::Event(self.0.id), Direction::Downstream).await?))
+    }
+
+    /// Everything upstream of this event, depth first.
+    async fn trace(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrackTraceItem>>> {
+        Ok(Some(walk(ctx, FlowNode::Event(self.0.id), Direction::Upstream).await?))
+    }
+
+    /// The economic agent from whom the actual economic event is initiated.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Agent> {
+        load_agent(ctx, self.0.core.provider).await
+    }
+
+    /// The economic agent whom the actual economic event is for.
+    async fn receiver(&self, ctx: &Context<'_>) -> Result<Agent> {
+        load_agent(ctx, self.0.core.receiver).await
+    }
+
+    /// The projects or networks the event counts in.
+    async fn in_scope_of(&self, ctx: &Context<'_>) -> Result<Option<Vec<AccountingScope>>> {
+        load_scopes(ctx, &self.0.details.in_scope_of).await
+    }
+
+    /// Defines the process to which this event is an input.
+    async fn input_of(&self, ctx: &Context<'_>) -> Result<Option<Process>> {
+        load_process(ctx, self.0.core.input_of).await
+    }
+
+    /// Defines the process for which this event is an output.
+    async fn output_of(&self, ctx: &Context<'_>) -> Result<Option<Process>> {
+        load_process(ctx, self.0.core.output_of).await
+    }
+
+    /// The primary resource specification or definition of an existing or potential resource.
+    async fn resource_conforms_to(&self, ctx: &Context<'_>) -> Result<Option<ResourceSpecification>> {
+        match self.0.details.resource_conforms_to {
+            Some(id) => Ok(ctx.load(id).await?.map(ResourceSpecification)),
+            None => Ok(None),
+        }
+    }
+
+    /// OVN (VF 1.0 `corrects`): the event this one corrects; its quantities are signed deltas.
+    async fn corrects(&self, ctx: &Context<'_>) -> Result<Option<EconomicEvent>> {
+        match self.0.core.corrects {
+            Some(id) => Ok(ctx.load(id).await?.map(EconomicEvent)),
+            None => Ok(None),
+        }
+    }
+
+    /// OVN: the events that correct this one.
+    async fn corrected_by(&self, ctx: &Context<'_>) -> Result<Vec<EconomicEvent>> {
+        let found: Option<Vec<DomainEvent>> = ctx.load(CorrectionsOf(self.0.id)).await?;
+        Ok(found.unwrap_or_default().into_iter().map(EconomicEvent).collect())
+    }
+
+    /// OVN: what the contributor declares the contribution is worth.
+    async fn declared_value(&self) -> Option<Measure> {
+        self.0.details.declared_value.map(Measure)
+    }
+
+    /// OVN: whether the event is a contribution (in scope of an organization, provided by
+    /// another agent).
+    async fn is_contribution(&self, ctx: &Context<'_>) -> Result<bool> {
+        let scopes = &self.0.details.in_scope_of;
+        if scopes.is_empty() {
+            return Ok(false);
+        }
+        let loaded = ctx.loader()?.load_many(scopes.iter().copied()).await.map_err(|err| {
+            tracing::error!(error = %err, "batch load failed");
+            gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
+        })?;
+        let organizations: Vec<ovn_domain::AgentId> = loaded
+            .values()
+            .filter(|a: &&ovn_domain::agent::Agent| a.kind == ovn_domain::agent::AgentKind::Organization)
+            .map(|a| a.id)
+            .collect();
+        Ok(self.0.is_contribution(&organizations))
+    }
+
+    /// OVN (VF `created`): when ovn recorded the event (system time).
+    async fn created(&self) -> DateTime {
+        self.0.created
+    }
+
+    /// OVN: where the event happened (a SpatialThing id or free text).
+    async fn at_location(&self) -> Option<&str> {
+        self.0.core.at_location.as_deref()
+    }
+
+    /// OVN: where the event moved the resource to.
+    async fn to_location(&self) -> Option<&str> {
+        self.0.core.to_location.as_deref()
+    }
+}
+
+async fn load_resource(ctx: &Context<'_>, id: Option<EconomicResourceId>) -> Result<Option<EconomicResource>> {
+    match id {
+        Some(id) => Ok(ctx.load(id).await?.map(EconomicResource)),
+        None => Ok(None),
+    }
+}
+
+async fn load_process(ctx: &Context<'_>, id: Option<ProcessId>) -> Result<Option<Process>> {
+    match id {
+        Some(id) => Ok(ctx.load(id).await?.map(Process)),
+        None => Ok(None),
+    }
+}
+
+/// A resource which is useful to people or the ecosystem.
+#[derive(Debug, Clone)]
+pub struct EconomicResource(pub DomainResource);
+
+#[Object]
+impl EconomicResource {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// An informal or formal textual identifier for an item.
+    async fn name(&self) -> Option<&str> {
+        self.0.details.name.as_deref()
+    }
+
+    /// References one or more concepts in a common taxonomy.
+    async fn classified_as(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.details.classified_as;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// Sometimes called serial number, used when each item must have a traceable identifier.
+    async fn tracking_identifier(&self) -> Option<&str> {
+        self.0.details.tracking_identifier.as_deref()
+    }
+
+    /// The uri to an image relevant to the entity.
+    async fn image(&self) -> Option<Uri> {
+        self.0.details.image.as_ref().map(Uri::from)
+    }
+
+    /// URI addresses to images relevant to the resource.
+    async fn image_list(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.details.image_list;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// What `primaryAccountable` has rights to (derived from events).
+    async fn accounting_quantity(&self) -> Option<Measure> {
+        Some(Measure(ovn_domain::Measure::new(self.0.state.accounting_quantity, self.0.state.unit)))
+    }
+
+    /// What the custodian physically holds (derived from events).
+    async fn onhand_quantity(&self) -> Option<Measure> {
+        Some(Measure(ovn_domain::Measure::new(self.0.state.onhand_quantity, self.0.state.unit)))
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.details.note.as_deref()
+    }
+
+    /// The unit used for use or work or cite effort.
+    async fn unit_of_effort(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        optional_unit(ctx, self.0.details.unit_of_effort).await
+    }
+
+    /// The state of the resource, when it is an action id such as `pass` or `fail`.
+    async fn state(&self) -> Option<Action> {
+        self.0.state.state.as_deref().and_then(|s| DomainAction::parse(s).ok()).map(Action)
+    }
+
+    /// Used when a stock economic resource contains items also defined as economic resources.
+    async fn contained_in(&self, ctx: &Context<'_>) -> Result<Option<EconomicResource>> {
+        load_resource(ctx, self.0.state.contained_in).await
+    }
+
+    /// The resources packed in this one.
+    async fn contains(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicResource>>> {
+        let filter = ResourceFilter { contained_in: Some(self.0.id), ..ResourceFilter::default() };
+        let request = ovn_persistence::PageRequest { first: Some(100), ..Default::default() };
+        let page = ctx.store()?.resources(&filter, &request).await.map_err(gql)?;
+        Ok(Some(page.items.into_iter().map(|(_, r)| EconomicResource(r)).collect()))
+    }
+
+    /// All events that have this resource on either side.
+    async fn economic_events_in_out_from(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<EconomicEventConnection>> {
+        let filter = EventFilter { resource: Some(self.0.id), ..EventFilter::default() };
+        events_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// All events that move things into this resource.
+    async fn economic_events_to(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<EconomicEventConnection>> {
+        let filter = EventFilter { to_resource: Some(self.0.id), ..EventFilter::default() };
+        events_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// The events that brought the resource to where it is, one step back.
+    async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        Ok(Some(event_items(step(ctx, FlowNode::Resource(self.0.id), Direction::Upstream).await?)))
+    }
+
+    /// The events that took the resource further, one step forward.
+    async fn next(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        Ok(Some(event_items(step(ctx, FlowNode::Resource(self.0.id), Direction::Downstream).await?)))
+    }
+
+    /// Everything downstream of the resource, depth first.
+    async fn track(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrackTraceItem>>> {
+        Ok(Some(walk(ctx, FlowNode::Resource(self.0.id), Direction::Downstream).await?))
+    }
+
+    /// Everything upstream of the resource, depth first.
+    async fn trace(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrackTraceItem>>> {
+        Ok(Some(walk(ctx, FlowNode::Resource(self.0.id), Direction::Upstream).await?))
+    }
+
+    /// The agent currently with primary rights and responsibilities for the resource.
+    async fn primary_accountable(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        match self.0.state.primary_accountable {
+            Some(agent) => Ok(Some(load_agent(ctx, agent).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// References the ProcessSpecification of the last process the resource came out of.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<ProcessSpecification>> {
+        match self.0.state.stage {
+            Some(id) => Ok(ctx.load(id).await?.map(ProcessSpecification)),
+            None => Ok(None),
+        }
+    }
+
+    /// The primary resource specification of the resource.
+    async fn conforms_to(&self, ctx: &Context<'_>) -> Result<ResourceSpecification> {
+        ctx.load(self.0.conforms_to).await?.map(ResourceSpecification).ok_or_else(|| {
+            gql(ovn_persistence::PersistenceError::not_found("resource specification", self.0.conforms_to))
+        })
+    }
+
+    /// OVN: the agent who holds the resource now (follows custody, as `onhandQuantity` does).
+    async fn custodian(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        match self.0.state.custodian {
+            Some(agent) => Ok(Some(load_agent(ctx, agent).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// OVN: how the resource is held.
+    async fn property_regime(&self) -> PropertyRegime {
+        self.0.details.property_regime.into()
+    }
+
+    /// OVN: what one unit of use of the resource is worth (pooled equipment).
+    async fn value_per_unit_of_use(&self) -> Option<Measure> {
+        self.0.details.value_per_unit_of_use.map(Measure)
+    }
+
+    /// OVN: where the resource is now (a SpatialThing id or free text).
+    async fn current_location(&self) -> Option<&str> {
+        self.0.state.current_location.as_deref()
+    }
+}
+
+/// An activity that changes inputs into outputs.
+#[derive(Debug, Clone)]
+pub struct Process(pub DomainProcess);
+
+#[Object]
+impl Process {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn revision_id(&self) -> ID {
+        ID(format!("{}:{}", self.0.id, self.0.revision))
+    }
+
+    /// An informal or formal textual identifier for a process.
+    async fn name(&self) -> &str {
+        self.0.name.as_str()
+    }
+
+    /// The planned beginning of the process.
+    async fn has_beginning(&self) -> Option<DateTime> {
+        self.0.has_beginning
+    }
+
+    /// The planned end of the process.
+    async fn has_end(&self) -> Option<DateTime> {
+        self.0.has_end
+    }
+
+    /// The process is complete or not.
+    async fn finished(&self) -> Option<bool> {
+        Some(self.0.finished)
+    }
+
+    /// References one or more concepts in a common taxonomy.
+    async fn classified_as(&self) -> Option<Vec<Uri>> {
+        let list = &self.0.classified_as;
+        (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// A textual description or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The processes that take this one's outputs as inputs.
+    async fn next_processes(&self, ctx: &Context<'_>) -> Result<Option<Vec<Process>>> {
+        neighbour_processes(ctx, self.0.id, Direction::Downstream).await.map(Some)
+    }
+
+    /// The processes whose outputs this one takes as inputs.
+    async fn previous_processes(&self, ctx: &Context<'_>) -> Result<Option<Vec<Process>>> {
+        neighbour_processes(ctx, self.0.id, Direction::Upstream).await.map(Some)
+    }
+
+    /// Whether the process can still be deleted (it has no recorded events).
+    async fn deletable(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
+        let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
+        Ok(Some(inputs.unwrap_or_default().is_empty() && outputs.unwrap_or_default().is_empty()))
+    }
+
+    /// Every agent with an event in the process.
+    async fn involved_agents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<AgentConnection>> {
+        let request = page_request(ctx, first, after, last, before);
+        agents_of_process(ctx, self.0.id, false, &request).await.map(Some)
+    }
+
+    /// The agents who worked in the process.
+    async fn working_agents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<AgentConnection>> {
+        let request = page_request(ctx, first, after, last, before);
+        agents_of_process(ctx, self.0.id, true, &request).await.map(Some)
+    }
+
+    /// The projects or networks the process is part of.
+    async fn in_scope_of(&self, ctx: &Context<'_>) -> Result<Option<Vec<AccountingScope>>> {
+        load_scopes(ctx, &self.0.in_scope_of).await
+    }
+
+    /// Inputs recorded against the process.
+    async fn observed_inputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        let found: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
+        Ok(Some(found.unwrap_or_default().into_iter().map(EconomicEvent).collect()))
+    }
+
+    /// Outputs recorded against the process.
+    async fn observed_outputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        let found: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
+        Ok(Some(found.unwrap_or_default().into_iter().map(EconomicEvent).collect()))
+    }
+
+    /// Inputs that fulfil no commitment (ovn has no planning yet: all inputs).
+    async fn unplanned_inputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        self.observed_inputs(ctx).await
+    }
+
+    /// Outputs that fulfil no commitment (ovn has no planning yet: all outputs).
+    async fn unplanned_outputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        self.observed_outputs(ctx).await
+    }
+
+    /// The input events, one step back.
+    async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        Ok(Some(event_items(step(ctx, FlowNode::Process(self.0.id), Direction::Upstream).await?)))
+    }
+
+    /// The output events, one step forward.
+    async fn next(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
+        Ok(Some(event_items(step(ctx, FlowNode::Process(self.0.id), Direction::Downstream).await?)))
+    }
+
+    /// The definition or specification for a process.
+    async fn based_on(&self, ctx: &Context<'_>) -> Result<Option<ProcessSpecification>> {
+        match self.0.based_on {
+            Some(id) => Ok(ctx.load(id).await?.map(ProcessSpecification)),
+            None => Ok(None),
+        }
+    }
+
+    /// OVN: everything downstream of the process.
+    async fn track(&self, ctx: &Context<'_>) -> Result<Vec<TrackTraceItem>> {
+        walk(ctx, FlowNode::Process(self.0.id), Direction::Downstream).await
+    }
+
+    /// OVN: everything upstream of the process.
+    async fn trace(&self, ctx: &Context<'_>) -> Result<Vec<TrackTraceItem>> {
+        walk(ctx, FlowNode::Process(self.0.id), Direction::Upstream).await
+    }
+}
+
+async fn neighbour_processes(ctx: &Context<'_>, id: ProcessId, direction: Direction) -> Result<Vec<Process>> {
+    // process -> its events -> their resources -> the resources' events -> those processes.
+    let start = FlowNode::Process(id);
+    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), Some(3)).await.map_err(gql)?;
+    let mut frontier = vec![start];
+    for _ in 0..4 {
+        let mut next: Vec<FlowNode> = Vec::new();
+        for node in &frontier {
+            let steps = match direction {
+                Direction::Upstream => graph.previous(*node),
+                Direction::Downstream => graph.next(*node),
+            };
+            for step in steps {
+                if !next.contains(&step) {
+                    next.push(step);
+                }
+            }
+        }
+        frontier = next;
+    }
+    frontier.retain(|node| matches!(node, FlowNode::Process(p) if *p != id));
+    Ok(flow_items(ctx, &frontier)
+        .await?
+        .into_iter()
+        .filter_map(|item| if let TrackTraceItem::Process(p) = item { Some(p) } else { None })
+        .collect())
+}
+
+async fn agents_of_process(
+    ctx: &Context<'_>,
+    id: ProcessId,
+    working_only: bool,
+    request: &ovn_persistence::PageRequest,
+) -> Result<AgentConnection> {
+    let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(id)).await?;
+    let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(id)).await?;
+    let mut agents: Vec<ovn_domain::AgentId> = Vec::new();
+    for event in inputs.unwrap_or_default().iter().chain(outputs.unwrap_or_default().iter()) {
+        if working_only && event.core.action != DomainAction::Work {
+            continue;
+        }
+        agents.extend([event.core.provider, event.core.receiver]);
+    }
+    agents.sort();
+    agents.dedup();
+    let total = agents.len();
+    let page = ovn_persistence::page::paginate_ids(agents, request).map_err(gql)?;
+    let mut edges = Vec::new();
+    for (cursor, agent) in &page.items {
+        edges.push(crate::types::agent::AgentEdge { cursor: cursor.clone(), node: load_agent(ctx, *agent).await? });
+    }
+    let mut page_info = crate::types::PageInfo::of(&page);
+    page_info.total_count = i32::try_from(total).ok();
+    Ok(AgentConnection { edges, page_info })
+}
+
+/// A page of events.
+pub async fn events_page(
+    ctx: &Context<'_>,
+    filter: &EventFilter,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<EconomicEventConnection> {
+    let request = page_request(ctx, first, after, last, before);
+    let page = ctx.store()?.events(filter, &request).await.map_err(gql)?;
+    Ok(EconomicEventConnection::from_page(page, EconomicEvent))
+}
+
+/// A page of resources.
+pub async fn resources_page(
+    ctx: &Context<'_>,
+    filter: &ResourceFilter,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<EconomicResourceConnection> {
+    let request = page_request(ctx, first, after, last, before);
+    let page = ctx.store()?.resources(filter, &request).await.map_err(gql)?;
+    Ok(EconomicResourceConnection::from_page(page, EconomicResource))
+}
+
+/// A page of processes.
+pub async fn processes_page(
+    ctx: &Context<'_>,
+    filter: &ProcessFilter,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<ProcessConnection> {
+    let request = page_request(ctx, first, after, last, before);
+    let page = ctx.store()?.processes(filter, &request).await.map_err(gql)?;
+    Ok(ProcessConnection::from_page(page, Process))
+}
+
+/// An item of a track or trace.
+#[derive(Union)]
+pub enum TrackTraceItem {
+    /// A resource.
+    EconomicResource(EconomicResource),
+    /// An event.
+    EconomicEvent(EconomicEvent),
+    /// A process.
+    Process(Process),
+}
+
+/// A resource or a process in a production flow.
+#[derive(Union)]
+pub enum ProductionFlowItem {
+    /// A resource.
+    EconomicResource(EconomicResource),
+    /// A process.
+    Process(Process),
+}
+
+connection!(EconomicEventConnection, EconomicEventEdge, EconomicEvent);
+connection!(EconomicResourceConnection, EconomicResourceEdge, EconomicResource);
+connection!(ProcessConnection, ProcessEdge, Process);
+
+/// The recorded event, and the resource it created or acted on.
+#[derive(SimpleObject)]
+pub struct EconomicEventResponse {
+    /// Details of the newly created event.
+    pub economic_event: EconomicEvent,
+    /// The resource the event created (`newInventoriedResource`), else the one it acted on.
+    pub economic_resource: Option<EconomicResource>,
+}
+
+/// The updated resource.
+#[derive(SimpleObject)]
+pub struct EconomicResourceResponse {
+    /// The resource.
+    pub economic_resource: EconomicResource,
+}
+
+/// The created or updated process.
+#[derive(SimpleObject)]
+pub struct ProcessResponse {
+    /// The process.
+    pub process: Process,
+}
+
+/// A node of a process tree.
+#[derive(SimpleObject)]
+pub struct ProcessTreeNode {
+    /// Distance from the root resource (0 for the root).
+    pub depth: i32,
+    /// The record.
+    pub item: TrackTraceItem,
+}
+
+/// An edge of a process tree: a flow of a quantity from one node to the next.
+#[derive(SimpleObject)]
+pub struct ProcessTreeEdge {
+    /// Upstream end (id).
+    pub from: ID,
+    /// Downstream end (id).
+    pub to: ID,
+    /// The event's action, when the edge is an event.
+    pub action: Option<Action>,
+    /// The quantity that flowed.
+    pub quantity: Option<Measure>,
+    /// The event that carried the flow.
+    pub via: Option<ID>,
+}
+
+/// How value amalgamates into a product: nodes and edges, for drawing.
+#[derive(SimpleObject)]
+pub struct ProcessTree {
+    /// Resources, events and processes, with their depth.
+    pub nodes: Vec<ProcessTreeNode>,
+    /// Flows between them.
+    pub edges: Vec<ProcessTreeEdge>,
+}
+
+fn node_id(node: FlowNode) -> ID {
+    ID(match node {
+        FlowNode::Event(id) => id.to_string(),
+        FlowNode::Resource(id) => id.to_string(),
+        FlowNode::Process(id) => id.to_string(),
+    })
+}
+
+/// Builds the process tree of a resource.
+pub async fn process_tree(
+    ctx: &Context<'_>,
+    resource: EconomicResourceId,
+    direction: FlowDirection,
+    max_depth: Option<u32>,
+) -> Result<ProcessTree> {
+    let direction = match direction {
+        FlowDirection::Upstream => Direction::Upstream,
+        FlowDirection::Downstream => Direction::Downstream,
+    };
+    let start = FlowNode::Resource(resource);
+    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), None).await.map_err(gql)?;
+    let tree = graph.process_tree(resource, direction, max_depth);
+    let nodes: Vec<FlowNode> = tree.nodes.iter().map(|n| n.node).collect();
+    let items = flow_items(ctx, &nodes).await?;
+    let depths: Vec<u32> = tree.nodes.iter().map(|n| n.depth).collect();
+    Ok(ProcessTree {
+        nodes: items
+            .into_iter()
+            .zip(depths)
+            .map(|(item, depth)| ProcessTreeNode { depth: i32::try_from(depth).unwrap_or(i32::MAX), item })
+            .collect(),
+        edges: tree
+            .edges
+            .into_iter()
+            .map(|e| ProcessTreeEdge {
+                from: node_id(e.from),
+                to: node_id(e.to),
+                action: e.action.map(Action),
+                quantity: e.quantity.map(Measure),
+                via: e.via.map(|v| ID(v.to_string())),
+            })
+            .collect(),
+    })
+}
+
+/// A new economic event.
+#[derive(InputObject)]
+pub struct EconomicEventCreateParams {
+    /// (`Action`) The kind of event, by either spelling of its id.
+    pub action: ID,
+    /// (`EconomicResource`) The resource the event acts on.
+    pub resource_inventoried_as: Option<ID>,
+    /// Classifications of the resource.
+    pub resource_classified_as: Option<Vec<Uri>>,
+    /// The amount and unit of the resource.
+    pub resource_quantity: Option<IMeasure>,
+    /// The amount and unit of the effort (work, use, cite).
+    pub effort_quantity: Option<IMeasure>,
+    /// The beginning of the event.
+    pub has_beginning: Option<DateTime>,
+    /// The end of the event.
+    pub has_end: Option<DateTime>,
+    /// The time at which the event occurred.
+    pub has_point_in_time: Option<DateTime>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+    /// Reference to an agreement.
+    pub agreed_in: Option<Uri>,
+    /// (`EconomicEvent`) The event that implied this one.
+    pub triggered_by: Option<ID>,
+    /// (`EconomicResource`) The resource the event moves things into.
+    pub to_resource_inventoried_as: Option<ID>,
+    /// (`Agent`) Who provides.
+    pub provider: ID,
+    /// (`Agent`) Who receives.
+    pub receiver: ID,
+    /// (`Process`) The process it is an input of.
+    pub input_of: Option<ID>,
+    /// (`Process`) The process it is an output of.
+    pub output_of: Option<ID>,
+    /// (`ResourceSpecification`) The kind of resource.
+    pub resource_conforms_to: Option<ID>,
+    /// OVN (`AccountingScope`): the projects or networks the event counts in.
+    pub in_scope_of: Option<Vec<ID>>,
+    /// OVN: what the contribution is declared to be worth.
+    pub declared_value: Option<IMeasure>,
+    /// OVN (VF 1.0): the event this one corrects; quantities are then signed deltas.
+    pub corrects: Option<ID>,
+    /// OVN: where the event happened.
+    pub at_location: Option<String>,
+    /// OVN: where the event moves the resource to.
+    pub to_location: Option<String>,
+    /// OVN: the state the event leaves the resource in (e.g. `pass`, `fail`).
+    pub state: Option<String>,
+}
+
+/// Changes to an event: notes and links only.
+#[derive(InputObject)]
+pub struct EconomicEventUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// A textual description or comment.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+    /// Reference to an agreement.
+    #[graphql(default)]
+    pub agreed_in: MaybeUndefined<Uri>,
+    /// (`EconomicEvent`) The event that implied this one.
+    #[graphql(default)]
+    pub triggered_by: MaybeUndefined<ID>,
+}
+
+/// The resource an event brings into being.
+#[derive(InputObject)]
+pub struct EconomicResourceCreateParams {
+    /// An informal or formal textual identifier for an item.
+    pub name: Option<String>,
+    /// Serial number or other traceable identifier.
+    pub tracking_identifier: Option<String>,
+    /// The uri to an image.
+    pub image: Option<Uri>,
+    /// URI addresses to images.
+    pub image_list: Option<Vec<Uri>>,
+    /// (`EconomicResource`) The resource it is packed in.
+    pub contained_in: Option<ID>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+    /// (`ResourceSpecification`) The kind of resource.
+    pub conforms_to: Option<ID>,
+    /// Classifications.
+    pub classified_as: Option<Vec<Uri>>,
+    /// OVN: how the resource is held (default `PRIVATE`).
+    pub property_regime: Option<PropertyRegime>,
+    /// OVN: what one unit of use is worth.
+    pub value_per_unit_of_use: Option<IMeasure>,
+}
+
+/// Changes to a resource's non-economic fields.
+#[derive(InputObject)]
+pub struct EconomicResourceUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// Classifications.
+    #[graphql(default)]
+    pub classified_as: MaybeUndefined<Vec<Uri>>,
+    /// The uri to an image.
+    #[graphql(default)]
+    pub image: MaybeUndefined<Uri>,
+    /// URI addresses to images.
+    #[graphql(default)]
+    pub image_list: MaybeUndefined<Vec<Uri>>,
+    /// (`EconomicResource`) The resource it is packed in.
+    #[graphql(default)]
+    pub contained_in: MaybeUndefined<ID>,
+    /// (`Unit`) The unit of use or work effort.
+    #[graphql(default)]
+    pub unit_of_effort: MaybeUndefined<ID>,
+    /// A textual description or comment.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+    /// OVN: a name for the resource.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// OVN: how the resource is held.
+    #[graphql(default)]
+    pub property_regime: MaybeUndefined<PropertyRegime>,
+    /// OVN: what one unit of use is worth.
+    #[graphql(default)]
+    pub value_per_unit_of_use: MaybeUndefined<IMeasure>,
+}
+
+/// A new process.
+#[derive(InputObject)]
+pub struct ProcessCreateParams {
+    /// An informal or formal textual identifier for a process.
+    pub name: String,
+    /// The planned beginning.
+    pub has_beginning: Option<DateTime>,
+    /// The planned end.
+    pub has_end: Option<DateTime>,
+    /// Whether it is complete.
+    pub finished: Option<bool>,
+    /// A textual description or comment.
+    pub note: Option<String>,
+    /// Classifications.
+    pub classified_as: Option<Vec<Uri>>,
+    /// (`AccountingScope`) The projects or networks it is part of.
+    pub in_scope_of: Option<Vec<ID>>,
+    /// (`ProcessSpecification`) What kind of process it is.
+    pub based_on: Option<ID>,
+}
+
+/// Changes to a process.
+#[derive(InputObject)]
+pub struct ProcessUpdateParams {
+    /// The revision the change is made against.
+    pub revision_id: ID,
+    /// Name.
+    #[graphql(default)]
+    pub name: MaybeUndefined<String>,
+    /// The planned beginning.
+    #[graphql(default)]
+    pub has_beginning: MaybeUndefined<DateTime>,
+    /// The planned end.
+    #[graphql(default)]
+    pub has_end: MaybeUndefined<DateTime>,
+    /// Whether it is complete.
+    #[graphql(default)]
+    pub finished: MaybeUndefined<bool>,
+    /// A textual description or comment.
+    #[graphql(default)]
+    pub note: MaybeUndefined<String>,
+    /// Classifications.
+    #[graphql(default)]
+    pub classified_as: MaybeUndefined<Vec<Uri>>,
+    /// (`AccountingScope`) Scopes.
+    #[graphql(default)]
+    pub in_scope_of: MaybeUndefined<Vec<ID>>,
+    /// (`ProcessSpecification`) What kind of process it is.
+    #[graphql(default)]
+    pub based_on: MaybeUndefined<ID>,
+}
+
+/// Filters on `economicEvents` (vf-graphql `filtering` module's names).
+#[derive(InputObject, Default)]
+pub struct EconomicEventFilterParams {
+    /// Not supported yet: refused when set.
+    pub search_string: Option<String>,
+    /// Provided by any of these agents.
+    pub provider_id: Option<Vec<ID>>,
+    /// Received by any of these agents.
+    pub receiver_id: Option<Vec<ID>>,
+    /// Not supported yet: refused when set.
+    pub resource_classified_as: Option<Vec<Uri>>,
+    /// Of any of these actions.
+    pub action: Option<Vec<ID>>,
+    /// Observed at or after.
+    pub start_date: Option<DateTime>,
+    /// Observed at or before.
+    pub end_date: Option<DateTime>,
+    /// OVN: in scope of this agent.
+    pub in_scope_of: Option<ID>,
+}
+
+/// Filters on `processes`.
+#[derive(InputObject, Default)]
+pub struct ProcessFilterParams {
+    /// Not supported yet: refused when set.
+    pub search_string: Option<String>,
+    /// Finished or not.
+    pub finished: Option<bool>,
+    /// In scope of any of these (only the first is used).
+    pub in_scope_of: Option<Vec<ID>>,
+    /// Not supported yet: refused when set.
+    pub classified_as: Option<Vec<Uri>>,
+    /// Not supported yet: refused when set.
+    pub start_date: Option<DateTime>,
+    /// Not supported yet: refused when set.
+    pub end_date: Option<DateTime>,
+}

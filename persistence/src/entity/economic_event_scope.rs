@@ -1,0 +1,16 @@
+//! Table `economic_event_scope`: `EconomicEvent.inScopeOf`.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "economic_event_scope")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub event_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub scope_id: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
