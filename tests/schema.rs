@@ -13,7 +13,7 @@ fn schema_graphql_matches_the_code() -> anyhow::Result<()> {
             .lines()
             .zip(built.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| committed.lines().count().min(built.lines().count()), |i| i);
+            .unwrap_or_else(|| committed.lines().count().min(built.lines().count()));
         anyhow::bail!(
             "schema.graphql is out of date (first difference at line {}); run `cargo run -- schema > schema.graphql`",
             line + 1
