@@ -265,9 +265,13 @@ where
     store.create(idem, id, insert).await.map_err(map_write_error)
 }
 
+/// Reads the row at `$revision` inside the write transaction, locked (`FOR UPDATE` on
+/// PostgreSQL, where concurrent transactions would otherwise both pass the revision check and
+/// the later write would silently undo the earlier; SQLite writers already take turns, and
+/// sea-query writes no lock clause for SQLite).
 macro_rules! checked_revision {
     ($entity:ty, $txn:expr, $revision:expr, $kind:literal) => {{
-        let row = <$entity>::find_by_id($revision.id.to_string())
+        let row = sea_orm::QuerySelect::lock_exclusive(<$entity>::find_by_id($revision.id.to_string()))
             .one($txn)
             .await?
             .ok_or_else(|| PersistenceError::not_found($kind, $revision.id))?;

@@ -620,7 +620,9 @@ impl Store {
     ) -> Result<EconomicEvent> {
         self.write(move |txn| {
             async move {
+                // Locked: see `checked_revision!` in knowledge.rs.
                 let row = economic_event::Entity::find_by_id(revision.id.to_string())
+                    .lock_exclusive()
                     .one(txn)
                     .await?
                     .ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
@@ -667,7 +669,9 @@ impl Store {
     ) -> Result<EconomicResource> {
         self.write(move |txn| {
             async move {
-                let mut resource = load_resource(txn, revision.id, false, "revisionId")
+                // Locked (SQLite gets no lock clause): the row is written back whole, quantities
+                // included, so an unlocked read would undo a concurrent event's effect.
+                let mut resource = load_resource(txn, revision.id, true, "revisionId")
                     .await
                     .map_err(|_| PersistenceError::not_found("economic resource", revision.id))?;
                 if resource.revision != revision.number {
@@ -907,6 +911,7 @@ impl Store {
         self.write(move |txn| {
             async move {
                 let row = process::Entity::find_by_id(revision.id.to_string())
+                    .lock_exclusive()
                     .one(txn)
                     .await?
                     .ok_or_else(|| PersistenceError::not_found("process", revision.id))?;
