@@ -86,3 +86,19 @@ async fn keys_belong_to_the_agent_that_used_them() -> Result<()> {
     assert_refused(&blank, "createPerson", "BAD_INPUT")?;
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_key_create_one_record() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let attempts =
+        (0..8).map(|_| app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob" }, "k": "racing-key" })));
+    let responses = futures::future::join_all(attempts).await;
+    let mut ids = std::collections::BTreeSet::new();
+    for response in responses {
+        ids.insert(string_at(&response?, "/data/createPerson/agent/id")?);
+    }
+    assert_eq!(ids.len(), 1, "concurrent retries created {ids:?}");
+    assert_eq!(app.total("people").await?, 2);
+    Ok(())
+}

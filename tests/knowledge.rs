@@ -55,7 +55,7 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
     let person = app.graphql_as(&token, CREATE_PERSON, json!({ "p": { "name": "Bob", "note": "maker" } })).await?;
     let person = &data(&person)?["createPerson"]["agent"];
     assert_eq!((&person["name"], &person["note"]), (&json!("Bob"), &json!("maker")));
-    let bob = person["id"].as_str().unwrap_or_default().to_owned();
+    let bob = string_at(person, "/id")?;
     assert_eq!(person["revisionId"], format!("{bob}:1"));
 
     let organization = app
@@ -68,7 +68,7 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
     let organization = &data(&organization)?["createOrganization"]["agent"];
     assert_eq!(organization["name"], "Sensorica");
     assert_eq!(organization["classifiedAs"], json!(["ovn:Network", "https://example.org/kinds/lab"]));
-    let network = organization["id"].as_str().unwrap_or_default().to_owned();
+    let network = string_at(organization, "/id")?;
 
     // The same label and symbol twice give the same unit; another symbol another unit.
     let kilogram = app
@@ -391,5 +391,34 @@ async fn my_agent_is_the_agent_the_token_names() -> Result<()> {
     assert_eq!(data(&anonymous)?["myAgent"], Value::Null);
     let refused = app.graphql_as("garbage", query, Value::Null).await?;
     assert_refused(&refused, "myAgent", "UNAUTHENTICATED")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_updates_of_one_revision_let_exactly_one_through() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let unit = app.create_unit(&token, "hour", "h").await?;
+    let attempts = (0..6).map(|i| {
+        app.graphql_as(
+            &token,
+            UPDATE_UNIT,
+            json!({ "u": { "revisionId": format!("{unit}:1"), "label": format!("hour {i}") } }),
+        )
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let mut won = Vec::new();
+    let mut conflicts = 0;
+    for response in responses {
+        let response = response?;
+        match error_codes(&response).as_slice() {
+            [] => won.push(string_at(&response, "/data/updateUnit/unit/label")?),
+            [code] if code == "CONFLICT" => conflicts += 1,
+            other => anyhow::bail!("unexpected {other:?}: {response}"),
+        }
+    }
+    assert_eq!((won.len(), conflicts), (1, 5), "winners {won:?}");
+    let read = app.graphql("query($id: ID!) { unit(id: $id) { label revisionId } }", json!({ "id": unit })).await?;
+    assert_eq!(data(&read)?["unit"], json!({ "label": won[0], "revisionId": format!("{unit}:2") }));
     Ok(())
 }
