@@ -413,7 +413,8 @@ impl Store {
         }
         let id = UnitId::new().to_string();
         let row_id = id.clone();
-        let outcome = create(self, idem, id, move |txn| {
+        let (label, symbol) = (new.label.as_str().to_owned(), new.symbol.as_str().to_owned());
+        let created = create(self, idem, id, move |txn| {
             async move {
                 let now = Utc::now();
                 unit::Entity::insert(unit::ActiveModel {
@@ -432,7 +433,19 @@ impl Store {
             .boxed()
         })
         .await;
-        outcome
+        match created {
+            // A concurrent request created the same unit first (PostgreSQL runs both at once):
+            // the same label and symbol give the same unit, so answer with that one.
+            Err(err) if err.is_unique_violation() => {
+                let existing = unit::Entity::find()
+                    .filter(unit::Column::Label.eq(label))
+                    .filter(unit::Column::Symbol.eq(symbol))
+                    .one(self.connection())
+                    .await?;
+                existing.map(|row| Outcome::Replayed(row.id)).ok_or(err)
+            }
+            other => other,
+        }
     }
 
     /// Updates a unit at the given revision.
