@@ -155,3 +155,23 @@ async fn racing_updates_of_one_process_revision_let_one_through() -> Result<()> 
     assert_eq!(revision, format!("{process}:2"));
     Ok(())
 }
+
+#[tokio::test]
+async fn racing_creates_of_one_unit_give_one_unit() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let attempts = (0..8).map(|_| {
+        app.graphql_as(
+            &token,
+            "mutation { createUnit(unit: { label: \"hour\", symbol: \"h\" }) { unit { id } } }",
+            Value::Null,
+        )
+    });
+    let mut ids = std::collections::BTreeSet::new();
+    for response in futures::future::join_all(attempts).await {
+        ids.insert(string_at(&response?, "/data/createUnit/unit/id")?);
+    }
+    assert_eq!(ids.len(), 1, "the same label and symbol gave several units: {ids:?}");
+    assert_eq!(app.total("units").await?, 1);
+    Ok(())
+}
