@@ -175,3 +175,50 @@ async fn racing_creates_of_one_unit_give_one_unit() -> Result<()> {
     assert_eq!(app.total("units").await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn racing_events_never_overdraw_a_resource() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, token) = app.person_with_token("Alice").await?;
+    let resource = new_resource(&app, &token, &alice).await?;
+    // 1 + 9 = 10 units, then 20 concurrent lowers of 1: exactly 10 fit.
+    let nine = app
+        .graphql_as(
+            &token,
+            EVENT,
+            json!({ "e": { "action": "raise", "provider": alice, "receiver": alice, "resourceInventoriedAs": resource,
+                           "resourceQuantity": { "hasNumericalValue": "9" } } }),
+        )
+        .await?;
+    data(&nine)?;
+    let lowers = (0..20).map(|_| {
+        app.graphql_as(
+            &token,
+            EVENT,
+            json!({ "e": { "action": "lower", "provider": alice, "receiver": alice, "resourceInventoriedAs": resource,
+                           "resourceQuantity": { "hasNumericalValue": "1" } } }),
+        )
+    });
+    let (mut recorded, mut refused) = (0, 0);
+    for response in futures::future::join_all(lowers).await {
+        let response = response?;
+        match error_codes(&response).as_slice() {
+            [] => recorded += 1,
+            [code] if code == "BAD_INPUT" => refused += 1,
+            other => anyhow::bail!("unexpected {other:?}: {response}"),
+        }
+    }
+    assert_eq!((recorded, refused), (10, 10));
+    let read = app
+        .graphql(
+            "query($id: ID!) { economicResource(id: $id) { accountingQuantity { hasNumericalValue } onhandQuantity { hasNumericalValue } } }",
+            json!({ "id": resource }),
+        )
+        .await?;
+    let read = &data(&read)?["economicResource"];
+    assert_eq!(
+        (&read["accountingQuantity"]["hasNumericalValue"], &read["onhandQuantity"]["hasNumericalValue"]),
+        (&json!("0"), &json!("0"))
+    );
+    Ok(())
+}
