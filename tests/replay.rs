@@ -55,7 +55,7 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         ..ResourceSpecificationPatch::default()
     };
     let spec = ResourceSpecificationId::parse(store.create_resource_specification(spec_patch, None).await?.id())?;
-    let mut rng = Rng(0x5EED_0F_0A11);
+    let mut rng = Rng(0x005E_ED0F_0A11);
     let mut resources: Vec<EconomicResourceId> = Vec::new();
     let mut recorded = 0;
     let mut refused = 0;

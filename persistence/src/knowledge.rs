@@ -409,7 +409,7 @@ impl Store {
         }
         let id = UnitId::new().to_string();
         let row_id = id.clone();
-        let outcome = create(self, idem, id, move |txn| {
+        create(self, idem, id, move |txn| {
             async move {
                 let now = Utc::now();
                 unit::Entity::insert(unit::ActiveModel {
@@ -427,8 +427,7 @@ impl Store {
             }
             .boxed()
         })
-        .await;
-        outcome
+        .await
     }
 
     /// Updates a unit at the given revision.
