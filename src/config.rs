@@ -76,7 +76,7 @@ impl Config {
             production,
         };
         let defaults = ApiSettings::default();
-        let mut document = defaults.document.clone();
+        let mut document = defaults.document;
         document.max_depth = number("OVN_MAX_DEPTH", document.max_depth)?;
         document.max_aliases = number("OVN_MAX_ALIASES", document.max_aliases)?;
         document.max_fragment_spreads = number("OVN_MAX_FRAGMENT_SPREADS", document.max_fragment_spreads)?;

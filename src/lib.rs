@@ -4,6 +4,8 @@
 //! tests run exactly what production runs.
 
 pub mod config;
+pub mod export;
+pub mod import;
 
 use std::net::TcpListener;
 

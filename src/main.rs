@@ -34,6 +34,21 @@ enum Command {
         #[arg(long)]
         agent: String,
     },
+    /// Load a ValueFlows JSON-LD ledger (as `ovn export` writes it) into an empty database:
+    /// everything is checked first, then written in one transaction.
+    Import {
+        /// The JSON-LD file.
+        file: std::path::PathBuf,
+    },
+    /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
+    Export {
+        /// Output format (only `jsonld`).
+        #[arg(long, default_value = "jsonld")]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,6 +104,25 @@ async fn main() -> anyhow::Result<()> {
                 AgentProfile { name: Name::parse("name", &name)?, image: None, note: None, classified_as: Vec::new() };
             let outcome = store.create_agent(AgentKind::parse(&kind)?, profile, None).await?;
             println!("{}", outcome.id());
+        }
+        Command::Import { file } => {
+            let store = ovn::open_store(&config).await?;
+            let summary = ovn::import::import_file(&store, &file, ovn::import::ShowProgress::Stderr)
+                .await
+                .map_err(|err| anyhow::anyhow!("{err}"))?;
+            eprintln!("{summary}");
+        }
+        Command::Export { format, output } => {
+            anyhow::ensure!(format == "jsonld", "unknown export format `{format}` (only `jsonld`)");
+            let store = ovn::open_store(&config).await?;
+            let summary = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                    ovn::export::export(&store, &config.public_url, file).await?
+                }
+                None => ovn::export::export(&store, &config.public_url, std::io::stdout().lock()).await?,
+            };
+            tracing::info!(records = summary.total(), events = summary.events, "exported");
         }
         Command::Token { agent } => {
             let agent = ovn_domain::AgentId::parse(&agent)?;

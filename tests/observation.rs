@@ -235,8 +235,12 @@ async fn each_action_leaves_the_balances_a_client_expects() -> Result<()> {
         )
         .await?;
     let process = &data(&response)?["process"];
-    let inputs: Vec<&str> =
-        process["observedInputs"].as_array().context("inputs")?.iter().filter_map(|e| e["action"]["id"].as_str()).collect();
+    let inputs: Vec<&str> = process["observedInputs"]
+        .as_array()
+        .context("inputs")?
+        .iter()
+        .filter_map(|e| e["action"]["id"].as_str())
+        .collect();
     assert_eq!(inputs, ["use", "work", "cite"]);
     assert_eq!(process["observedOutputs"][0]["action"]["id"], "produce");
     let workers: Vec<&str> = process["workingAgents"]["edges"]
@@ -292,8 +296,12 @@ async fn a_correction_mends_the_resource_and_leaves_the_original_untouched() -> 
 
     // A correction that would take the resource below zero is refused: 7 - 8 < 0.
     let response = ledger
-        .event(&token, json!({ "action": "raise", "provider": alice, "receiver": alice, "corrects": original,
-                                "resourceQuantity": qty("-8") }), None)
+        .event(
+            &token,
+            json!({ "action": "raise", "provider": alice, "receiver": alice, "corrects": original,
+                                "resourceQuantity": qty("-8") }),
+            None,
+        )
         .await?;
     assert_refused(&response, "createEconomicEvent", "BAD_INPUT")?;
     assert_eq!(ledger.balances(&flour).await?, balances("7", "7", &alice, &alice));
@@ -306,7 +314,8 @@ async fn a_correction_mends_the_resource_and_leaves_the_original_untouched() -> 
         .execute_unprepared(&format!("UPDATE economic_event SET resource_quantity = '1' WHERE id = '{original}'"))
         .await;
     ensure!(rewrite.is_err(), "an UPDATE of an event's quantity must be refused by the database");
-    let delete = store.connection().execute_unprepared(&format!("DELETE FROM economic_event WHERE id = '{original}'")).await;
+    let delete =
+        store.connection().execute_unprepared(&format!("DELETE FROM economic_event WHERE id = '{original}'")).await;
     ensure!(delete.is_err(), "a DELETE of an event must be refused by the database");
     Ok(())
 }
@@ -331,23 +340,44 @@ async fn bad_events_are_refused_with_bad_input_and_nothing_is_written() -> Resul
     let wood = wood.context("wood")?;
     let before = ledger.app.total("economicEvents").await?;
     let cases = [
-        ("consume more than on hand (5 kg)", json!({ "action": "consume", "provider": alice, "receiver": alice,
-            "inputOf": process, "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "6", "hasUnit": kg } })),
-        ("work without effortQuantity", json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process })),
-        ("transfer in another unit than the resource's", json!({ "action": "transfer", "provider": alice, "receiver": bob,
-            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "1", "hasUnit": m } })),
+        (
+            "consume more than on hand (5 kg)",
+            json!({ "action": "consume", "provider": alice, "receiver": alice,
+            "inputOf": process, "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "6", "hasUnit": kg } }),
+        ),
+        (
+            "work without effortQuantity",
+            json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process }),
+        ),
+        (
+            "transfer in another unit than the resource's",
+            json!({ "action": "transfer", "provider": alice, "receiver": bob,
+            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "1", "hasUnit": m } }),
+        ),
         ("an unknown action", json!({ "action": "teleport", "provider": alice, "receiver": alice })),
-        ("consume outside a process", json!({ "action": "consume", "provider": alice, "receiver": alice,
-            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "1", "hasUnit": kg } })),
-        ("a negative quantity", json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": process,
-            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "-1", "hasUnit": kg } })),
-        ("an unknown provider", json!({ "action": "work", "provider": uuid::Uuid::now_v7().to_string(), "receiver": alice,
-            "inputOf": process, "effortQuantity": qty("1") })),
+        (
+            "consume outside a process",
+            json!({ "action": "consume", "provider": alice, "receiver": alice,
+            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "1", "hasUnit": kg } }),
+        ),
+        (
+            "a negative quantity",
+            json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": process,
+            "resourceInventoriedAs": wood, "resourceQuantity": { "hasNumericalValue": "-1", "hasUnit": kg } }),
+        ),
+        (
+            "an unknown provider",
+            json!({ "action": "work", "provider": uuid::Uuid::now_v7().to_string(), "receiver": alice,
+            "inputOf": process, "effortQuantity": qty("1") }),
+        ),
     ];
     for (what, event) in cases {
         let response = ledger.event(&token, event, None).await?;
         let codes = error_codes(&response);
-        ensure!(codes == ["BAD_INPUT"] || (what == "an unknown provider" && codes == ["FORBIDDEN"]), "{what}: {codes:?} {response}");
+        ensure!(
+            codes == ["BAD_INPUT"] || (what == "an unknown provider" && codes == ["FORBIDDEN"]),
+            "{what}: {codes:?} {response}"
+        );
     }
     assert_eq!(ledger.app.total("economicEvents").await?, before, "nothing was written");
     let after = ledger.balances(&wood).await?;
@@ -362,7 +392,8 @@ async fn an_agent_records_events_only_as_provider_or_receiver() -> Result<()> {
     let (bob, bob_token) = ledger.app.person_with_token("Bob").await?;
     let (_, carol_token) = ledger.app.person_with_token("Carol").await?;
     let process = ledger.process(&alice_token, "write docs").await?;
-    let work = json!({ "action": "work", "provider": bob, "receiver": alice, "inputOf": process, "effortQuantity": qty("2") });
+    let work =
+        json!({ "action": "work", "provider": bob, "receiver": alice, "inputOf": process, "effortQuantity": qty("2") });
     let refused = ledger.event(&carol_token, work.clone(), None).await?;
     assert_refused(&refused, "createEconomicEvent", "FORBIDDEN")?;
     let anonymous = ledger.app.graphql(EVENT, json!({ "e": work.clone() })).await?;
@@ -413,21 +444,37 @@ async fn trace_and_process_tree_follow_value_into_the_product() -> Result<()> {
     let assemble = ledger.process(&token, "assemble").await?;
     // make -> 10 sensors -> (consume 10) assemble -> 2 kits; Alice works 3 h on assembly.
     let (made, sensors) = ledger
-        .record(&token, json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": make,
-            "resourceConformsTo": sensor, "resourceQuantity": qty("10") }), Some(json!({ "name": "sensors" })))
+        .record(
+            &token,
+            json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": make,
+            "resourceConformsTo": sensor, "resourceQuantity": qty("10") }),
+            Some(json!({ "name": "sensors" })),
+        )
         .await?;
     let sensors = sensors.context("sensors")?;
     let (consumed, _) = ledger
-        .record(&token, json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": assemble,
-            "resourceInventoriedAs": sensors, "resourceQuantity": qty("10") }), None)
+        .record(
+            &token,
+            json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": assemble,
+            "resourceInventoriedAs": sensors, "resourceQuantity": qty("10") }),
+            None,
+        )
         .await?;
     let (worked, _) = ledger
-        .record(&token, json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": assemble,
-            "effortQuantity": qty("3") }), None)
+        .record(
+            &token,
+            json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": assemble,
+            "effortQuantity": qty("3") }),
+            None,
+        )
         .await?;
     let (assembled, kits) = ledger
-        .record(&token, json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": assemble,
-            "resourceConformsTo": kit, "resourceQuantity": qty("2") }), Some(json!({ "name": "kits" })))
+        .record(
+            &token,
+            json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": assemble,
+            "resourceConformsTo": kit, "resourceQuantity": qty("2") }),
+            Some(json!({ "name": "kits" })),
+        )
         .await?;
     let kits = kits.context("kits")?;
 
@@ -469,7 +516,13 @@ async fn trace_and_process_tree_follow_value_into_the_product() -> Result<()> {
     assert_eq!(tree["nodes"][0]["depth"], 0);
 
     // Downstream from the sensors reaches the kits.
-    let response = ledger.app.graphql("query($s: ID!) { economicResource(id: $s) { track { ... on EconomicResource { id } } } }", json!({ "s": sensors })).await?;
+    let response = ledger
+        .app
+        .graphql(
+            "query($s: ID!) { economicResource(id: $s) { track { ... on EconomicResource { id } } } }",
+            json!({ "s": sensors }),
+        )
+        .await?;
     let tracked: Vec<&str> = data(&response)?["economicResource"]["track"]
         .as_array()
         .context("track")?

@@ -15,6 +15,7 @@ mod entity;
 mod error;
 pub mod idempotency;
 pub mod knowledge;
+pub mod ledger_io;
 pub mod observation;
 pub mod page;
 mod store;

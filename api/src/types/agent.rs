@@ -199,6 +199,7 @@ async fn relationships_of(
 }
 
 /// A person or group or organization with economic agency.
+#[expect(clippy::duplicated_attributes, reason = "the Interface derive takes one field(...) per field")]
 #[derive(Interface)]
 #[graphql(
     name = "Agent",

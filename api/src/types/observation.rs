@@ -787,6 +787,7 @@ pub enum TrackTraceItem {
 }
 
 /// A resource or a process in a production flow.
+#[expect(clippy::large_enum_variant, reason = "short-lived response values; boxing buys nothing here")]
 #[derive(Union)]
 pub enum ProductionFlowItem {
     /// A resource.
