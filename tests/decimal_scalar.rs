@@ -45,6 +45,7 @@ async fn json_numbers_are_refused_as_bad_input() -> Result<()> {
         assert_refused(&response, "createResourceSpecification", "BAD_INPUT")?;
         let message = response["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(message.contains("Decimal"), "the message should name the Decimal type: {message}");
+        assert!(message.contains("must be strings"), "the message should say how to send it: {message}");
     }
     assert_eq!(app.total("resourceSpecifications").await?, 0, "a refused decimal wrote a record");
     Ok(())

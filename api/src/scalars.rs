@@ -19,21 +19,27 @@ impl ScalarType for Decimal {
             Value::String(text) => {
                 ovn_domain::parse_decimal(&text).map(Decimal).map_err(|e| InputValueError::custom(e.to_string()))
             }
-            Value::Number(number) => Err(InputValueError::custom(format!(
-                "Decimal values must be strings (got the JSON number {number}): a number may already \
-                 have lost digits on its way here; send \"{number}\" instead"
-            ))),
+            Value::Number(number) => Err(json_number(&number.to_string())),
+            // serde_json's `arbitrary_precision` hands a JSON number in the variables over as
+            // this one-entry object; it is still a number the client sent.
+            Value::Object(map) if map.len() == 1 => match map.get("$serde_json::private::Number") {
+                Some(Value::String(number)) => Err(json_number(number)),
+                _ => Err(InputValueError::expected_type(Value::Object(map))),
+            },
             other => Err(InputValueError::expected_type(other)),
         }
-    }
-
-    fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(_))
     }
 
     fn to_value(&self) -> Value {
         Value::String(ovn_domain::canonical(self.0))
     }
+}
+
+fn json_number(number: &str) -> InputValueError<Decimal> {
+    InputValueError::custom(format!(
+        "Decimal values must be strings (got the JSON number {number}): a number may already have lost \
+         digits on its way here; send \"{number}\" instead"
+    ))
 }
 
 /// A URI or CURIE (`https://…`, `ovn:Network`).

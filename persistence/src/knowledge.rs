@@ -403,6 +403,13 @@ impl Store {
 
     /// Creates a unit, or returns the existing one with the same label and symbol.
     pub async fn create_unit(&self, new: NewUnit, idem: Option<&Idempotency>) -> Result<Outcome> {
+        // A retried key answers first (and a key reused for another input is a mismatch),
+        // before the deduplication by label and symbol.
+        if let Some(idem) = idem
+            && let Some(existing) = crate::idempotency::lookup(self.connection(), idem).await?
+        {
+            return Ok(Outcome::Replayed(existing));
+        }
         let existing = unit::Entity::find()
             .filter(unit::Column::Label.eq(new.label.as_str()))
             .filter(unit::Column::Symbol.eq(new.symbol.as_str()))

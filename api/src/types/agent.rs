@@ -469,13 +469,10 @@ pub struct AgentUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// New name.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// New image (`null` erases).
-    #[graphql(default)]
     pub image: MaybeUndefined<Uri>,
     /// New note (`null` erases).
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
 }
 
@@ -498,16 +495,12 @@ pub struct OrganizationUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// New name.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// New image (`null` erases).
-    #[graphql(default)]
     pub image: MaybeUndefined<Uri>,
     /// New classifications (replace the list).
-    #[graphql(default)]
     pub classified_as: MaybeUndefined<Vec<Uri>>,
     /// New note (`null` erases).
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
 }
 
@@ -532,19 +525,14 @@ pub struct AgentRelationshipUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// (`Agent`) The subject.
-    #[graphql(default)]
     pub subject: MaybeUndefined<ID>,
     /// (`Agent`) The object.
-    #[graphql(default)]
     pub object: MaybeUndefined<ID>,
     /// (`AgentRelationshipRole`) The kind.
-    #[graphql(default)]
     pub relationship: MaybeUndefined<ID>,
     /// (`AccountingScope`) Scopes.
-    #[graphql(default)]
     pub in_scope_of: MaybeUndefined<Vec<ID>>,
     /// A textual description or comment.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
 }
 
@@ -565,12 +553,9 @@ pub struct AgentRelationshipRoleUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// From the subject to the object.
-    #[graphql(default)]
     pub role_label: MaybeUndefined<String>,
     /// From the object to the subject.
-    #[graphql(default)]
     pub inverse_role_label: MaybeUndefined<String>,
     /// A textual description or comment.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
 }

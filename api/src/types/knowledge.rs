@@ -291,13 +291,10 @@ pub struct UnitUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// New label.
-    #[graphql(default)]
     pub label: MaybeUndefined<String>,
     /// New symbol.
-    #[graphql(default)]
     pub symbol: MaybeUndefined<String>,
     /// New OM2 identifier.
-    #[graphql(default)]
     pub om_unit_identifier: MaybeUndefined<String>,
 }
 
@@ -316,10 +313,8 @@ pub struct ProcessSpecificationUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// New name.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// New note.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
 }
 
@@ -352,30 +347,21 @@ pub struct ResourceSpecificationUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// New name.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// New image.
-    #[graphql(default)]
     pub image: MaybeUndefined<Uri>,
     /// New image list.
-    #[graphql(default)]
     pub image_list: MaybeUndefined<Vec<Uri>>,
     /// New classifications.
-    #[graphql(default)]
     pub resource_classified_as: MaybeUndefined<Vec<Uri>>,
     /// New note.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
     /// (`Unit`) New default unit of the resource.
-    #[graphql(default)]
     pub default_unit_of_resource: MaybeUndefined<ID>,
     /// (`Unit`) New default unit of effort.
-    #[graphql(default)]
     pub default_unit_of_effort: MaybeUndefined<ID>,
     /// New substitutability.
-    #[graphql(default)]
     pub substitutable: MaybeUndefined<bool>,
     /// OVN: new default value per unit.
-    #[graphql(default)]
     pub default_value_per_unit: MaybeUndefined<crate::types::IMeasure>,
 }

@@ -958,13 +958,10 @@ pub struct EconomicEventUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// A textual description or comment.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
     /// Reference to an agreement.
-    #[graphql(default)]
     pub agreed_in: MaybeUndefined<Uri>,
     /// (`EconomicEvent`) The event that implied this one.
-    #[graphql(default)]
     pub triggered_by: MaybeUndefined<ID>,
 }
 
@@ -999,31 +996,22 @@ pub struct EconomicResourceUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// Classifications.
-    #[graphql(default)]
     pub classified_as: MaybeUndefined<Vec<Uri>>,
     /// The uri to an image.
-    #[graphql(default)]
     pub image: MaybeUndefined<Uri>,
     /// URI addresses to images.
-    #[graphql(default)]
     pub image_list: MaybeUndefined<Vec<Uri>>,
     /// (`EconomicResource`) The resource it is packed in.
-    #[graphql(default)]
     pub contained_in: MaybeUndefined<ID>,
     /// (`Unit`) The unit of use or work effort.
-    #[graphql(default)]
     pub unit_of_effort: MaybeUndefined<ID>,
     /// A textual description or comment.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
     /// OVN: a name for the resource.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// OVN: how the resource is held.
-    #[graphql(default)]
     pub property_regime: MaybeUndefined<PropertyRegime>,
     /// OVN: what one unit of use is worth.
-    #[graphql(default)]
     pub value_per_unit_of_use: MaybeUndefined<IMeasure>,
 }
 
@@ -1054,28 +1042,20 @@ pub struct ProcessUpdateParams {
     /// The revision the change is made against.
     pub revision_id: ID,
     /// Name.
-    #[graphql(default)]
     pub name: MaybeUndefined<String>,
     /// The planned beginning.
-    #[graphql(default)]
     pub has_beginning: MaybeUndefined<DateTime>,
     /// The planned end.
-    #[graphql(default)]
     pub has_end: MaybeUndefined<DateTime>,
     /// Whether it is complete.
-    #[graphql(default)]
     pub finished: MaybeUndefined<bool>,
     /// A textual description or comment.
-    #[graphql(default)]
     pub note: MaybeUndefined<String>,
     /// Classifications.
-    #[graphql(default)]
     pub classified_as: MaybeUndefined<Vec<Uri>>,
     /// (`AccountingScope`) Scopes.
-    #[graphql(default)]
     pub in_scope_of: MaybeUndefined<Vec<ID>>,
     /// (`ProcessSpecification`) What kind of process it is.
-    #[graphql(default)]
     pub based_on: MaybeUndefined<ID>,
 }
 
