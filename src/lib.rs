@@ -3,6 +3,7 @@
 //! (`src/main.rs`) and the end-to-end tests (`tests/`) both start ovn through here, so the
 //! tests run exactly what production runs.
 
+pub mod bench;
 pub mod config;
 pub mod export;
 pub mod import;

@@ -40,6 +40,37 @@ enum Command {
         /// The JSON-LD file.
         file: std::path::PathBuf,
     },
+    /// Measure ovn against DESIGN.md's performance targets on a synthetic network (build with
+    /// --release). Uses temporary databases; PostgreSQL too with --database-url.
+    Bench {
+        /// Seed of the synthetic network (same seed, same network).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Events in the bulk-import ledger.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+        /// Levels of the process tree traced.
+        #[arg(long, default_value_t = 9)]
+        depth: u32,
+        /// Inputs per process of the tree.
+        #[arg(long, default_value_t = 3)]
+        fanout: u32,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Sequential mutations timed from one client.
+        #[arg(long, default_value_t = 2_000)]
+        samples: usize,
+        /// Mutations per client in the concurrent run.
+        #[arg(long, default_value_t = 500)]
+        per_client: usize,
+        /// `agent(id)` requests per client.
+        #[arg(long, default_value_t = 2_500)]
+        reads_per_client: usize,
+        /// Also run against this PostgreSQL server (fresh schemas, dropped afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
         /// Output format (only `jsonld`).
@@ -64,8 +95,8 @@ enum AgentCommand {
     },
 }
 
-fn init_logs(production: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+fn init_logs(production: bool, default_level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let result = if production || std::env::var("OVN_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().try_init()
@@ -85,7 +116,9 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    init_logs(config.production);
+    // The bench would otherwise log every one of its requests.
+    let quiet = matches!(cli.command, Command::Bench { .. });
+    init_logs(config.production, if quiet { "warn" } else { "info" });
     match cli.command {
         Command::Schema => {}
         Command::Serve => {
@@ -123,6 +156,30 @@ async fn main() -> anyhow::Result<()> {
                 None => ovn::export::export(&store, &config.public_url, std::io::stdout().lock()).await?,
             };
             tracing::info!(records = summary.total(), events = summary.events, "exported");
+        }
+        Command::Bench {
+            seed,
+            events,
+            depth,
+            fanout,
+            clients,
+            samples,
+            per_client,
+            reads_per_client,
+            database_url,
+        } => {
+            let options = ovn::bench::BenchOptions {
+                seed,
+                events,
+                depth,
+                fanout,
+                clients,
+                samples,
+                per_client,
+                reads_per_client,
+                database_url,
+            };
+            ovn::bench::run(&options).await?;
         }
         Command::Token { agent } => {
             let agent = ovn_domain::AgentId::parse(&agent)?;
