@@ -118,12 +118,14 @@ impl SplitMix {
         usize::try_from(self.next() % n64).unwrap_or(0)
     }
 
-    /// A random (version 4) UUID drawn from the generator.
-    fn uuid(&mut self) -> Uuid {
-        let mut bytes = [0u8; 16];
+    /// A version 7 UUID for `time`, its random part drawn from the generator (ids sort by
+    /// creation, as ovn's own do).
+    fn uuid_at(&mut self, time: DateTime<Utc>) -> Uuid {
+        let mut bytes = [0u8; 10];
         bytes[..8].copy_from_slice(&self.next().to_le_bytes());
-        bytes[8..].copy_from_slice(&self.next().to_le_bytes());
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        bytes[8..].copy_from_slice(&self.next().to_le_bytes()[..2]);
+        let millis = u64::try_from(time.timestamp_millis()).unwrap_or(0);
+        uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
     }
 
     /// `0.01` to `max_cents / 100`, in hundredths.
@@ -162,8 +164,14 @@ impl Generator {
         self.clock
     }
 
+    /// A fresh id, ordered like the records' times.
+    fn uuid(&mut self) -> Uuid {
+        let at = self.clock + chrono::Duration::microseconds(250);
+        self.rng.uuid_at(at)
+    }
+
     fn unit(&mut self, label: &str, symbol: &str) -> Result<UnitId> {
-        let id = UnitId::from_uuid(self.rng.uuid());
+        let id = UnitId::from_uuid(self.uuid());
         let record = Unit { id, revision: 1, label: name(label)?, symbol: name(symbol)?, om_unit_identifier: None };
         let created = self.tick();
         self.ledger.units.push(Stamped { record, created });
@@ -171,7 +179,7 @@ impl Generator {
     }
 
     fn agent(&mut self, kind: AgentKind, display: &str, classified_as: &[&str]) -> Result<AgentId> {
-        let id = AgentId::from_uuid(self.rng.uuid());
+        let id = AgentId::from_uuid(self.uuid());
         let classified_as = classified_as.iter().map(|c| Uri::parse("classifiedAs", c)).collect::<Result<_, _>>()?;
         let profile = AgentProfile { name: name(display)?, image: None, note: None, classified_as };
         let created = self.tick();
@@ -185,7 +193,7 @@ impl Generator {
         unit: UnitId,
         value: Option<ValuePerUnit>,
     ) -> Result<ResourceSpecificationId> {
-        let id = ResourceSpecificationId::from_uuid(self.rng.uuid());
+        let id = ResourceSpecificationId::from_uuid(self.uuid());
         let record = ResourceSpecification {
             id,
             revision: 1,
@@ -205,7 +213,7 @@ impl Generator {
     }
 
     fn process_specification(&mut self, display: &str) -> Result<ProcessSpecificationId> {
-        let id = ProcessSpecificationId::from_uuid(self.rng.uuid());
+        let id = ProcessSpecificationId::from_uuid(self.uuid());
         let record = ProcessSpecification { id, revision: 1, name: name(display)?, note: None };
         let created = self.tick();
         self.ledger.process_specifications.push(Stamped { record, created });
@@ -218,7 +226,7 @@ impl Generator {
         based_on: Option<ProcessSpecificationId>,
         scope: AgentId,
     ) -> Result<ProcessId> {
-        let id = ProcessId::from_uuid(self.rng.uuid());
+        let id = ProcessId::from_uuid(self.uuid());
         let record = Process {
             id,
             revision: 1,
@@ -238,7 +246,7 @@ impl Generator {
     }
 
     fn relationship(&mut self, subject: AgentId, object: AgentId, role: AgentRelationshipRoleId) {
-        let id = AgentRelationshipId::from_uuid(self.rng.uuid());
+        let id = AgentRelationshipId::from_uuid(self.uuid());
         let record = AgentRelationship {
             id,
             revision: 1,
@@ -253,7 +261,7 @@ impl Generator {
     }
 
     fn role(&mut self, label: &str, inverse: &str) -> Result<AgentRelationshipRoleId> {
-        let id = AgentRelationshipRoleId::from_uuid(self.rng.uuid());
+        let id = AgentRelationshipRoleId::from_uuid(self.uuid());
         let record = AgentRelationshipRole {
             id,
             revision: 1,
@@ -276,7 +284,7 @@ impl Generator {
         creates: Option<ResourceSpecificationId>,
         resource_name: Option<String>,
     ) -> Result<(EconomicEventId, Option<EconomicResourceId>)> {
-        let created_resource = creates.map(|_| EconomicResourceId::from_uuid(self.rng.uuid()));
+        let created_resource = creates.map(|_| EconomicResourceId::from_uuid(self.uuid()));
         if let Some(new) = created_resource {
             core.creates_resource = true;
             match core.action.def().create_resource {
@@ -306,7 +314,7 @@ impl Generator {
             }
         }
         applied.with_context(|| format!("generator: a {} event was refused", core.action))?;
-        let id = EconomicEventId::from_uuid(self.rng.uuid());
+        let id = EconomicEventId::from_uuid(self.uuid());
         let created = self.tick();
         if let (Some(resource), Some(spec)) = (created_resource, creates) {
             let details =

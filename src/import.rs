@@ -29,7 +29,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -291,9 +291,9 @@ fn check_context(context: Option<&serde_json::Value>) -> Result<(), ImportError>
     Ok(())
 }
 
-/// Parses a document from `reader` (nothing is checked beyond its shape).
-pub fn read_document<R: Read>(reader: R) -> Result<Document, ImportError> {
-    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, reader));
+/// Parses a document held in memory (nothing is checked beyond its shape).
+pub fn read_document(bytes: &[u8]) -> Result<Document, ImportError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let (context, graph) = deserializer.deserialize_map(DocumentVisitor).map_err(|err| syntax(err.to_string()))?;
     deserializer.end().map_err(|err| syntax(err.to_string()))?;
     check_context(context.as_ref())?;
@@ -1136,8 +1136,13 @@ pub async fn import_file(store: &Store, path: &Path, show: ShowProgress) -> Resu
     let length = file.metadata().map_err(ImportError::Io)?.len();
     let reading = bar(show, length, "{msg:>10} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec})");
     reading.set_message("reading");
-    let document = read_document(reading.wrap_read(file));
+    // Parsing from memory is about twice as fast as from a reader; a ledger file fits.
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    let read = reading.wrap_read(file).read_to_end(&mut bytes).map_err(ImportError::Io);
+    reading.set_message("parsing");
+    let document = read.and_then(|_| read_document(&bytes));
     reading.finish_and_clear();
+    drop(bytes);
     let document = document?;
     let read = started.elapsed();
     finish(store, &document, read, show).await

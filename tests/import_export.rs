@@ -311,11 +311,36 @@ async fn export_import_export_is_identical() -> Result<()> {
     // 100.50 - 20.25 - 5.5 + 0.5
     ensure!(stock.record.state.accounting_quantity.to_string() == "75.25", "{:?}", stock.record.state);
 
+    // The import rebuilt the indexes it set aside while writing.
+    ensure!(indexes(&store).await? == indexes(&app.store).await?, "the imported database has every index");
+
     // A second import into the now non-empty database is refused, and changes nothing.
     let again = ovn::import::import_bytes(&store, first.as_bytes(), ShowProgress::Hidden).await;
     ensure!(matches!(again, Err(ImportError::NotEmpty(_))), "{again:?}");
     ensure!(export_text(&store).await? == first);
     Ok(())
+}
+
+/// The names and definitions of the database's indexes.
+async fn indexes(store: &Store) -> Result<Vec<(String, String)>> {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let sql = match store.backend() {
+        DbBackend::Sqlite => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        }
+        // Definitions name the schema, which differs between the two databases.
+        _ => {
+            "SELECT indexname, replace(indexdef, current_schema() || '.', '') FROM pg_indexes \
+              WHERE schemaname = current_schema() ORDER BY indexname"
+        }
+    };
+    let rows = store.connection().query_all_raw(Statement::from_string(store.backend(), sql)).await?;
+    let list = rows
+        .iter()
+        .map(|row| Ok((row.try_get_by_index::<String>(0)?, row.try_get_by_index::<String>(1)?)))
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    ensure!(list.len() > 10, "indexes were listed: {list:?}");
+    Ok(list)
 }
 
 /// The nodes of an export, and the index of the first event node matching `pick`.

@@ -28,8 +28,8 @@ use ovn_domain::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Statement, TransactionTrait,
 };
 
 use crate::decimal::DbDecimal;
@@ -576,8 +576,17 @@ fn event_row(e: &EconomicEvent, with_trigger: bool) -> economic_event::ActiveMod
     }
 }
 
-/// Inserts one row per item with multi-row `INSERT`s, each under [`MAX_BOUND_PARAMETERS`]. Rows
-/// are built chunk by chunk, so that a large ledger is never held twice in memory.
+/// The multi-row `INSERT` of one chunk.
+fn chunk_statement<T, A>(chunk: &[T], row: fn(&T) -> A, backend: DbBackend) -> Statement
+where
+    A: ActiveModelTrait,
+{
+    <A::Entity as EntityTrait>::insert_many(chunk.iter().map(row)).build(backend)
+}
+
+/// Inserts one row per item with multi-row `INSERT`s, each under [`MAX_BOUND_PARAMETERS`].
+/// Rows are built chunk by chunk (a large ledger is never held twice in memory), and the next
+/// chunk's statement is built while the database executes the current one.
 async fn insert_chunked<T, A>(
     txn: &DatabaseTransaction,
     columns: usize,
@@ -589,13 +598,24 @@ where
     T: Sync,
     A: ActiveModelTrait + Send,
 {
+    let backend = txn.get_database_backend();
     let per_chunk = (MAX_BOUND_PARAMETERS / columns.max(1)).max(1);
-    for chunk in items.chunks(per_chunk) {
-        let rows: Vec<A> = chunk.iter().map(row).collect();
-        <A::Entity as EntityTrait>::insert_many(rows).exec_without_returning(txn).await?;
-        progress(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+    let mut chunks = items.chunks(per_chunk);
+    let Some(first) = chunks.next() else { return Ok(()) };
+    let mut current = (chunk_statement(first, row, backend), first.len());
+    loop {
+        let (statement, rows) = current;
+        let following = chunks.next();
+        let (executed, next) = futures::join!(txn.execute_raw(statement), async {
+            following.map(|chunk| (chunk_statement(chunk, row, backend), chunk.len()))
+        });
+        executed?;
+        progress(u64::try_from(rows).unwrap_or(u64::MAX));
+        match next {
+            Some(next) => current = next,
+            None => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 fn scope_pairs<'a>(owners: impl Iterator<Item = (String, &'a [AgentId])>) -> Vec<(String, String)> {
@@ -652,7 +672,56 @@ fn not_empty(table: &str) -> PersistenceError {
     ))
 }
 
+/// SQLite's page cache while an import writes: large enough to hold the indexes being
+/// built, so that pages are not spilled to the WAL and read back (in KiB; a bound, not an
+/// allocation).
+const IMPORT_CACHE_KIB: u32 = 512 * 1024;
+
 async fn write_all(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progress) -> Result<()> {
+    if txn.get_database_backend() != DbBackend::Sqlite {
+        return write_rows(txn, ledger, progress).await;
+    }
+    // The default cache (2 MiB) spills on a large import; the connection's setting is put
+    // back afterwards, whatever happened. The secondary indexes of the event tables are
+    // dropped and rebuilt after the rows are in (building an index from all its keys at once
+    // is about three times faster than growing it row by row); their definitions are read
+    // from the database itself, so they are rebuilt exactly as the migrations made them, and
+    // all of it is inside the transaction, so a failed import rolls the indexes back too.
+    let before = txn
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA cache_size"))
+        .await?
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(-2_000);
+    txn.execute_unprepared(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).await?;
+    let indexes = txn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('economic_event', 'economic_event_scope') ORDER BY name",
+        ))
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get_by_index::<String>(0)?, row.try_get_by_index::<String>(1)?)))
+        .collect::<Result<Vec<(String, String)>, sea_orm::DbErr>>()?;
+    for (name, _) in &indexes {
+        txn.execute_unprepared(&format!("DROP INDEX \"{name}\"")).await?;
+    }
+    let mut written = write_rows(txn, ledger, progress).await;
+    if written.is_ok() {
+        for (_, sql) in &indexes {
+            if let Err(err) = txn.execute_unprepared(sql).await {
+                written = Err(err.into());
+                break;
+            }
+        }
+    }
+    let restored = txn.execute_unprepared(&format!("PRAGMA cache_size = {before}")).await;
+    written?;
+    restored?;
+    Ok(())
+}
+
+async fn write_rows(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progress) -> Result<()> {
     if let Some(table) = first_non_empty(txn).await? {
         return Err(not_empty(table));
     }
