@@ -28,6 +28,10 @@ use crate::knowledge::{uris_from_json, uris_to_json};
 use crate::page::{Page, PageRequest, paginate};
 use crate::store::Store;
 
+/// Most ids in one `IN (…)` list: SQLite refuses more than 32,766 bound parameters (and
+/// PostgreSQL 65,535), and a trace of 100,000 nodes loads more ids than that.
+const IN_LIST_MAX: usize = 10_000;
+
 fn corrupt(err: DomainError) -> PersistenceError {
     PersistenceError::Corrupt(err.to_string())
 }
@@ -364,13 +368,15 @@ async fn scopes_of_processes<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Re
     if ids.is_empty() {
         return Ok(scopes);
     }
-    let rows = process_scope::Entity::find()
-        .filter(process_scope::Column::ProcessId.is_in(ids.iter().cloned()))
-        .order_by_asc(process_scope::Column::ScopeId)
-        .all(conn)
-        .await?;
-    for row in rows {
-        scopes.entry(row.process_id).or_default().push(AgentId::parse(&row.scope_id).map_err(corrupt)?);
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        let rows = process_scope::Entity::find()
+            .filter(process_scope::Column::ProcessId.is_in(chunk.iter().cloned()))
+            .order_by_asc(process_scope::Column::ScopeId)
+            .all(conn)
+            .await?;
+        for row in rows {
+            scopes.entry(row.process_id).or_default().push(AgentId::parse(&row.scope_id).map_err(corrupt)?);
+        }
     }
     Ok(scopes)
 }
@@ -710,10 +716,15 @@ impl Store {
 
     /// Many events in one query (plus one for their scopes).
     pub async fn events_by_id(&self, ids: &[EconomicEventId]) -> Result<HashMap<EconomicEventId, EconomicEvent>> {
-        let rows = economic_event::Entity::find()
-            .filter(economic_event::Column::Id.is_in(ids.iter().map(ToString::to_string)))
-            .all(self.connection())
-            .await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            rows.extend(
+                economic_event::Entity::find()
+                    .filter(economic_event::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                    .all(self.connection())
+                    .await?,
+            );
+        }
         Ok(events_with_scopes(self.connection(), rows).await?.into_iter().map(|e| (e.id, e)).collect())
     }
 
@@ -834,10 +845,15 @@ impl Store {
         &self,
         ids: &[EconomicResourceId],
     ) -> Result<HashMap<EconomicResourceId, EconomicResource>> {
-        let rows = economic_resource::Entity::find()
-            .filter(economic_resource::Column::Id.is_in(ids.iter().map(ToString::to_string)))
-            .all(self.connection())
-            .await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            rows.extend(
+                economic_resource::Entity::find()
+                    .filter(economic_resource::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                    .all(self.connection())
+                    .await?,
+            );
+        }
         rows.into_iter().map(|r| resource_from(r).map(|r| (r.id, r))).collect()
     }
 
@@ -982,10 +998,15 @@ impl Store {
 
     /// Many processes in one query (plus one for their scopes).
     pub async fn processes_by_id(&self, ids: &[ProcessId]) -> Result<HashMap<ProcessId, Process>> {
-        let rows = process::Entity::find()
-            .filter(process::Column::Id.is_in(ids.iter().map(ToString::to_string)))
-            .all(self.connection())
-            .await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            rows.extend(
+                process::Entity::find()
+                    .filter(process::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                    .all(self.connection())
+                    .await?,
+            );
+        }
         let keys: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut scopes = scopes_of_processes(self.connection(), &keys).await?;
         rows.into_iter()
