@@ -1119,7 +1119,12 @@ async fn finish(
     show: ShowProgress,
 ) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
-    let ledger = check(document, Utc::now())?;
+    let checking = bar(show, 0, "{spinner} {msg}");
+    checking.set_message(format!("checking {} records", document.len()));
+    checking.enable_steady_tick(Duration::from_millis(100));
+    let ledger = check(document, Utc::now());
+    checking.finish_and_clear();
+    let ledger = ledger?;
     let check_time = started.elapsed();
     let counts = counts(&ledger);
     let events = ledger.events.len();
