@@ -350,7 +350,7 @@ async fn scopes_of_events<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Resul
     if ids.is_empty() {
         return Ok(scopes);
     }
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(IN_LIST_MAX) {
         let rows = economic_event_scope::Entity::find()
             .filter(economic_event_scope::Column::EventId.is_in(chunk.iter().cloned()))
             .order_by_asc(economic_event_scope::Column::ScopeId)
@@ -1093,16 +1093,30 @@ impl Store {
         max_nodes: usize,
         max_levels: Option<usize>,
     ) -> Result<FlowGraph> {
+        Ok(self.flow_slice(start, direction, max_nodes, max_levels).await?.0)
+    }
+
+    /// Same as [`Store::flow_graph`], and also hands back every event of the slice as a full
+    /// record (scopes included), so that a walk can be answered without loading its events
+    /// a second time.
+    pub async fn flow_slice(
+        &self,
+        start: FlowNode,
+        direction: Direction,
+        max_nodes: usize,
+        max_levels: Option<usize>,
+    ) -> Result<(FlowGraph, HashMap<EconomicEventId, EconomicEvent>)> {
         use economic_event::Column as C;
         let mut loader = SliceLoader::new(start, direction).with_max_nodes(max_nodes);
         let mut levels = 0;
+        let mut loaded: HashMap<String, economic_event::Model> = HashMap::new();
         while let Some(request) = loader.request() {
             if max_levels.is_some_and(|max| levels >= max) {
                 break;
             }
             levels += 1;
             let mut rows = Vec::new();
-            for chunk in request.events.chunks(500) {
+            for chunk in request.events.chunks(IN_LIST_MAX) {
                 rows.extend(
                     economic_event::Entity::find()
                         .filter(C::Id.is_in(chunk.iter().map(ToString::to_string)))
@@ -1110,7 +1124,8 @@ impl Store {
                         .await?,
                 );
             }
-            for chunk in request.resources.chunks(500) {
+            // Each id appears in two IN lists here, so half the chunk.
+            for chunk in request.resources.chunks(IN_LIST_MAX / 2) {
                 let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
                 rows.extend(
                     economic_event::Entity::find()
@@ -1123,7 +1138,7 @@ impl Store {
                         .await?,
                 );
             }
-            for chunk in request.processes.chunks(500) {
+            for chunk in request.processes.chunks(IN_LIST_MAX / 2) {
                 let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
                 rows.extend(
                     economic_event::Entity::find()
@@ -1133,9 +1148,14 @@ impl Store {
                 );
             }
             let events = rows.iter().map(flow_event_from).collect::<Result<Vec<_>>>()?;
+            for row in rows {
+                loaded.entry(row.id.clone()).or_insert(row);
+            }
             loader.receive(events);
         }
-        Ok(loader.finish())
+        let rows: Vec<economic_event::Model> = loaded.into_values().collect();
+        let events = events_with_scopes(self.connection(), rows).await?;
+        Ok((loader.finish(), events.into_iter().map(|e| (e.id, e)).collect()))
     }
 
     /// Every event in recording order, as the replay needs it.

@@ -84,15 +84,28 @@ async fn optional_unit(ctx: &Context<'_>, unit: Option<ovn_domain::UnitId>) -> R
 
 /// Loads the records behind flow nodes, in order, with one batched query per kind.
 pub async fn flow_items(ctx: &Context<'_>, nodes: &[FlowNode]) -> Result<Vec<TrackTraceItem>> {
+    flow_items_with(ctx, nodes, HashMap::new()).await
+}
+
+/// Same as [`flow_items`], with the events the slice loader already read.
+async fn flow_items_with(
+    ctx: &Context<'_>,
+    nodes: &[FlowNode],
+    mut events: HashMap<EconomicEventId, DomainEvent>,
+) -> Result<Vec<TrackTraceItem>> {
     let loader = ctx.loader()?;
     let fail = |err: std::sync::Arc<ovn_persistence::PersistenceError>| {
         tracing::error!(error = %err, "batch load failed");
         gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
     };
-    let events: HashMap<EconomicEventId, DomainEvent> = loader
-        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Event(id) = n { Some(*id) } else { None }))
-        .await
-        .map_err(fail)?;
+    let missing: Vec<EconomicEventId> = nodes
+        .iter()
+        .filter_map(|n| if let FlowNode::Event(id) = n { Some(*id) } else { None })
+        .filter(|id| !events.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        events.extend(loader.load_many(missing).await.map_err(fail)?);
+    }
     let resources: HashMap<EconomicResourceId, DomainResource> = loader
         .load_many(nodes.iter().filter_map(|n| if let FlowNode::Resource(id) = n { Some(*id) } else { None }))
         .await
@@ -104,7 +117,7 @@ pub async fn flow_items(ctx: &Context<'_>, nodes: &[FlowNode]) -> Result<Vec<Tra
     Ok(nodes
         .iter()
         .filter_map(|node| match node {
-            FlowNode::Event(id) => events.get(id).cloned().map(|e| TrackTraceItem::EconomicEvent(EconomicEvent(e))),
+            FlowNode::Event(id) => events.remove(id).map(|e| TrackTraceItem::EconomicEvent(EconomicEvent(e))),
             FlowNode::Resource(id) => {
                 resources.get(id).cloned().map(|r| TrackTraceItem::EconomicResource(EconomicResource(r)))
             }
@@ -115,12 +128,12 @@ pub async fn flow_items(ctx: &Context<'_>, nodes: &[FlowNode]) -> Result<Vec<Tra
 
 async fn walk(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
     let limit = flow_limit(ctx);
-    let graph = ctx.store()?.flow_graph(start, direction, limit, None).await.map_err(gql)?;
+    let (graph, events) = ctx.store()?.flow_slice(start, direction, limit, None).await.map_err(gql)?;
     let nodes = match direction {
         Direction::Upstream => graph.trace(start, Some(limit)),
         Direction::Downstream => graph.track(start, Some(limit)),
     };
-    flow_items(ctx, &nodes).await
+    flow_items_with(ctx, &nodes, events).await
 }
 
 async fn step(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
