@@ -53,7 +53,7 @@ fn opt_id<T>(text: Option<&str>, parse: impl Fn(&str) -> Result<T, DomainError>)
     text.map(|t| parse(t).map_err(corrupt)).transpose()
 }
 
-fn agent_from(row: agent::Model) -> Result<Agent> {
+pub(crate) fn agent_from(row: agent::Model) -> Result<Agent> {
     Ok(Agent {
         id: AgentId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
@@ -67,7 +67,7 @@ fn agent_from(row: agent::Model) -> Result<Agent> {
     })
 }
 
-fn unit_from(row: unit::Model) -> Result<Unit> {
+pub(crate) fn unit_from(row: unit::Model) -> Result<Unit> {
     Ok(Unit {
         id: UnitId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
@@ -77,7 +77,7 @@ fn unit_from(row: unit::Model) -> Result<Unit> {
     })
 }
 
-fn process_specification_from(row: process_specification::Model) -> Result<ProcessSpecification> {
+pub(crate) fn process_specification_from(row: process_specification::Model) -> Result<ProcessSpecification> {
     Ok(ProcessSpecification {
         id: ProcessSpecificationId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
@@ -86,7 +86,7 @@ fn process_specification_from(row: process_specification::Model) -> Result<Proce
     })
 }
 
-fn resource_specification_from(row: resource_specification::Model) -> Result<ResourceSpecification> {
+pub(crate) fn resource_specification_from(row: resource_specification::Model) -> Result<ResourceSpecification> {
     Ok(ResourceSpecification {
         id: ResourceSpecificationId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
@@ -108,7 +108,7 @@ fn resource_specification_from(row: resource_specification::Model) -> Result<Res
     })
 }
 
-fn role_from(row: agent_relationship_role::Model) -> Result<AgentRelationshipRole> {
+pub(crate) fn role_from(row: agent_relationship_role::Model) -> Result<AgentRelationshipRole> {
     Ok(AgentRelationshipRole {
         id: AgentRelationshipRoleId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
@@ -123,7 +123,7 @@ fn role_from(row: agent_relationship_role::Model) -> Result<AgentRelationshipRol
     })
 }
 
-fn relationship_from(row: agent_relationship::Model) -> Result<AgentRelationship> {
+pub(crate) fn relationship_from(row: agent_relationship::Model) -> Result<AgentRelationship> {
     let scopes: Vec<String> = match row.in_scope_of.as_deref() {
         Some(text) => serde_json::from_str(text).map_err(|e| PersistenceError::Corrupt(e.to_string()))?,
         None => Vec::new(),

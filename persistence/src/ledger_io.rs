@@ -17,15 +17,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::agent::{
-    Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole, Name, ProcessSpecification,
-    ResourceSpecification, Unit, Uri, ValuePerUnit,
+    Agent, AgentRelationship, AgentRelationshipRole, ProcessSpecification, ResourceSpecification, Unit,
 };
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails};
-use ovn_domain::observation::{NewEvent, ResourceState};
-use ovn_domain::{
-    Action, AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId,
-    Measure, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
-};
+use ovn_domain::ledger::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::{AgentId, DomainError, EconomicEventId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -38,8 +33,9 @@ use crate::entity::{
     idempotency_key, process, process_scope, process_specification, resource_specification, unit,
 };
 use crate::error::{PersistenceError, Result};
-use crate::knowledge::{ids_to_json, uris_from_json, uris_to_json};
+use crate::knowledge::{ids_to_json, uris_to_json};
 use crate::store::Store;
+use crate::{knowledge, observation};
 
 /// SQLite refuses a statement with more than 32,766 bound parameters; every chunk of a
 /// multi-row insert stays under it (PostgreSQL's limit, 65,535, is higher).
@@ -107,17 +103,6 @@ fn corrupt(err: DomainError) -> PersistenceError {
     PersistenceError::Corrupt(err.to_string())
 }
 
-fn opt<T>(text: Option<&str>, parse: impl Fn(&str) -> Result<T, DomainError>) -> Result<Option<T>> {
-    text.map(|t| parse(t).map_err(corrupt)).transpose()
-}
-
-fn measure(value: Option<DbDecimal>, unit: Option<&str>) -> Result<Option<Measure>> {
-    match value {
-        None => Ok(None),
-        Some(value) => Ok(Some(Measure::new(value.0, opt(unit, UnitId::parse)?))),
-    }
-}
-
 fn group_scopes(pairs: impl IntoIterator<Item = (String, String)>) -> Result<HashMap<String, Vec<AgentId>>> {
     let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
     for (owner, scope) in pairs {
@@ -129,192 +114,50 @@ fn group_scopes(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Has
     Ok(scopes)
 }
 
+// Rows become domain values through the same conversions the live services use; an export
+// only adds the system time each record was made.
 fn unit_from(row: unit::Model) -> Result<Stamped<Unit>> {
-    Ok(Stamped {
-        record: Unit {
-            id: UnitId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            label: Name::parse("label", &row.label).map_err(corrupt)?,
-            symbol: Name::parse("symbol", &row.symbol).map_err(corrupt)?,
-            om_unit_identifier: row.om_unit_identifier,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::unit_from(row)?, created })
 }
 
 fn agent_from(row: agent::Model) -> Result<Stamped<Agent>> {
-    Ok(Stamped {
-        record: Agent {
-            id: AgentId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            kind: AgentKind::parse(&row.kind).map_err(corrupt)?,
-            profile: AgentProfile {
-                name: Name::parse("name", &row.name).map_err(corrupt)?,
-                image: opt(row.image.as_deref(), |t| Uri::parse("image", t))?,
-                note: row.note,
-                classified_as: uris_from_json("classifiedAs", row.classified_as.as_deref())?,
-            },
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::agent_from(row)?, created })
 }
 
 fn role_from(row: agent_relationship_role::Model) -> Result<Stamped<AgentRelationshipRole>> {
-    Ok(Stamped {
-        record: AgentRelationshipRole {
-            id: AgentRelationshipRoleId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            role_label: Name::parse("roleLabel", &row.role_label).map_err(corrupt)?,
-            inverse_role_label: opt(row.inverse_role_label.as_deref(), |t| Name::parse("inverseRoleLabel", t))?,
-            note: row.note,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::role_from(row)?, created })
 }
 
 fn relationship_from(row: agent_relationship::Model) -> Result<Stamped<AgentRelationship>> {
-    let scopes: Vec<String> = match row.in_scope_of.as_deref() {
-        Some(text) => serde_json::from_str(text).map_err(|e| PersistenceError::Corrupt(e.to_string()))?,
-        None => Vec::new(),
-    };
-    Ok(Stamped {
-        record: AgentRelationship {
-            id: AgentRelationshipId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            subject: AgentId::parse(&row.subject).map_err(corrupt)?,
-            object: AgentId::parse(&row.object).map_err(corrupt)?,
-            relationship: AgentRelationshipRoleId::parse(&row.relationship).map_err(corrupt)?,
-            in_scope_of: scopes.iter().map(|s| AgentId::parse(s).map_err(corrupt)).collect::<Result<_>>()?,
-            note: row.note,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::relationship_from(row)?, created })
 }
 
 fn resource_specification_from(row: resource_specification::Model) -> Result<Stamped<ResourceSpecification>> {
-    Ok(Stamped {
-        record: ResourceSpecification {
-            id: ResourceSpecificationId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            name: Name::parse("name", &row.name).map_err(corrupt)?,
-            image: opt(row.image.as_deref(), |t| Uri::parse("image", t))?,
-            image_list: uris_from_json("imageList", row.image_list.as_deref())?,
-            resource_classified_as: uris_from_json("resourceClassifiedAs", row.resource_classified_as.as_deref())?,
-            note: row.note,
-            default_unit_of_resource: opt(row.default_unit_of_resource.as_deref(), UnitId::parse)?,
-            default_unit_of_effort: opt(row.default_unit_of_effort.as_deref(), UnitId::parse)?,
-            substitutable: row.substitutable,
-            default_value_per_unit: match row.default_value_per_unit {
-                Some(value) => Some(ValuePerUnit {
-                    value: value.0,
-                    unit: opt(row.default_value_per_unit_unit.as_deref(), UnitId::parse)?,
-                }),
-                None => None,
-            },
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::resource_specification_from(row)?, created })
 }
 
 fn process_specification_from(row: process_specification::Model) -> Result<Stamped<ProcessSpecification>> {
-    Ok(Stamped {
-        record: ProcessSpecification {
-            id: ProcessSpecificationId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            name: Name::parse("name", &row.name).map_err(corrupt)?,
-            note: row.note,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: knowledge::process_specification_from(row)?, created })
 }
 
 fn process_from(row: process::Model, in_scope_of: Vec<AgentId>) -> Result<Stamped<Process>> {
-    Ok(Stamped {
-        record: Process {
-            id: ProcessId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            name: Name::parse("name", &row.name).map_err(corrupt)?,
-            has_beginning: row.has_beginning,
-            has_end: row.has_end,
-            finished: row.finished,
-            classified_as: uris_from_json("classifiedAs", row.classified_as.as_deref())?,
-            note: row.note,
-            based_on: opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?,
-            in_scope_of,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: observation::process_from(row, in_scope_of)?, created })
 }
 
 fn resource_from(row: economic_resource::Model) -> Result<Stamped<EconomicResource>> {
-    let conforms_to = ResourceSpecificationId::parse(&row.conforms_to).map_err(corrupt)?;
-    Ok(Stamped {
-        record: EconomicResource {
-            id: EconomicResourceId::parse(&row.id).map_err(corrupt)?,
-            revision: row.revision,
-            state: ResourceState {
-                accounting_quantity: row.accounting_quantity.0,
-                onhand_quantity: row.onhand_quantity.0,
-                unit: opt(row.unit.as_deref(), UnitId::parse)?,
-                primary_accountable: opt(row.primary_accountable.as_deref(), AgentId::parse)?,
-                custodian: opt(row.custodian.as_deref(), AgentId::parse)?,
-                current_location: row.current_location,
-                contained_in: opt(row.contained_in.as_deref(), EconomicResourceId::parse)?,
-                stage: opt(row.stage.as_deref(), ProcessSpecificationId::parse)?,
-                state: row.state,
-            },
-            details: ResourceDetails {
-                name: row.name,
-                conforms_to: Some(conforms_to),
-                classified_as: uris_from_json("classifiedAs", row.classified_as.as_deref())?,
-                tracking_identifier: row.tracking_identifier,
-                image: opt(row.image.as_deref(), |t| Uri::parse("image", t))?,
-                image_list: uris_from_json("imageList", row.image_list.as_deref())?,
-                note: row.note,
-                unit_of_effort: opt(row.unit_of_effort.as_deref(), UnitId::parse)?,
-                property_regime: PropertyRegime::parse(&row.property_regime).map_err(corrupt)?,
-                value_per_unit_of_use: measure(row.value_per_unit_of_use, row.value_per_unit_of_use_unit.as_deref())?,
-            },
-            conforms_to,
-        },
-        created: row.created_at,
-    })
+    let created = row.created_at;
+    Ok(Stamped { record: observation::resource_from(row)?, created })
 }
 
 fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) -> Result<EconomicEvent> {
-    let mut core = NewEvent::new(
-        Action::parse(&row.action).map_err(corrupt)?,
-        AgentId::parse(&row.provider).map_err(corrupt)?,
-        AgentId::parse(&row.receiver).map_err(corrupt)?,
-    );
-    core.resource_inventoried_as = opt(row.resource_inventoried_as.as_deref(), EconomicResourceId::parse)?;
-    core.to_resource_inventoried_as = opt(row.to_resource_inventoried_as.as_deref(), EconomicResourceId::parse)?;
-    core.resource_quantity = measure(row.resource_quantity, row.resource_quantity_unit.as_deref())?;
-    core.effort_quantity = measure(row.effort_quantity, row.effort_quantity_unit.as_deref())?;
-    core.input_of = opt(row.input_of.as_deref(), ProcessId::parse)?;
-    core.output_of = opt(row.output_of.as_deref(), ProcessId::parse)?;
-    core.at_location = row.at_location;
-    core.to_location = row.to_location;
-    core.state = row.state;
-    core.corrects = opt(row.corrects.as_deref(), EconomicEventId::parse)?;
-    Ok(EconomicEvent {
-        id: EconomicEventId::parse(&row.id).map_err(corrupt)?,
-        revision: row.revision,
-        core,
-        details: EventDetails {
-            resource_classified_as: uris_from_json("resourceClassifiedAs", row.resource_classified_as.as_deref())?,
-            resource_conforms_to: opt(row.resource_conforms_to.as_deref(), ResourceSpecificationId::parse)?,
-            has_beginning: row.has_beginning,
-            has_end: row.has_end,
-            has_point_in_time: row.has_point_in_time,
-            note: row.note,
-            agreed_in: opt(row.agreed_in.as_deref(), |t| Uri::parse("agreedIn", t))?,
-            triggered_by: opt(row.triggered_by.as_deref(), EconomicEventId::parse)?,
-            declared_value: measure(row.declared_value, row.declared_value_unit.as_deref())?,
-            in_scope_of,
-        },
-        created: row.created_at,
-    })
+    observation::event_from(row, in_scope_of)
 }
 
 /// Sorts stamped records by their id's text (the order an export lists them in).

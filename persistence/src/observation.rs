@@ -68,7 +68,7 @@ fn core_from(row: &economic_event::Model) -> Result<NewEvent> {
     Ok(core)
 }
 
-fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) -> Result<EconomicEvent> {
+pub(crate) fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) -> Result<EconomicEvent> {
     let core = core_from(&row)?;
     Ok(EconomicEvent {
         id: EconomicEventId::parse(&row.id).map_err(corrupt)?,
@@ -107,7 +107,7 @@ fn flow_event_from(row: &economic_event::Model) -> Result<FlowEvent> {
     })
 }
 
-fn resource_from(row: economic_resource::Model) -> Result<EconomicResource> {
+pub(crate) fn resource_from(row: economic_resource::Model) -> Result<EconomicResource> {
     let conforms_to = ResourceSpecificationId::parse(&row.conforms_to).map_err(corrupt)?;
     Ok(EconomicResource {
         id: EconomicResourceId::parse(&row.id).map_err(corrupt)?,
@@ -170,7 +170,7 @@ fn resource_row(resource: &EconomicResource) -> economic_resource::ActiveModel {
     }
 }
 
-fn process_from(row: process::Model, in_scope_of: Vec<AgentId>) -> Result<Process> {
+pub(crate) fn process_from(row: process::Model, in_scope_of: Vec<AgentId>) -> Result<Process> {
     Ok(Process {
         id: ProcessId::parse(&row.id).map_err(corrupt)?,
         revision: row.revision,
