@@ -183,6 +183,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token { agent } => {
             let agent = ovn_domain::AgentId::parse(&agent)?;
+            // A token for nobody would be accepted by the server yet act for no one.
+            let store = ovn::open_store(&config).await?;
+            if store.agent(agent).await?.is_none() {
+                anyhow::bail!("no agent with id {agent} (create one with `ovn agent add`)");
+            }
             let auth = ovn::load_auth(&config)?;
             let token = ovn_api::auth::mint(&auth, agent.uuid(), config.token_ttl)?;
             println!("{token}");

@@ -95,6 +95,10 @@ async fn agent_add_token_and_serve_work_together() -> Result<()> {
     // A bad agent id is an error with a non-zero exit, not a token.
     let bad = ovn(&db, &["token", "--agent", "alice"]).output()?;
     ensure!(!bad.status.success() && bad.stdout.is_empty(), "ovn token --agent alice: {bad:?}");
+    // So is a well-formed id of nobody.
+    let nobody = ovn(&db, &["token", "--agent", &uuid::Uuid::now_v7().to_string()]).output()?;
+    ensure!(!nobody.status.success() && nobody.stdout.is_empty(), "a token for no agent: {nobody:?}");
+    ensure!(String::from_utf8_lossy(&nobody.stderr).contains("no agent with id"), "{nobody:?}");
 
     let port = free_port()?;
     let mut server = Server(
