@@ -69,6 +69,21 @@ pub trait ContextExt {
         K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
         V: Send + Sync + Clone + 'static,
         StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>;
+    /// Loads many records by id through the batching loader (missing ids are left out).
+    fn load_many<K, V>(
+        &self,
+        ids: impl IntoIterator<Item = K> + Send,
+    ) -> impl std::future::Future<Output = Result<HashMap<K, V>>> + Send
+    where
+        K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+        V: Send + Sync + Clone + 'static,
+        StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>;
+}
+
+/// A failed batch is logged with its cause and answered as an internal error.
+fn load_failed(err: Arc<PersistenceError>) -> async_graphql::Error {
+    tracing::error!(error = %err, "batch load failed");
+    gql(ApiError::Persistence(PersistenceError::Corrupt("batch load failed".into())))
 }
 
 impl ContextExt for Context<'_> {
@@ -94,10 +109,16 @@ impl ContextExt for Context<'_> {
         V: Send + Sync + Clone + 'static,
         StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>,
     {
-        self.loader()?.load_one(id).await.map_err(|err| {
-            tracing::error!(error = %err, "batch load failed");
-            gql(ApiError::Persistence(PersistenceError::Corrupt("batch load failed".into())))
-        })
+        self.loader()?.load_one(id).await.map_err(load_failed)
+    }
+
+    async fn load_many<K, V>(&self, ids: impl IntoIterator<Item = K> + Send) -> Result<HashMap<K, V>>
+    where
+        K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+        V: Send + Sync + Clone + 'static,
+        StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>,
+    {
+        self.loader()?.load_many(ids).await.map_err(load_failed)
     }
 }
 

@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::auth::AuthConfig;
 use crate::context::{StoreLoader, Viewer};
 use crate::error::code;
-use crate::limits::{DocumentLimits, check_document};
+use crate::limits::DocumentLimits;
 use crate::{OvnSchema, build_schema};
 
 /// Request bounds and mode.
@@ -129,20 +129,41 @@ async fn post_graphql(state: web::Data<AppState>, req: HttpRequest, body: web::B
     execute(&state, &req, request).await
 }
 
-async fn get_graphql(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let query_string = req.query_string();
-    if query_string.is_empty() {
+/// The query string of `GET /graphql`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetRequest {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+async fn get_graphql(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: Result<web::Query<GetRequest>, actix_web::Error>,
+) -> HttpResponse {
+    let Ok(web::Query(params)) = params else {
+        return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "bad query string");
+    };
+    let Some(query) = params.query else {
         if state.settings.production {
             return error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "GraphiQL is off in production");
         }
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(GraphiQLSource::build().endpoint("/graphql").finish());
-    }
-    let request: async_graphql::Request = match serde_urlencoded_request(query_string) {
-        Some(request) => request,
-        None => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "bad query string"),
     };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        match serde_json::from_str::<serde_json::Value>(&variables) {
+            Ok(variables) => request = request.variables(async_graphql::Variables::from_json(variables)),
+            Err(_) => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "variables are not JSON"),
+        }
+    }
     // A GET must not change anything: links, prefetchers and caches replay GETs.
     if let Ok(document) = async_graphql::parser::parse_query(&request.query)
         && document.operations.iter().any(|(_, op)| op.node.ty == OperationType::Mutation)
@@ -152,53 +173,7 @@ async fn get_graphql(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
     execute(&state, &req, request).await
 }
 
-fn serde_urlencoded_request(query_string: &str) -> Option<async_graphql::Request> {
-    let mut query = None;
-    let mut operation_name = None;
-    let mut variables = None;
-    for pair in query_string.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(value)?;
-        match key {
-            "query" => query = Some(value),
-            "operationName" => operation_name = Some(value),
-            "variables" => variables = Some(serde_json::from_str::<serde_json::Value>(&value).ok()?),
-            _ => {}
-        }
-    }
-    let mut request = async_graphql::Request::new(query?);
-    if let Some(name) = operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(variables) = variables {
-        request = request.variables(async_graphql::Variables::from_json(variables));
-    }
-    Some(request)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
-    if let Err(err) = check_document(&request.query, &state.settings.document) {
-        return error_response(StatusCode::BAD_REQUEST, code::LIMIT_EXCEEDED, &err.to_string());
-    }
     let request = request
         .data(viewer(req, &state.auth))
         .data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));

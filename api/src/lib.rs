@@ -39,6 +39,10 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
         .limit_complexity(settings.max_complexity)
         .limit_recursive_depth(settings.max_depth.saturating_mul(2))
         .limit_directives(settings.document.max_directives)
+        // Document bounds run inside the schema, on the text, before async-graphql parses it
+        // (its parse step already walks fragment spreads without memoising), so every way of
+        // executing the schema is bounded, not only the HTTP handler.
+        .extension(limits::DocumentLimitsExtension::new(settings.document))
         // vf-graphql declares these even where no field uses them yet; clients and the
         // conformance check expect them.
         .register_output_type::<types::knowledge::Duration>()

@@ -14,7 +14,7 @@ use ovn_domain::{
     ResourceSpecificationId, UnitId,
 };
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::decimal::DbDecimal;
 use crate::entity::{
@@ -1025,10 +1025,4 @@ fn resource_specification_row(spec: &ResourceSpecification) -> resource_specific
         created_at: NotSet,
         updated_at: NotSet,
     }
-}
-
-/// Loads a store-level page of anything by id; used by tests.
-pub async fn count_agents<C: ConnectionTrait>(conn: &C) -> Result<u64> {
-    use sea_orm::PaginatorTrait;
-    Ok(agent::Entity::find().count(conn).await?)
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::agent::{AgentKind, Name, Patch, Revision, Uri};
+use ovn_domain::agent::{Name, Patch, Revision, Uri};
 use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode, SliceLoader};
 use ovn_domain::ledger::{EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails};
 use ovn_domain::observation::{self, NewEvent, ResourceState};
@@ -330,19 +330,24 @@ async fn load_resource<C: ConnectionTrait>(
     resource_from(row)
 }
 
-async fn check_agents_exist<C: ConnectionTrait>(conn: &C, ids: &[(AgentId, &str)]) -> Result<HashMap<AgentId, String>> {
-    let rows = agent::Entity::find()
-        .filter(agent::Column::Id.is_in(ids.iter().map(|(id, _)| id.to_string())))
-        .all(conn)
-        .await?;
-    let kinds: HashMap<AgentId, String> =
-        rows.into_iter().filter_map(|r| AgentId::parse(&r.id).ok().map(|id| (id, r.kind))).collect();
-    for (id, field) in ids {
-        if !kinds.contains_key(id) {
-            return Err(bad(field, format!("agent `{id}` does not exist")));
-        }
+/// Refuses, naming the input field, any agent id that names no agent (one query, ids only).
+async fn check_agents_exist<C: ConnectionTrait>(conn: &C, ids: &[(AgentId, &str)]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
-    Ok(kinds)
+    let found: BTreeSet<String> = agent::Entity::find()
+        .select_only()
+        .column(agent::Column::Id)
+        .filter(agent::Column::Id.is_in(ids.iter().map(|(id, _)| id.to_string())))
+        .into_tuple::<String>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    match ids.iter().find(|(id, _)| !found.contains(&id.to_string())) {
+        Some((id, field)) => Err(bad(field, format!("agent `{id}` does not exist"))),
+        None => Ok(()),
+    }
 }
 
 async fn scopes_of_events<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<HashMap<String, Vec<AgentId>>> {
@@ -594,25 +599,6 @@ impl Store {
         let locks_rows = self.locks_rows();
         self.create(idem, event_id.to_string(), move |txn| {
             async move { record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await }.boxed()
-        })
-        .await
-    }
-
-    /// Imports events as they were recorded (ids and system times kept), in one transaction,
-    /// applying each to its resources exactly as a live recording would. The caller checks
-    /// that the database is empty.
-    pub async fn import_events(&self, events: Vec<(EconomicEventId, DateTime<Utc>, RecordEvent)>) -> Result<usize> {
-        let count = events.len();
-        let locks_rows = self.locks_rows();
-        self.write(move |txn| {
-            async move {
-                for (id, created, command) in events {
-                    let actor = command.core.provider;
-                    record_in(txn, locks_rows, actor, id, command, created).await?;
-                }
-                Ok(count)
-            }
-            .boxed()
         })
         .await
     }
@@ -1071,16 +1057,6 @@ impl Store {
         })
     }
 
-    /// Agents of the given kind among `ids` (to tell organizations from people).
-    pub async fn organizations_among(&self, ids: &[AgentId]) -> Result<Vec<AgentId>> {
-        let rows = agent::Entity::find()
-            .filter(agent::Column::Id.is_in(ids.iter().map(ToString::to_string)))
-            .filter(agent::Column::Kind.eq(AgentKind::Organization.as_str()))
-            .all(self.connection())
-            .await?;
-        rows.iter().map(|r| AgentId::parse(&r.id).map_err(corrupt)).collect()
-    }
-
     // ------------------------------------------------------------ track and trace
 
     /// Loads the slice of the flow graph reachable from `start` in `direction`, level by
@@ -1093,7 +1069,8 @@ impl Store {
         max_nodes: usize,
         max_levels: Option<usize>,
     ) -> Result<FlowGraph> {
-        Ok(self.flow_slice(start, direction, max_nodes, max_levels).await?.0)
+        let (graph, _) = self.load_slice(start, direction, max_nodes, max_levels, false).await?;
+        Ok(graph)
     }
 
     /// Same as [`Store::flow_graph`], and also hands back every event of the slice as a full
@@ -1106,10 +1083,24 @@ impl Store {
         max_nodes: usize,
         max_levels: Option<usize>,
     ) -> Result<(FlowGraph, HashMap<EconomicEventId, EconomicEvent>)> {
+        let (graph, rows) = self.load_slice(start, direction, max_nodes, max_levels, true).await?;
+        let events = events_with_scopes(self.connection(), rows.into_values().collect()).await?;
+        Ok((graph, events.into_iter().map(|e| (e.id, e)).collect()))
+    }
+
+    /// The slice loop; keeps the rows it read when `keep_rows` is set.
+    async fn load_slice(
+        &self,
+        start: FlowNode,
+        direction: Direction,
+        max_nodes: usize,
+        max_levels: Option<usize>,
+        keep_rows: bool,
+    ) -> Result<(FlowGraph, HashMap<String, economic_event::Model>)> {
         use economic_event::Column as C;
         let mut loader = SliceLoader::new(start, direction).with_max_nodes(max_nodes);
         let mut levels = 0;
-        let mut loaded: HashMap<String, economic_event::Model> = HashMap::new();
+        let mut kept: HashMap<String, economic_event::Model> = HashMap::new();
         while let Some(request) = loader.request() {
             if max_levels.is_some_and(|max| levels >= max) {
                 break;
@@ -1148,14 +1139,14 @@ impl Store {
                 );
             }
             let events = rows.iter().map(flow_event_from).collect::<Result<Vec<_>>>()?;
-            for row in rows {
-                loaded.entry(row.id.clone()).or_insert(row);
+            if keep_rows {
+                for row in rows {
+                    kept.entry(row.id.clone()).or_insert(row);
+                }
             }
             loader.receive(events);
         }
-        let rows: Vec<economic_event::Model> = loaded.into_values().collect();
-        let events = events_with_scopes(self.connection(), rows).await?;
-        Ok((loader.finish(), events.into_iter().map(|e| (e.id, e)).collect()))
+        Ok((loader.finish(), kept))
     }
 
     /// Every event in recording order, as the replay needs it.

@@ -213,7 +213,6 @@ impl Store {
     {
         use crate::Outcome;
         use crate::idempotency::{lookup, record};
-        use futures::FutureExt;
 
         if let Some(idem) = idem
             && let Some(existing) = lookup(&self.db, idem).await?

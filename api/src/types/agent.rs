@@ -32,7 +32,7 @@ macro_rules! agent_object {
             }
 
             async fn revision_id(&self) -> ID {
-                ID(format!("{}:{}", self.0.id, self.0.revision))
+                crate::types::revision_id(self.0.id, self.0.revision)
             }
 
             /// The name that this agent will be referred to by.
@@ -328,7 +328,7 @@ impl AgentRelationship {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// The subject of the relationship (Mary, in "Mary is a member of the group").
@@ -369,10 +369,7 @@ pub async fn load_scopes(ctx: &Context<'_>, ids: &[ovn_domain::AgentId]) -> Resu
     if ids.is_empty() {
         return Ok(None);
     }
-    let loaded = ctx.loader()?.load_many(ids.iter().copied()).await.map_err(|err| {
-        tracing::error!(error = %err, "batch load failed");
-        gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
-    })?;
+    let loaded: std::collections::HashMap<_, ovn_domain::agent::Agent> = ctx.load_many(ids.iter().copied()).await?;
     Ok(Some(ids.iter().filter_map(|id| loaded.get(id).cloned().map(AccountingScope::from)).collect()))
 }
 
@@ -387,7 +384,7 @@ impl AgentRelationshipRole {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// The human readable name of the role, from the subject to the object.

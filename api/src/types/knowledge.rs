@@ -26,7 +26,7 @@ impl Unit {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// A human readable label for the unit, can be language specific.
@@ -115,7 +115,7 @@ impl ResourceSpecification {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for a type of resource.
@@ -209,7 +209,7 @@ impl ProcessSpecification {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for the process.

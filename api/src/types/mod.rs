@@ -42,6 +42,11 @@ impl PageInfo {
     }
 }
 
+/// vf-graphql's `revisionId` of a record at revision `number` (the domain's wire form).
+pub fn revision_id<Id: std::fmt::Display + Copy>(id: Id, number: i64) -> async_graphql::ID {
+    async_graphql::ID(ovn_domain::agent::Revision { id, number }.to_wire())
+}
+
 /// Builds a page request from Relay arguments, asking for the total only when the client
 /// selected `pageInfo { totalCount }`.
 pub fn page_request(

@@ -93,27 +93,20 @@ async fn flow_items_with(
     nodes: &[FlowNode],
     mut events: HashMap<EconomicEventId, DomainEvent>,
 ) -> Result<Vec<TrackTraceItem>> {
-    let loader = ctx.loader()?;
-    let fail = |err: std::sync::Arc<ovn_persistence::PersistenceError>| {
-        tracing::error!(error = %err, "batch load failed");
-        gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
-    };
     let missing: Vec<EconomicEventId> = nodes
         .iter()
         .filter_map(|n| if let FlowNode::Event(id) = n { Some(*id) } else { None })
         .filter(|id| !events.contains_key(id))
         .collect();
     if !missing.is_empty() {
-        events.extend(loader.load_many(missing).await.map_err(fail)?);
+        events.extend(ctx.load_many::<_, DomainEvent>(missing).await?);
     }
-    let resources: HashMap<EconomicResourceId, DomainResource> = loader
+    let resources: HashMap<EconomicResourceId, DomainResource> = ctx
         .load_many(nodes.iter().filter_map(|n| if let FlowNode::Resource(id) = n { Some(*id) } else { None }))
-        .await
-        .map_err(fail)?;
-    let processes: HashMap<ProcessId, DomainProcess> = loader
+        .await?;
+    let processes: HashMap<ProcessId, DomainProcess> = ctx
         .load_many(nodes.iter().filter_map(|n| if let FlowNode::Process(id) = n { Some(*id) } else { None }))
-        .await
-        .map_err(fail)?;
+        .await?;
     Ok(nodes
         .iter()
         .filter_map(|node| match node {
@@ -174,7 +167,7 @@ impl EconomicEvent {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// Relates an economic event to a verb, such as consume, produce, work, improve, etc.
@@ -332,10 +325,8 @@ impl EconomicEvent {
         if scopes.is_empty() {
             return Ok(false);
         }
-        let loaded = ctx.loader()?.load_many(scopes.iter().copied()).await.map_err(|err| {
-            tracing::error!(error = %err, "batch load failed");
-            gql(ovn_persistence::PersistenceError::Corrupt("batch load failed".into()))
-        })?;
+        let loaded: HashMap<ovn_domain::AgentId, ovn_domain::agent::Agent> =
+            ctx.load_many(scopes.iter().copied()).await?;
         let organizations: Vec<ovn_domain::AgentId> = loaded
             .values()
             .filter(|a: &&ovn_domain::agent::Agent| a.kind == ovn_domain::agent::AgentKind::Organization)
@@ -385,7 +376,7 @@ impl EconomicResource {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for an item.
@@ -557,7 +548,7 @@ impl Process {
     }
 
     async fn revision_id(&self) -> ID {
-        ID(format!("{}:{}", self.0.id, self.0.revision))
+        crate::types::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for a process.
@@ -737,10 +728,15 @@ async fn agents_of_process(
     agents.dedup();
     let total = agents.len();
     let page = ovn_persistence::page::paginate_ids(agents, request).map_err(gql)?;
-    let mut edges = Vec::new();
-    for (cursor, agent) in &page.items {
-        edges.push(crate::types::agent::AgentEdge { cursor: cursor.clone(), node: load_agent(ctx, *agent).await? });
-    }
+    let mut loaded: HashMap<ovn_domain::AgentId, ovn_domain::agent::Agent> =
+        ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
+    let edges = page
+        .items
+        .iter()
+        .filter_map(|(cursor, agent)| {
+            loaded.remove(agent).map(|a| crate::types::agent::AgentEdge { cursor: cursor.clone(), node: a.into() })
+        })
+        .collect();
     let mut page_info = crate::types::PageInfo::of(&page);
     page_info.total_count = i32::try_from(total).ok();
     Ok(AgentConnection { edges, page_info })
