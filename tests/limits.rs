@@ -274,3 +274,25 @@ async fn non_json_bodies_are_refused() -> Result<()> {
     assert_eq!(error_codes(&body), ["BAD_INPUT"]);
     Ok(())
 }
+
+#[tokio::test]
+async fn complexity_is_limited_by_its_setting() -> Result<()> {
+    // `{ actions { id label } }` costs 1 + 2 = 3 under async-graphql's default field cost.
+    let app = spawn_app_with(|config| config.api.max_complexity = 3).await?;
+    let cheap = app.graphql("{ actions { id label } }", Value::Null).await?;
+    assert_eq!(data(&cheap)?["actions"].as_array().map(Vec::len), Some(19));
+    let dear = app.graphql("{ actions { id label resourceEffect onhandEffect } }", Value::Null).await?;
+    assert_eq!(error_codes(&dear), ["LIMIT_EXCEEDED"], "{dear}");
+    ensure!(dear.get("data").is_none_or(Value::is_null), "{dear}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_past_its_time_budget_is_cut_off() -> Result<()> {
+    // A budget of zero: any request that has to wait for the database runs past it.
+    let app = spawn_app_with(|config| config.api.request_timeout = Duration::ZERO).await?;
+    let (status, response) = app.post(None, "{ agents { edges { node { id } } } }", Value::Null).await?;
+    assert_eq!(status, 503, "{response}");
+    assert_eq!(error_codes(&response), ["LIMIT_EXCEEDED"], "{response}");
+    Ok(())
+}

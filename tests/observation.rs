@@ -5,7 +5,7 @@
 pub mod common;
 
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, assert_refused, data, error_codes, spawn_app, string_at};
+use common::{TestApp, assert_refused, data, error_codes, spawn_app, spawn_app_with, string_at};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams, $k: String) {
@@ -530,5 +530,47 @@ async fn trace_and_process_tree_follow_value_into_the_product() -> Result<()> {
         .filter_map(|item| item["id"].as_str())
         .collect();
     ensure!(tracked.contains(&kits.as_str()), "track from the sensors reaches the kits: {tracked:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_trace_stops_at_the_configured_number_of_nodes() -> Result<()> {
+    let ledger = Ledger { app: spawn_app_with(|config| config.api.max_flow_nodes = 3).await? };
+    let (alice, token) = ledger.app.person_with_token("Alice").await?;
+    let spec = ledger.spec(&token, "part").await?;
+    let make = ledger.process(&token, "make").await?;
+    let assemble = ledger.process(&token, "assemble").await?;
+    let (_, parts) = ledger
+        .record(
+            &token,
+            json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": make,
+            "resourceConformsTo": spec, "resourceQuantity": qty("2") }),
+            Some(json!({ "name": "parts" })),
+        )
+        .await?;
+    ledger
+        .record(
+            &token,
+            json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": assemble,
+            "resourceInventoriedAs": parts.context("parts")?, "resourceQuantity": qty("2") }),
+            None,
+        )
+        .await?;
+    let (_, product) = ledger
+        .record(
+            &token,
+            json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": assemble,
+            "resourceConformsTo": spec, "resourceQuantity": qty("1") }),
+            Some(json!({ "name": "product" })),
+        )
+        .await?;
+    // Unbounded, the trace of the product has 7 nodes (product, produce, assemble, consume,
+    // parts, produce, make); the bound cuts it to 3.
+    let response = ledger
+        .app
+        .graphql("query($p: ID!) { economicResource(id: $p) { trace { __typename } } }", json!({ "p": product }))
+        .await?;
+    let trace = data(&response)?["economicResource"]["trace"].as_array().context("trace")?.len();
+    assert_eq!(trace, 3);
     Ok(())
 }
