@@ -289,10 +289,29 @@ async fn complexity_is_limited_by_its_setting() -> Result<()> {
 
 #[tokio::test]
 async fn a_request_past_its_time_budget_is_cut_off() -> Result<()> {
-    // A budget of zero: any request that has to wait for the database runs past it.
-    let app = spawn_app_with(|config| config.api.request_timeout = Duration::ZERO).await?;
-    let (status, response) = app.post(None, "{ agents { edges { node { id } } } }", Value::Null).await?;
+    use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+    let app = spawn_app_with(|config| config.api.request_timeout = Duration::from_millis(300)).await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    // Another connection holds the write lock, so the server's write has to wait (up to the
+    // database's busy timeout, far longer than the budget).
+    let blocker = app.store.connection().begin().await?;
+    if app.db.is_postgres() {
+        blocker.execute_unprepared("LOCK TABLE unit IN EXCLUSIVE MODE").await?;
+    } else {
+        blocker.execute_unprepared("CREATE TABLE budget_probe (x INTEGER)").await?;
+    }
+    let started = Instant::now();
+    let (status, response) = app
+        .post(
+            Some(&token),
+            "mutation { createUnit(unit: {label: \"hour\", symbol: \"h\"}) { unit { id } } }",
+            Value::Null,
+        )
+        .await?;
+    let waited = started.elapsed();
+    blocker.rollback().await?;
     assert_eq!(status, 503, "{response}");
     assert_eq!(error_codes(&response), ["LIMIT_EXCEEDED"], "{response}");
+    ensure!(waited < Duration::from_secs(5), "answered after {waited:?}, not at the budget");
     Ok(())
 }
