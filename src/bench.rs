@@ -37,14 +37,12 @@ use anyhow::{Context as _, Result, bail, ensure};
 use chrono::{DateTime, TimeZone as _, Utc};
 use ovn_api::ApiSettings;
 use ovn_api::auth::KeySettings;
-use ovn_domain::action::CreateResource;
-use ovn_domain::agent::{
-    Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole, Name, ProcessSpecification,
-    ResourceSpecification, Unit, Uri, ValuePerUnit,
-};
+use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::flow::{Direction, FlowNode};
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, EventDetails, Process, ResourceDetails};
-use ovn_domain::observation::{self, NewEvent, ResourceState};
+use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit, ValuePerUnit};
+use ovn_domain::observation::{self, Books, EventContext, NewEvent, ResourceState, creation};
+use ovn_domain::observation::{EconomicEvent, EconomicResource, EventDetails, Process, ResourceDetails};
+use ovn_domain::text::{Name, Uri};
 use ovn_domain::{
     Action, AgentId, AgentRelationshipId, AgentRelationshipRoleId, EconomicEventId, EconomicResourceId, Measure,
     ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
@@ -143,7 +141,7 @@ struct Generator {
     rng: SplitMix,
     ledger: Ledger,
     clock: DateTime<Utc>,
-    states: HashMap<EconomicResourceId, ResourceState>,
+    states: Books,
     based_on: HashMap<ProcessId, Option<ProcessSpecificationId>>,
 }
 
@@ -153,7 +151,7 @@ impl Generator {
             rng: SplitMix(seed),
             ledger: Ledger::default(),
             clock: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default(),
-            states: HashMap::new(),
+            states: Books::new(),
             based_on: HashMap::new(),
         }
     }
@@ -284,36 +282,23 @@ impl Generator {
         creates: Option<ResourceSpecificationId>,
         resource_name: Option<String>,
     ) -> Result<(EconomicEventId, Option<EconomicResourceId>)> {
+        let core_action = core.action;
         let created_resource = creates.map(|_| EconomicResourceId::from_uuid(self.uuid()));
-        if let Some(new) = created_resource {
-            core.creates_resource = true;
-            match core.action.def().create_resource {
-                CreateResource::Optional => core.resource_inventoried_as = Some(new),
-                CreateResource::OptionalTo => core.to_resource_inventoried_as = Some(new),
-                CreateResource::NotApplicable => bail!("{} cannot create a resource", core.action),
-            }
-        }
-        core.process_based_on = core.output_of.and_then(|p| self.based_on.get(&p).copied().flatten());
-        let from_id = core.resource_inventoried_as;
-        let to_id = if core.same_resource() { None } else { core.to_resource_inventoried_as };
-        let unit = core.resource_quantity.and_then(|m| m.has_unit);
-        let mut from = match from_id {
-            Some(_) if core.creates_from() => Some(ResourceState::empty(unit)),
-            Some(id) => Some(self.states.remove(&id).context("generator: unknown resource")?),
-            None => None,
+        core.creates_resource = created_resource.is_some();
+        let context = EventContext {
+            output_process_based_on: core.output_of.and_then(|p| self.based_on.get(&p).copied().flatten()),
+            ..EventContext::default()
         };
-        let mut to = match to_id {
-            Some(_) if core.creates_to() => Some(ResourceState::empty(unit)),
-            Some(id) => Some(self.states.remove(&id).context("generator: unknown resource")?),
-            None => None,
-        };
-        let applied = observation::apply(&core, from.as_mut(), to.as_mut());
-        for (id, state) in [(from_id, from), (to_id, to)] {
-            if let (Some(id), Some(state)) = (id, state) {
-                self.states.insert(id, state);
-            }
+        let mut core = observation::prepare(core, &details, &context)
+            .with_context(|| format!("generator: a {} event was refused", core_action))?;
+        if let Some(new) = created_resource
+            && !creation::assign(&mut core, new)
+        {
+            bail!("{} cannot create a resource", core.action);
         }
-        applied.with_context(|| format!("generator: a {} event was refused", core.action))?;
+        self.states
+            .record(&core, &context)
+            .with_context(|| format!("generator: a {} event was refused", core.action))?;
         let id = EconomicEventId::from_uuid(self.uuid());
         let created = self.tick();
         if let (Some(resource), Some(spec)) = (created_resource, creates) {
@@ -333,13 +318,13 @@ impl Generator {
     }
 
     fn state(&self, id: EconomicResourceId) -> Option<&ResourceState> {
-        self.states.get(&id)
+        self.states.get(id)
     }
 
     /// The ledger, with every resource's state as its events left it, in export order.
     fn finish(mut self) -> Ledger {
         for resource in &mut self.ledger.resources {
-            if let Some(state) = self.states.get(&resource.record.id) {
+            if let Some(state) = self.states.get(resource.record.id) {
                 resource.record.state = state.clone();
             }
         }

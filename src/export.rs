@@ -21,7 +21,8 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ovn_domain::action::CreateResource;
-use ovn_domain::agent::{AgentKind, Uri};
+use ovn_domain::agent::AgentKind;
+use ovn_domain::text::Uri;
 use ovn_domain::{EconomicResourceId, Measure, UnitId, canonical};
 use ovn_persistence::Store;
 use ovn_persistence::ledger_io::Ledger;

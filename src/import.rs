@@ -37,12 +37,13 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ovn_domain::action::CreateResource;
-use ovn_domain::agent::{
-    Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole, Name, ProcessSpecification,
-    ResourceSpecification, Unit, Uri, ValuePerUnit, parse_note,
+use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
+use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit, ValuePerUnit};
+use ovn_domain::observation::{self, Books, EventContext, NewEvent, ResourceState, creation};
+use ovn_domain::observation::{
+    EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails,
 };
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails};
-use ovn_domain::observation::{self, NewEvent, ResourceState};
+use ovn_domain::text::{Name, Uri, parse_note};
 use ovn_domain::{
     Action, AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId,
     Measure, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId, canonical, parse_decimal,
@@ -823,7 +824,7 @@ pub fn check(document: &Document, now: DateTime<Utc>) -> Result<Ledger, ImportEr
 fn replay(nodes: &[Node], records: Records, problems: &mut Problems) -> Result<Ledger, ImportError> {
     let based_on: HashMap<ProcessId, Option<ProcessSpecificationId>> =
         records.processes.iter().map(|p| (p.record.id, p.record.based_on)).collect();
-    let mut states: HashMap<EconomicResourceId, ResourceState> = HashMap::with_capacity(records.resources.len());
+    let mut states = Books::new();
     let mut created_at: HashMap<EconomicResourceId, DateTime<Utc>> = HashMap::with_capacity(records.resources.len());
     let mut position: HashMap<EconomicEventId, usize> = HashMap::with_capacity(records.events.len());
     let mut events: Vec<EconomicEvent> = Vec::with_capacity(records.events.len());
@@ -885,103 +886,74 @@ fn replay(nodes: &[Node], records: Records, problems: &mut Problems) -> Result<L
     Ok(ledger)
 }
 
-/// Checks one event against what came before and applies it to its resources (the live
-/// service's rules, without the database).
+/// Checks one event against what came before and applies it to its resources, through the
+/// domain's own rules (the live service's, without the database): [`observation::prepare`]
+/// (corrections, fields), [`creation::assign`] and [`Books::record`].
+///
+/// The document states every side of an event, the one it created included; a side first
+/// named by an event whose action can create it is created by it (`ovn:newInventoriedResource`,
+/// when stated, must name that side).
 fn step(
     event: &mut EconomicEvent,
     new_resource: Option<EconomicResourceId>,
     earlier: &[EconomicEvent],
     position: &HashMap<EconomicEventId, usize>,
     based_on: &HashMap<ProcessId, Option<ProcessSpecificationId>>,
-    states: &mut HashMap<EconomicResourceId, ResourceState>,
+    books: &mut Books,
 ) -> FieldResult<()> {
-    let core = &mut event.core;
-    if let Some(original_id) = core.corrects {
-        let original = position
-            .get(&original_id)
-            .and_then(|&p| earlier.get(p))
-            .ok_or_else(|| format!("vf:corrects: event <{original_id}> must come before its correction"))?;
-        let o = &original.core;
-        if o.corrects.is_some() {
-            return Err("vf:corrects: correct the original event, not a correction of it".into());
-        }
-        if o.action != core.action {
-            return Err(format!("vf:action: a correction keeps the original's action `{}`", o.action.vf_id()));
-        }
-        let same_flows = (o.provider, o.receiver, o.resource_inventoried_as, o.to_resource_inventoried_as)
-            == (core.provider, core.receiver, core.resource_inventoried_as, core.to_resource_inventoried_as)
-            && (o.input_of, o.output_of) == (core.input_of, core.output_of);
-        if !same_flows {
-            return Err("vf:corrects: a correction has the same agents, resources and processes as the original".into());
-        }
-        if o.resource_quantity.is_some() != core.resource_quantity.is_some()
-            || o.effort_quantity.is_some() != core.effort_quantity.is_some()
-        {
-            return Err("vf:resourceQuantity: a correction carries the same quantities as the original".into());
-        }
-        if new_resource.is_some() {
-            return Err("ovn:newInventoriedResource: a correction never creates a resource".into());
-        }
-    }
-    core.process_based_on = core.output_of.and_then(|p| based_on.get(&p).copied().flatten());
-    let from_id = core.resource_inventoried_as;
-    let to_id = if core.same_resource() { None } else { core.to_resource_inventoried_as };
-    let creates = core.action.def().create_resource;
-    let creates_from = core.corrects.is_none()
-        && creates == CreateResource::Optional
-        && from_id.is_some_and(|id| !states.contains_key(&id));
-    let creates_to = core.corrects.is_none()
-        && creates == CreateResource::OptionalTo
-        && to_id.is_some_and(|id| !states.contains_key(&id));
-    let created = if creates_from {
-        from_id
-    } else if creates_to {
-        to_id
-    } else {
-        None
+    let stated = event.core.clone();
+    let original = match stated.corrects {
+        Some(original_id) => Some(
+            position
+                .get(&original_id)
+                .and_then(|&p| earlier.get(p))
+                .ok_or_else(|| format!("vf:corrects: event <{original_id}> must come before its correction"))?
+                .core
+                .clone(),
+        ),
+        None => None,
     };
-    if let Some(stated) = new_resource
-        && created != Some(stated)
+    let context = EventContext {
+        original,
+        output_process_based_on: stated.output_of.and_then(|p| based_on.get(&p).copied().flatten()),
+        ..EventContext::default()
+    };
+    let to_side = if stated.same_resource() { None } else { stated.to_resource_inventoried_as };
+    let created = match stated.action.def().create_resource {
+        _ if stated.corrects.is_some() => None,
+        CreateResource::Optional => stated.resource_inventoried_as.filter(|id| !books.contains(*id)),
+        CreateResource::OptionalTo => to_side.filter(|id| !books.contains(*id)),
+        CreateResource::NotApplicable => None,
+    };
+    if let Some(named) = new_resource
+        && created != Some(named)
     {
         return Err(format!(
-            "ovn:newInventoriedResource: the event cannot create <{stated}> (it exists already, or the event's \
+            "ovn:newInventoriedResource: the event cannot create <{named}> (it exists already, or the event's \
              action does not create that side)"
         ));
     }
+    let mut core = stated.clone();
     core.creates_resource = created.is_some();
-    let unit = core.resource_quantity.and_then(|m| m.has_unit);
-    let take = |states: &mut HashMap<EconomicResourceId, ResourceState>,
-                id: Option<EconomicResourceId>,
-                creating: bool,
-                unit: Option<UnitId>|
-     -> FieldResult<Option<ResourceState>> {
-        match id {
-            None => Ok(None),
-            Some(_) if creating => Ok(Some(ResourceState::empty(unit))),
-            Some(id) => states
-                .remove(&id)
-                .map(Some)
-                .ok_or_else(|| format!("economic resource <{id}> is used before an event created it")),
-        }
-    };
-    let mut from = take(states, from_id, creates_from, unit)?;
-    let to_unit = unit.or(from.as_ref().and_then(|f| f.unit));
-    let mut to = match take(states, to_id, creates_to, to_unit) {
-        Ok(to) => to,
-        Err(message) => {
-            if let (Some(id), Some(state)) = (from_id, from) {
-                states.insert(id, state);
-            }
-            return Err(message);
-        }
-    };
-    let applied = observation::apply(core, from.as_mut(), to.as_mut()).map_err(domain);
-    for (id, state) in [(from_id, from), (to_id, to)] {
-        if let (Some(id), Some(state)) = (id, state) {
-            states.insert(id, state);
+    if created.is_some() {
+        match core.action.def().create_resource {
+            CreateResource::Optional => core.resource_inventoried_as = None,
+            _ => core.to_resource_inventoried_as = None,
         }
     }
-    applied
+    let mut core = observation::prepare(core, &event.details, &context).map_err(domain)?;
+    if let Some(id) = created {
+        creation::assign(&mut core, id);
+    }
+    let flows = |e: &NewEvent| {
+        (e.provider, e.receiver, e.resource_inventoried_as, e.to_resource_inventoried_as, e.input_of, e.output_of)
+    };
+    if flows(&core) != flows(&stated) {
+        return Err("vf:corrects: a correction has the same agents, resources and processes as the original".into());
+    }
+    books.record(&core, &context).map_err(domain)?;
+    event.core = core;
+    Ok(())
 }
 
 /// The resource as its events left it: balances, unit, accountable agent and custodian from
@@ -991,9 +963,9 @@ fn settle(
     mut record: EconomicResource,
     accounting: Option<Measure>,
     onhand: Option<Measure>,
-    states: &HashMap<EconomicResourceId, ResourceState>,
+    states: &Books,
 ) -> FieldResult<EconomicResource> {
-    let replayed = states.get(&record.id).ok_or("no event in the file creates this resource")?;
+    let replayed = states.get(record.id).ok_or("no event in the file creates this resource")?;
     let stated = &record.state;
     let show = |m: Measure| {
         format!(

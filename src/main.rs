@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use ovn::Config;
-use ovn_domain::agent::{AgentKind, AgentProfile, Name};
+use ovn_domain::agent::{AgentKind, AgentProfile};
+use ovn_domain::text::Name;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context as _, Result};
 use common::TestDb;
-use ovn_domain::agent::{AgentKind, AgentProfile, Name};
-use ovn_domain::ledger::{EventDetails, ResourceDetails};
+use ovn_domain::agent::{AgentKind, AgentProfile};
+use ovn_domain::observation::{EventDetails, ResourceDetails};
 use ovn_domain::observation::{NewEvent, ReplayEvent, replay};
+use ovn_domain::text::Name;
 use ovn_domain::{Action, AgentId, EconomicResourceId, Measure, ResourceSpecificationId};
 use ovn_persistence::knowledge::ResourceSpecificationPatch;
 use ovn_persistence::observation::RecordEvent;
@@ -51,7 +52,7 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         agents.push(AgentId::parse(store.create_agent(AgentKind::Person, profile, None).await?.id())?);
     }
     let spec_patch = ResourceSpecificationPatch {
-        name: ovn_domain::agent::Patch::Set(Name::parse("name", "grain")?),
+        name: ovn_domain::revision::Patch::Set(Name::parse("name", "grain")?),
         ..ResourceSpecificationPatch::default()
     };
     let spec = ResourceSpecificationId::parse(store.create_resource_specification(spec_patch, None).await?.id())?;
@@ -150,7 +151,7 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         let creates = created.is_some_and(|r| seen.insert(r));
         core.creates_resource = creates;
         let new_resource_unit = created.filter(|_| creates).and_then(|r| stored.get(&r)).and_then(|r| r.state.unit);
-        records.push(ReplayEvent { id: event.id, event: core, new_resource_unit });
+        records.push(ReplayEvent { id: event.id, event: core, context: Default::default(), new_resource_unit });
     }
     let replayed = replay(&records)?;
     assert_eq!(replayed.len(), stored.len(), "every stored resource is rebuilt, and no other");

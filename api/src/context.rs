@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
-use ovn_domain::agent::{Agent, AgentRelationshipRole, ProcessSpecification, ResourceSpecification, Unit};
+use ovn_domain::agent::{Agent, AgentRelationshipRole};
+use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::{AgentId, AgentRelationshipRoleId, ProcessSpecificationId, ResourceSpecificationId, UnitId};
 use ovn_persistence::{PersistenceError, Store};
 
@@ -122,7 +123,7 @@ impl ContextExt for Context<'_> {
     }
 }
 
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{EconomicEventId, EconomicResourceId, ProcessId};
 
 batch_loader!(EconomicEventId, EconomicEvent, events_by_id);

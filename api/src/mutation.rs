@@ -6,7 +6,10 @@
 //! relationships; a person's profile may be changed or deleted only by that person.
 
 use async_graphql::{Context, ID, InputType, Object};
-use ovn_domain::agent::{AgentKind, AgentProfile, Name, Patch, Revision, ValuePerUnit, parse_note};
+use ovn_domain::agent::{AgentKind, AgentProfile};
+use ovn_domain::knowledge::ValuePerUnit;
+use ovn_domain::revision::{Patch, Revision};
+use ovn_domain::text::{Name, parse_note};
 use ovn_domain::{
     AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, ProcessSpecificationId,
     ResourceSpecificationId, UnitId,
@@ -58,7 +61,7 @@ fn note(text: &Option<String>) -> Result<Option<String>> {
     text.as_deref().map(|t| parse_note("note", t)).transpose().map_err(gql)
 }
 
-fn uri_opt(field: &str, uri: &Option<Uri>) -> Result<Option<ovn_domain::agent::Uri>> {
+fn uri_opt(field: &str, uri: &Option<Uri>) -> Result<Option<ovn_domain::text::Uri>> {
     uri.as_ref().map(|u| u.to_domain(field)).transpose().map_err(gql)
 }
 
@@ -458,8 +461,8 @@ async fn load_created_agent(ctx: &Context<'_>, id: &str) -> Result<ovn_domain::a
     ctx.load(id).await?.ok_or_else(|| missing("agent", &id.to_string()))
 }
 
-use ovn_domain::ledger::{EventDetails, ResourceDetails};
 use ovn_domain::observation::NewEvent;
+use ovn_domain::observation::{EventDetails, ResourceDetails};
 use ovn_domain::{Action as DomainAction, EconomicEventId, EconomicResourceId, ProcessId};
 use ovn_persistence::observation::{EventPatch, ProcessPatch, RecordEvent, ResourcePatch};
 
@@ -566,7 +569,7 @@ impl ObservationMutation {
         let creates_to = command.core.creates_to();
         let outcome = ctx.store()?.record_event(actor, command, idem.as_ref()).await.map_err(gql)?;
         let id = EconomicEventId::parse(outcome.id()).map_err(gql)?;
-        let recorded: ovn_domain::ledger::EconomicEvent =
+        let recorded: ovn_domain::observation::EconomicEvent =
             ctx.load(id).await?.ok_or_else(|| missing("economic event", outcome.id()))?;
         let resource_id = if creates_to {
             recorded.core.to_resource_inventoried_as

@@ -326,7 +326,7 @@ impl ObservationQuery {
         max_depth: Option<i32>,
     ) -> Result<ProcessTree> {
         let resource = parse_id(&resource, EconomicResourceId::parse)?;
-        if ctx.load::<_, ovn_domain::ledger::EconomicResource>(resource).await?.is_none() {
+        if ctx.load::<_, ovn_domain::observation::EconomicResource>(resource).await?.is_none() {
             return Err(gql(ovn_persistence::PersistenceError::not_found("economic resource", resource)));
         }
         let max_depth = match max_depth {

@@ -4,7 +4,7 @@
 //! `DateTime` is async-graphql's chrono scalar (RFC 3339), as vf-graphql declares it.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use ovn_domain::agent::Uri as DomainUri;
+use ovn_domain::text::Uri as DomainUri;
 use rust_decimal::Decimal as Exact;
 
 /// An exact decimal on the wire: always a string such as `"12.30"`.

@@ -37,6 +37,9 @@ pub enum DomainError {
     /// below zero, or a unit mismatch between two resources).
     #[error("{0}")]
     Conflict(String),
+    /// The agent may not do this (see [`crate::permission`]).
+    #[error("{0}")]
+    Forbidden(String),
     /// A walk over the flow graph met itself.
     #[error("cycle: {0}")]
     Cycle(String),

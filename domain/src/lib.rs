@@ -11,11 +11,16 @@ pub mod agent;
 pub mod error;
 pub mod flow;
 pub mod ids;
-pub mod ledger;
+pub mod knowledge;
 pub mod measure;
 pub mod observation;
+pub mod permission;
+pub mod revision;
+pub mod text;
 
 pub use action::Action;
 pub use error::DomainError;
 pub use ids::*;
 pub use measure::{Measure, canonical, parse_decimal};
+pub use revision::{Patch, Revision};
+pub use text::{Name, Uri};

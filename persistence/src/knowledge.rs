@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use futures::FutureExt;
-use ovn_domain::agent::{
-    Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole, Name, Patch, ProcessSpecification,
-    ResourceSpecification, Revision, Unit, Uri, ValuePerUnit,
-};
+use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
+use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit, ValuePerUnit};
+use ovn_domain::revision::{Patch, Revision};
+use ovn_domain::text::{Name, Uri};
 use ovn_domain::{
     AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, ProcessSpecificationId,
     ResourceSpecificationId, UnitId,

@@ -16,10 +16,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::agent::{
-    Agent, AgentRelationship, AgentRelationshipRole, ProcessSpecification, ResourceSpecification, Unit,
-};
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::agent::{Agent, AgentRelationship, AgentRelationshipRole};
+use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
+use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{AgentId, DomainError, EconomicEventId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{

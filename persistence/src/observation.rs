@@ -6,10 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::agent::{Name, Patch, Revision, Uri};
 use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode, SliceLoader};
-use ovn_domain::ledger::{EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails};
 use ovn_domain::observation::{self, NewEvent, ResourceState};
+use ovn_domain::observation::{
+    EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails,
+};
+use ovn_domain::revision::{Patch, Revision};
+use ovn_domain::text::{Name, Uri};
 use ovn_domain::{
     Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
     ResourceSpecificationId, UnitId,
@@ -489,6 +492,7 @@ async fn record_in(
     let mut named: Vec<(AgentId, &str)> = vec![(core.provider, "provider"), (core.receiver, "receiver")];
     named.extend(details.in_scope_of.iter().map(|scope| (*scope, "inScopeOf")));
     check_agents_exist(txn, &named).await?;
+    let mut context = observation::EventContext::default();
     for (process_id, field) in [(core.input_of, "inputOf"), (core.output_of, "outputOf")] {
         if let Some(process_id) = process_id {
             let row = process::Entity::find_by_id(process_id.to_string())
@@ -496,7 +500,7 @@ async fn record_in(
                 .await?
                 .ok_or_else(|| bad(field, format!("process `{process_id}` does not exist")))?;
             if field == "outputOf" {
-                core.process_based_on = opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?;
+                context.output_process_based_on = opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?;
             }
         }
     }
@@ -563,7 +567,7 @@ async fn record_in(
                 (Some(new), false) => (from.as_mut().map(|r| &mut r.state), Some(&mut new.state)),
                 (None, _) => (from.as_mut().map(|r| &mut r.state), to.as_mut().map(|r| &mut r.state)),
             };
-        observation::apply(&core, from_state, to_state)?;
+        observation::apply(&core, &context, from_state, to_state)?;
     }
     if let Some(new) = &created {
         let mut row = resource_row(new);

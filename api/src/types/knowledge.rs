@@ -1,7 +1,7 @@
 //! The measurement, resource_specification and process_specification modules.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use ovn_domain::agent::{
+use ovn_domain::knowledge::{
     ProcessSpecification as DomainProcessSpecification, ResourceSpecification as DomainResourceSpecification,
     Unit as DomainUnit,
 };

@@ -44,7 +44,7 @@ impl PageInfo {
 
 /// vf-graphql's `revisionId` of a record at revision `number` (the domain's wire form).
 pub fn revision_id<Id: std::fmt::Display + Copy>(id: Id, number: i64) -> async_graphql::ID {
-    async_graphql::ID(ovn_domain::agent::Revision { id, number }.to_wire())
+    async_graphql::ID(ovn_domain::revision::Revision { id, number }.to_wire())
 }
 
 /// Builds a page request from Relay arguments, asking for the total only when the client
@@ -114,18 +114,18 @@ impl IMeasure {
 }
 
 /// Turns an async-graphql tri-state into a domain patch.
-pub fn patch<T: Clone>(value: &async_graphql::MaybeUndefined<T>) -> ovn_domain::agent::Patch<T> {
+pub fn patch<T: Clone>(value: &async_graphql::MaybeUndefined<T>) -> ovn_domain::revision::Patch<T> {
     match value {
-        async_graphql::MaybeUndefined::Undefined => ovn_domain::agent::Patch::Keep,
-        async_graphql::MaybeUndefined::Null => ovn_domain::agent::Patch::Clear,
-        async_graphql::MaybeUndefined::Value(v) => ovn_domain::agent::Patch::Set(v.clone()),
+        async_graphql::MaybeUndefined::Undefined => ovn_domain::revision::Patch::Keep,
+        async_graphql::MaybeUndefined::Null => ovn_domain::revision::Patch::Clear,
+        async_graphql::MaybeUndefined::Value(v) => ovn_domain::revision::Patch::Set(v.clone()),
     }
 }
 
 /// Same as [`patch`], for a plain `Option` on a create input (absent means not given).
-pub fn given<T: Clone>(value: &Option<T>) -> ovn_domain::agent::Patch<T> {
+pub fn given<T: Clone>(value: &Option<T>) -> ovn_domain::revision::Patch<T> {
     match value {
-        None => ovn_domain::agent::Patch::Keep,
-        Some(v) => ovn_domain::agent::Patch::Set(v.clone()),
+        None => ovn_domain::revision::Patch::Keep,
+        Some(v) => ovn_domain::revision::Patch::Set(v.clone()),
     }
 }

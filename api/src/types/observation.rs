@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union};
 use ovn_domain::flow::{Direction, FlowNode};
-use ovn_domain::ledger::{
+use ovn_domain::observation::{
     EconomicEvent as DomainEvent, EconomicResource as DomainResource, Process as DomainProcess,
     PropertyRegime as DomainRegime,
 };

@@ -1,0 +1,100 @@
+//! The knowledge layer (vf-graphql modules `measurement`, `resource_specification`,
+//! `process_specification`): units, kinds of resource and kinds of process, and the checks on
+//! the values they carry.
+
+use rust_decimal::Decimal;
+
+use crate::text::{Name, Uri};
+use crate::{DomainError, ProcessSpecificationId, ResourceSpecificationId, UnitId};
+
+/// A unit of measure (OM2), with its optional OM2 identifier (`hour`, `kilogram`, `one`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// Identity.
+    pub id: UnitId,
+    /// Current revision number.
+    pub revision: i64,
+    /// Human label ("hour").
+    pub label: Name,
+    /// Display symbol ("h").
+    pub symbol: Name,
+    /// OM2 identifier, when the unit maps onto one.
+    pub om_unit_identifier: Option<String>,
+}
+
+/// A price or value per unit, as the OVN extension `defaultValuePerUnit` carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValuePerUnit {
+    /// The amount, exact.
+    pub value: Decimal,
+    /// The unit of the amount (a currency unit).
+    pub unit: Option<UnitId>,
+}
+
+/// A kind of resource (vf-graphql `ResourceSpecification`), with the OVN extension
+/// `defaultValuePerUnit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSpecification {
+    /// Identity.
+    pub id: ResourceSpecificationId,
+    /// Current revision number.
+    pub revision: i64,
+    /// Name.
+    pub name: Name,
+    /// Picture.
+    pub image: Option<Uri>,
+    /// More pictures.
+    pub image_list: Vec<Uri>,
+    /// Classifications (taxonomy URIs).
+    pub resource_classified_as: Vec<Uri>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Unit of the resource itself.
+    pub default_unit_of_resource: Option<UnitId>,
+    /// Unit of use or work.
+    pub default_unit_of_effort: Option<UnitId>,
+    /// Whether any resource of the kind can stand for any other.
+    pub substitutable: Option<bool>,
+    /// OVN: the value of one unit, used by value equations when a contribution declares none.
+    pub default_value_per_unit: Option<ValuePerUnit>,
+}
+
+/// A kind of process (vf-graphql `ProcessSpecification`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSpecification {
+    /// Identity.
+    pub id: ProcessSpecificationId,
+    /// Current revision number.
+    pub revision: i64,
+    /// Name.
+    pub name: Name,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+impl ValuePerUnit {
+    /// Checks the value: a price or value per unit is never below zero. `field` names the
+    /// input field in the error.
+    pub fn checked(self, field: &str) -> Result<Self, DomainError> {
+        if self.value.is_sign_negative() && !self.value.is_zero() {
+            return Err(DomainError::invalid(field, "must not be negative"));
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_per_unit_is_never_negative() {
+        let value = |units: i64| ValuePerUnit { value: Decimal::new(units, 2), unit: None };
+        assert_eq!(value(0).checked("defaultValuePerUnit"), Ok(value(0)));
+        assert_eq!(value(1250).checked("defaultValuePerUnit"), Ok(value(1250)));
+        assert_eq!(
+            value(-1).checked("defaultValuePerUnit"),
+            Err(DomainError::invalid("defaultValuePerUnit", "must not be negative"))
+        );
+    }
+}
