@@ -6,7 +6,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode, SliceLoader};
 use ovn_domain::observation::{self, NewEvent, ResourceState};
 use ovn_domain::observation::{
     EconomicEvent, EconomicResource, EventDetails, Process, PropertyRegime, ResourceDetails,
@@ -33,7 +32,7 @@ use crate::store::Store;
 
 /// Most ids in one `IN (…)` list: SQLite refuses more than 32,766 bound parameters (and
 /// PostgreSQL 65,535), and a trace of 100,000 nodes loads more ids than that.
-const IN_LIST_MAX: usize = 10_000;
+pub(crate) const IN_LIST_MAX: usize = 10_000;
 
 fn corrupt(err: DomainError) -> PersistenceError {
     PersistenceError::Corrupt(err.to_string())
@@ -52,7 +51,7 @@ fn measure(value: Option<DbDecimal>, unit: Option<&str>) -> Result<Option<Measur
 
 // ---------------------------------------------------------------- row conversions
 
-fn core_from(row: &economic_event::Model) -> Result<NewEvent> {
+pub(crate) fn core_from(row: &economic_event::Model) -> Result<NewEvent> {
     let mut core = NewEvent::new(
         Action::parse(&row.action).map_err(corrupt)?,
         AgentId::parse(&row.provider).map_err(corrupt)?,
@@ -90,23 +89,6 @@ pub(crate) fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) 
             in_scope_of,
         },
         created: row.created_at,
-    })
-}
-
-fn flow_event_from(row: &economic_event::Model) -> Result<FlowEvent> {
-    let core = core_from(row)?;
-    Ok(FlowEvent {
-        id: EconomicEventId::parse(&row.id).map_err(corrupt)?,
-        action: core.action,
-        resource_inventoried_as: core.resource_inventoried_as,
-        to_resource_inventoried_as: core.to_resource_inventoried_as,
-        input_of: core.input_of,
-        output_of: core.output_of,
-        resource_quantity: core.resource_quantity,
-        effort_quantity: core.effort_quantity,
-        has_point_in_time: row.has_point_in_time.or(row.has_end).or(row.has_beginning).unwrap_or(row.created_at),
-        created: row.created_at,
-        corrects: core.corrects,
     })
 }
 
@@ -389,7 +371,7 @@ async fn scopes_of_processes<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Re
     Ok(scopes)
 }
 
-async fn events_with_scopes<C: ConnectionTrait>(
+pub(crate) async fn events_with_scopes<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<economic_event::Model>,
 ) -> Result<Vec<EconomicEvent>> {
@@ -1059,98 +1041,6 @@ impl Store {
             let in_scope = scopes.remove(&row.id).unwrap_or_default();
             process_from(row, in_scope)
         })
-    }
-
-    // ------------------------------------------------------------ track and trace
-
-    /// Loads the slice of the flow graph reachable from `start` in `direction`, level by
-    /// level (three batched queries per level), at most `max_nodes` nodes.
-    /// `max_levels` bounds the round trips (1 is enough for `previous`/`next`).
-    pub async fn flow_graph(
-        &self,
-        start: FlowNode,
-        direction: Direction,
-        max_nodes: usize,
-        max_levels: Option<usize>,
-    ) -> Result<FlowGraph> {
-        let (graph, _) = self.load_slice(start, direction, max_nodes, max_levels, false).await?;
-        Ok(graph)
-    }
-
-    /// Same as [`Store::flow_graph`], and also hands back every event of the slice as a full
-    /// record (scopes included), so that a walk can be answered without loading its events
-    /// a second time.
-    pub async fn flow_slice(
-        &self,
-        start: FlowNode,
-        direction: Direction,
-        max_nodes: usize,
-        max_levels: Option<usize>,
-    ) -> Result<(FlowGraph, HashMap<EconomicEventId, EconomicEvent>)> {
-        let (graph, rows) = self.load_slice(start, direction, max_nodes, max_levels, true).await?;
-        let events = events_with_scopes(self.connection(), rows.into_values().collect()).await?;
-        Ok((graph, events.into_iter().map(|e| (e.id, e)).collect()))
-    }
-
-    /// The slice loop; keeps the rows it read when `keep_rows` is set.
-    async fn load_slice(
-        &self,
-        start: FlowNode,
-        direction: Direction,
-        max_nodes: usize,
-        max_levels: Option<usize>,
-        keep_rows: bool,
-    ) -> Result<(FlowGraph, HashMap<String, economic_event::Model>)> {
-        use economic_event::Column as C;
-        let mut loader = SliceLoader::new(start, direction).with_max_nodes(max_nodes);
-        let mut levels = 0;
-        let mut kept: HashMap<String, economic_event::Model> = HashMap::new();
-        while let Some(request) = loader.request() {
-            if max_levels.is_some_and(|max| levels >= max) {
-                break;
-            }
-            levels += 1;
-            let mut rows = Vec::new();
-            for chunk in request.events.chunks(IN_LIST_MAX) {
-                rows.extend(
-                    economic_event::Entity::find()
-                        .filter(C::Id.is_in(chunk.iter().map(ToString::to_string)))
-                        .all(self.connection())
-                        .await?,
-                );
-            }
-            // Each id appears in two IN lists here, so half the chunk.
-            for chunk in request.resources.chunks(IN_LIST_MAX / 2) {
-                let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-                rows.extend(
-                    economic_event::Entity::find()
-                        .filter(
-                            Condition::any()
-                                .add(C::ResourceInventoriedAs.is_in(ids.clone()))
-                                .add(C::ToResourceInventoriedAs.is_in(ids)),
-                        )
-                        .all(self.connection())
-                        .await?,
-                );
-            }
-            for chunk in request.processes.chunks(IN_LIST_MAX / 2) {
-                let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-                rows.extend(
-                    economic_event::Entity::find()
-                        .filter(Condition::any().add(C::InputOf.is_in(ids.clone())).add(C::OutputOf.is_in(ids)))
-                        .all(self.connection())
-                        .await?,
-                );
-            }
-            let events = rows.iter().map(flow_event_from).collect::<Result<Vec<_>>>()?;
-            if keep_rows {
-                for row in rows {
-                    kept.entry(row.id.clone()).or_insert(row);
-                }
-            }
-            loader.receive(events);
-        }
-        Ok((loader.finish(), kept))
     }
 
     /// Every event in recording order, as the replay needs it.
