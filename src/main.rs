@@ -137,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
             let profile =
                 AgentProfile { name: Name::parse("name", &name)?, image: None, note: None, classified_as: Vec::new() };
             let outcome = store.create_agent(AgentKind::parse(&kind)?, profile, None).await?;
-            println!("{}", outcome.id());
+            println!("{}", outcome.id);
         }
         Command::Import { file } => {
             let store = ovn::open_store(&config).await?;

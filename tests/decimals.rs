@@ -26,7 +26,7 @@ async fn write(store: &Store, value: Decimal) -> Result<ResourceSpecificationId>
         ..Default::default()
     };
     let outcome = store.create_resource_specification(patch, None).await?;
-    Ok(ResourceSpecificationId::parse(outcome.id())?)
+    Ok(outcome.id)
 }
 
 /// Reads the value back through the store.

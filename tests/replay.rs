@@ -11,7 +11,7 @@ use ovn_domain::agent::{AgentKind, AgentProfile};
 use ovn_domain::observation::{EventDetails, ResourceDetails};
 use ovn_domain::observation::{NewEvent, ReplayEvent, replay};
 use ovn_domain::text::Name;
-use ovn_domain::{Action, AgentId, EconomicResourceId, Measure, ResourceSpecificationId};
+use ovn_domain::{Action, EconomicResourceId, Measure};
 use ovn_persistence::knowledge::ResourceSpecificationPatch;
 use ovn_persistence::observation::RecordEvent;
 use rust_decimal::Decimal;
@@ -49,13 +49,13 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
     for name in ["Alice", "Bob", "Carol"] {
         let profile =
             AgentProfile { name: Name::parse("name", name)?, image: None, note: None, classified_as: Vec::new() };
-        agents.push(AgentId::parse(store.create_agent(AgentKind::Person, profile, None).await?.id())?);
+        agents.push(store.create_agent(AgentKind::Person, profile, None).await?.id);
     }
     let spec_patch = ResourceSpecificationPatch {
         name: ovn_domain::revision::Patch::Set(Name::parse("name", "grain")?),
         ..ResourceSpecificationPatch::default()
     };
-    let spec = ResourceSpecificationId::parse(store.create_resource_specification(spec_patch, None).await?.id())?;
+    let spec = store.create_resource_specification(spec_patch, None).await?.id;
     let mut rng = Rng(0x005E_ED0F_0A11);
     let mut resources: Vec<EconomicResourceId> = Vec::new();
     let mut recorded = 0;
@@ -120,7 +120,7 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         match store.record_event(actor, command, None).await {
             Ok(outcome) => {
                 recorded += 1;
-                let id = ovn_domain::EconomicEventId::parse(outcome.id())?;
+                let id = outcome.event.id;
                 let event = store.events_by_id(&[id]).await?.remove(&id).context("recorded event")?;
                 for resource in
                     [event.core.resource_inventoried_as, event.core.to_resource_inventoried_as].into_iter().flatten()

@@ -61,10 +61,10 @@ impl ApiError {
             Self::Limit(_) => code::LIMIT_EXCEEDED,
             Self::Persistence(err) => match err {
                 PersistenceError::Domain(DomainError::Cycle(_)) => code::CYCLE,
+                PersistenceError::Domain(DomainError::Forbidden(_)) => code::FORBIDDEN,
                 PersistenceError::Domain(_) => code::BAD_INPUT,
                 PersistenceError::NotFound { .. } => code::NOT_FOUND,
                 PersistenceError::Conflict(_) => code::CONFLICT,
-                PersistenceError::Forbidden(_) => code::FORBIDDEN,
                 PersistenceError::IdempotencyMismatch(_) => code::IDEMPOTENCY_MISMATCH,
                 PersistenceError::Database(_) | PersistenceError::Corrupt(_) => code::INTERNAL,
             },

@@ -14,10 +14,9 @@ use ovn_domain::{
     AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, ProcessSpecificationId,
     ResourceSpecificationId, UnitId,
 };
-use ovn_persistence::knowledge::{
-    AgentPatch, NewUnit, ProcessSpecificationPatch, RelationshipPatch, ResourceSpecificationPatch, RolePatch, UnitPatch,
-};
-use ovn_persistence::{Idempotency, PersistenceError};
+use ovn_persistence::Idempotency;
+use ovn_persistence::agent::{AgentPatch, RelationshipPatch, RolePatch};
+use ovn_persistence::knowledge::{NewUnit, ProcessSpecificationPatch, ResourceSpecificationPatch, UnitPatch};
 use sha2::{Digest, Sha256};
 
 use crate::context::ContextExt;
@@ -72,10 +71,6 @@ fn revision<T: Copy + std::fmt::Display>(
     Revision::parse(id.as_str(), parse).map_err(gql)
 }
 
-fn missing(kind: &'static str, id: &str) -> async_graphql::Error {
-    gql(PersistenceError::not_found(kind, id))
-}
-
 fn value_per_unit(measure: &crate::types::IMeasure) -> Result<ValuePerUnit> {
     let m = measure.to_domain().map_err(gql)?;
     Ok(ValuePerUnit { value: m.has_numerical_value, unit: m.has_unit })
@@ -103,7 +98,7 @@ impl KnowledgeMutation {
             classified_as: Vec::new(),
         };
         let outcome = ctx.store()?.create_agent(AgentKind::Person, profile, idem.as_ref()).await.map_err(gql)?;
-        let agent = load_created_agent(ctx, outcome.id()).await?;
+        let agent = outcome;
         Ok(PersonResponse { agent: Person(agent) })
     }
 
@@ -152,7 +147,7 @@ impl KnowledgeMutation {
                 .map_err(gql)?,
         };
         let outcome = ctx.store()?.create_agent(AgentKind::Organization, profile, idem.as_ref()).await.map_err(gql)?;
-        let agent = load_created_agent(ctx, outcome.id()).await?;
+        let agent = outcome;
         Ok(OrganizationResponse { agent: Organization(agent) })
     }
 
@@ -204,9 +199,7 @@ impl KnowledgeMutation {
         };
         let store = ctx.store()?;
         let outcome = store.create_relationship(command, idem.as_ref()).await.map_err(gql)?;
-        let id = AgentRelationshipId::parse(outcome.id()).map_err(gql)?;
-        let found = store.relationships_by_id(&[id]).await.map_err(gql)?;
-        let created = found.get(&id).cloned().ok_or_else(|| missing("agent relationship", outcome.id()))?;
+        let created = outcome;
         Ok(AgentRelationshipResponse { agent_relationship: AgentRelationship(created) })
     }
 
@@ -259,8 +252,7 @@ impl KnowledgeMutation {
             note: given(&note(&input.note)?),
         };
         let outcome = ctx.store()?.create_relationship_role(command, idem.as_ref()).await.map_err(gql)?;
-        let id = AgentRelationshipRoleId::parse(outcome.id()).map_err(gql)?;
-        let role = ctx.load(id).await?.ok_or_else(|| missing("agent relationship role", outcome.id()))?;
+        let role = outcome;
         Ok(AgentRelationshipRoleResponse { agent_relationship_role: Some(AgentRelationshipRole(role)) })
     }
 
@@ -307,8 +299,7 @@ impl KnowledgeMutation {
             om_unit_identifier: unit.om_unit_identifier.clone(),
         };
         let outcome = ctx.store()?.create_unit(command, idem.as_ref()).await.map_err(gql)?;
-        let id = UnitId::parse(outcome.id()).map_err(gql)?;
-        let unit = ctx.load(id).await?.ok_or_else(|| missing("unit", outcome.id()))?;
+        let unit = outcome;
         Ok(UnitResponse { unit: Unit(unit) })
     }
 
@@ -347,8 +338,7 @@ impl KnowledgeMutation {
             note: given(&note(&input.note)?),
         };
         let outcome = ctx.store()?.create_process_specification(command, idem.as_ref()).await.map_err(gql)?;
-        let id = ProcessSpecificationId::parse(outcome.id()).map_err(gql)?;
-        let spec = ctx.load(id).await?.ok_or_else(|| missing("process specification", outcome.id()))?;
+        let spec = outcome;
         Ok(ProcessSpecificationResponse { process_specification: ProcessSpecification(spec) })
     }
 
@@ -408,8 +398,7 @@ impl KnowledgeMutation {
             },
         };
         let outcome = ctx.store()?.create_resource_specification(command, idem.as_ref()).await.map_err(gql)?;
-        let id = ResourceSpecificationId::parse(outcome.id()).map_err(gql)?;
-        let spec = ctx.load(id).await?.ok_or_else(|| missing("resource specification", outcome.id()))?;
+        let spec = outcome;
         Ok(ResourceSpecificationResponse { resource_specification: ResourceSpecification(spec) })
     }
 
@@ -454,11 +443,6 @@ impl KnowledgeMutation {
         ctx.store()?.delete_resource_specification(revision).await.map_err(gql)?;
         Ok(true)
     }
-}
-
-async fn load_created_agent(ctx: &Context<'_>, id: &str) -> Result<ovn_domain::agent::Agent> {
-    let id = AgentId::parse(id).map_err(gql)?;
-    ctx.load(id).await?.ok_or_else(|| missing("agent", &id.to_string()))
 }
 
 use ovn_domain::observation::NewEvent;
@@ -566,21 +550,11 @@ impl ObservationMutation {
         let fingerprint = async_graphql::Value::List(vec![event.to_value(), new_inventoried_resource.to_value()]);
         let idem = idempotency_of(actor, idempotency_key, "createEconomicEvent", fingerprint)?;
         let command = record_command(&event, new_inventoried_resource.as_ref())?;
-        let creates_to = command.core.creates_to();
-        let outcome = ctx.store()?.record_event(actor, command, idem.as_ref()).await.map_err(gql)?;
-        let id = EconomicEventId::parse(outcome.id()).map_err(gql)?;
-        let recorded: ovn_domain::observation::EconomicEvent =
-            ctx.load(id).await?.ok_or_else(|| missing("economic event", outcome.id()))?;
-        let resource_id = if creates_to {
-            recorded.core.to_resource_inventoried_as
-        } else {
-            recorded.core.resource_inventoried_as.or(recorded.core.to_resource_inventoried_as)
-        };
-        let economic_resource = match resource_id {
-            Some(resource) => ctx.load(resource).await?.map(EconomicResource),
-            None => None,
-        };
-        Ok(EconomicEventResponse { economic_event: EconomicEvent(recorded), economic_resource })
+        let recorded = ctx.store()?.record_event(actor, command, idem.as_ref()).await.map_err(gql)?;
+        Ok(EconomicEventResponse {
+            economic_event: EconomicEvent(recorded.event),
+            economic_resource: recorded.resource.map(EconomicResource),
+        })
     }
 
     /// Changes an event's note and links (never its quantities, agents, action or resources:
@@ -650,8 +624,7 @@ impl ObservationMutation {
             based_on: given(&opt_id(&process.based_on, ProcessSpecificationId::parse)?),
         };
         let outcome = ctx.store()?.create_process(command, idem.as_ref()).await.map_err(gql)?;
-        let id = ProcessId::parse(outcome.id()).map_err(gql)?;
-        let created = ctx.load(id).await?.ok_or_else(|| missing("process", outcome.id()))?;
+        let created = outcome;
         Ok(ProcessResponse { process: Process(created) })
     }
 

@@ -6,7 +6,7 @@ use ovn_domain::{
     Action as DomainAction, AgentId, AgentRelationshipId, AgentRelationshipRoleId, ProcessSpecificationId,
     ResourceSpecificationId, UnitId,
 };
-use ovn_persistence::knowledge::RelationshipFilter;
+use ovn_persistence::agent::RelationshipFilter;
 
 use crate::context::{ContextExt, Viewer};
 use crate::error::{ApiError, Result, gql};

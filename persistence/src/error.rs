@@ -23,9 +23,6 @@ pub enum PersistenceError {
     /// referenced by others).
     #[error("{0}")]
     Conflict(String),
-    /// The agent may not do this.
-    #[error("{0}")]
-    Forbidden(String),
     /// The idempotency key was used before with another input.
     #[error("idempotency key `{0}` was already used with a different input")]
     IdempotencyMismatch(String),

@@ -46,14 +46,14 @@ impl Idempotency {
 
 /// What a create did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Made a new record with this id.
-    Created(String),
-    /// A retry: the record made by the first attempt.
+pub enum Outcome<T = String> {
+    /// Made a new record: what the write handed back.
+    Created(T),
+    /// A retry: the id of the record made by the first attempt.
     Replayed(String),
 }
 
-impl Outcome {
+impl Outcome<String> {
     /// The record's id either way.
     pub fn id(&self) -> &str {
         match self {

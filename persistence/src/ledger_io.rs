@@ -19,22 +19,20 @@ use futures::FutureExt;
 use ovn_domain::agent::{Agent, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
-use ovn_domain::{AgentId, DomainError, EconomicEventId};
+use ovn_domain::{AgentId, EconomicEventId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
     QuerySelect, QueryTrait, Statement, TransactionTrait,
 };
 
-use crate::decimal::DbDecimal;
 use crate::entity::{
     agent, agent_relationship, agent_relationship_role, economic_event, economic_event_scope, economic_resource,
     idempotency_key, process, process_scope, process_specification, resource_specification, unit,
 };
 use crate::error::{PersistenceError, Result};
-use crate::knowledge::{ids_to_json, uris_to_json};
+use crate::rows::{self, Record, Stamps, corrupt, text};
 use crate::store::Store;
-use crate::{knowledge, observation};
 
 /// SQLite refuses a statement with more than 32,766 bound parameters; every chunk of a
 /// multi-row insert stays under it (PostgreSQL's limit, 65,535, is higher).
@@ -98,10 +96,6 @@ pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 // ---------------------------------------------------------------- reading
 
-fn corrupt(err: DomainError) -> PersistenceError {
-    PersistenceError::Corrupt(err.to_string())
-}
-
 fn group_scopes(pairs: impl IntoIterator<Item = (String, String)>) -> Result<HashMap<String, Vec<AgentId>>> {
     let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
     for (owner, scope) in pairs {
@@ -113,50 +107,19 @@ fn group_scopes(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Has
     Ok(scopes)
 }
 
-// Rows become domain values through the same conversions the live services use; an export
+// Rows become domain values through the same mappings the live services use; an export
 // only adds the system time each record was made.
-fn unit_from(row: unit::Model) -> Result<Stamped<Unit>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::unit_from(row)?, created })
-}
-
-fn agent_from(row: agent::Model) -> Result<Stamped<Agent>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::agent_from(row)?, created })
-}
-
-fn role_from(row: agent_relationship_role::Model) -> Result<Stamped<AgentRelationshipRole>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::role_from(row)?, created })
-}
-
-fn relationship_from(row: agent_relationship::Model) -> Result<Stamped<AgentRelationship>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::relationship_from(row)?, created })
-}
-
-fn resource_specification_from(row: resource_specification::Model) -> Result<Stamped<ResourceSpecification>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::resource_specification_from(row)?, created })
-}
-
-fn process_specification_from(row: process_specification::Model) -> Result<Stamped<ProcessSpecification>> {
-    let created = row.created_at;
-    Ok(Stamped { record: knowledge::process_specification_from(row)?, created })
+fn stamped<R: Record>(row: <R::Entity as EntityTrait>::Model, created: DateTime<Utc>) -> Result<Stamped<R>> {
+    Ok(Stamped { record: R::from_row(row)?, created })
 }
 
 fn process_from(row: process::Model, in_scope_of: Vec<AgentId>) -> Result<Stamped<Process>> {
     let created = row.created_at;
-    Ok(Stamped { record: observation::process_from(row, in_scope_of)?, created })
-}
-
-fn resource_from(row: economic_resource::Model) -> Result<Stamped<EconomicResource>> {
-    let created = row.created_at;
-    Ok(Stamped { record: observation::resource_from(row)?, created })
+    Ok(Stamped { record: rows::process_from(row, in_scope_of)?, created })
 }
 
 fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) -> Result<EconomicEvent> {
-    observation::event_from(row, in_scope_of)
+    rows::event_from(row, in_scope_of)
 }
 
 /// Sorts stamped records by their id's text (the order an export lists them in).
@@ -166,31 +129,59 @@ fn by_id<T>(mut records: Vec<Stamped<T>>, id: impl Fn(&T) -> uuid::Uuid) -> Vec<
 }
 
 async fn read_all<C: ConnectionTrait>(conn: &C) -> Result<Ledger> {
-    let units = unit::Entity::find().all(conn).await?.into_iter().map(unit_from).collect::<Result<Vec<_>>>()?;
-    let agents = agent::Entity::find().all(conn).await?.into_iter().map(agent_from).collect::<Result<Vec<_>>>()?;
+    let units = unit::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<Unit>(row, created)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let agents = agent::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<Agent>(row, created)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let roles = agent_relationship_role::Entity::find()
         .all(conn)
         .await?
         .into_iter()
-        .map(role_from)
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<AgentRelationshipRole>(row, created)
+        })
         .collect::<Result<Vec<_>>>()?;
     let relationships = agent_relationship::Entity::find()
         .all(conn)
         .await?
         .into_iter()
-        .map(relationship_from)
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<AgentRelationship>(row, created)
+        })
         .collect::<Result<Vec<_>>>()?;
     let resource_specifications = resource_specification::Entity::find()
         .all(conn)
         .await?
         .into_iter()
-        .map(resource_specification_from)
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<ResourceSpecification>(row, created)
+        })
         .collect::<Result<Vec<_>>>()?;
     let process_specifications = process_specification::Entity::find()
         .all(conn)
         .await?
         .into_iter()
-        .map(process_specification_from)
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<ProcessSpecification>(row, created)
+        })
         .collect::<Result<Vec<_>>>()?;
     let mut process_scopes =
         group_scopes(process_scope::Entity::find().all(conn).await?.into_iter().map(|s| (s.process_id, s.scope_id)))?;
@@ -207,7 +198,10 @@ async fn read_all<C: ConnectionTrait>(conn: &C) -> Result<Ledger> {
         .all(conn)
         .await?
         .into_iter()
-        .map(resource_from)
+        .map(|row| {
+            let created = row.created_at;
+            stamped::<EconomicResource>(row, created)
+        })
         .collect::<Result<Vec<_>>>()?;
     let mut event_scopes = group_scopes(
         economic_event_scope::Entity::find().all(conn).await?.into_iter().map(|s| (s.event_id, s.scope_id)),
@@ -239,183 +233,52 @@ async fn read_all<C: ConnectionTrait>(conn: &C) -> Result<Ledger> {
 
 // ---------------------------------------------------------------- writing
 
-fn text<T: ToString>(value: Option<T>) -> Option<String> {
-    value.map(|v| v.to_string())
-}
-
 fn unit_row(s: &Stamped<Unit>) -> unit::ActiveModel {
-    let u = &s.record;
-    unit::ActiveModel {
-        id: Set(u.id.to_string()),
-        label: Set(u.label.as_str().to_owned()),
-        symbol: Set(u.symbol.as_str().to_owned()),
-        om_unit_identifier: Set(u.om_unit_identifier.clone()),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn agent_row(s: &Stamped<Agent>) -> agent::ActiveModel {
-    let a = &s.record;
-    agent::ActiveModel {
-        id: Set(a.id.to_string()),
-        kind: Set(a.kind.as_str().to_owned()),
-        name: Set(a.profile.name.as_str().to_owned()),
-        image: Set(a.profile.image.as_ref().map(|i| i.as_str().to_owned())),
-        note: Set(a.profile.note.clone()),
-        classified_as: Set(uris_to_json(&a.profile.classified_as)),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn role_row(s: &Stamped<AgentRelationshipRole>) -> agent_relationship_role::ActiveModel {
-    let r = &s.record;
-    agent_relationship_role::ActiveModel {
-        id: Set(r.id.to_string()),
-        role_label: Set(r.role_label.as_str().to_owned()),
-        inverse_role_label: Set(r.inverse_role_label.as_ref().map(|l| l.as_str().to_owned())),
-        note: Set(r.note.clone()),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn relationship_row(s: &Stamped<AgentRelationship>) -> agent_relationship::ActiveModel {
-    let r = &s.record;
-    agent_relationship::ActiveModel {
-        id: Set(r.id.to_string()),
-        subject: Set(r.subject.to_string()),
-        object: Set(r.object.to_string()),
-        relationship: Set(r.relationship.to_string()),
-        in_scope_of: Set(ids_to_json(&r.in_scope_of)),
-        note: Set(r.note.clone()),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn resource_specification_row(s: &Stamped<ResourceSpecification>) -> resource_specification::ActiveModel {
-    let r = &s.record;
-    resource_specification::ActiveModel {
-        id: Set(r.id.to_string()),
-        name: Set(r.name.as_str().to_owned()),
-        image: Set(r.image.as_ref().map(|i| i.as_str().to_owned())),
-        image_list: Set(uris_to_json(&r.image_list)),
-        resource_classified_as: Set(uris_to_json(&r.resource_classified_as)),
-        note: Set(r.note.clone()),
-        default_unit_of_resource: Set(text(r.default_unit_of_resource)),
-        default_unit_of_effort: Set(text(r.default_unit_of_effort)),
-        substitutable: Set(r.substitutable),
-        default_value_per_unit: Set(r.default_value_per_unit.map(|v| DbDecimal(v.value))),
-        default_value_per_unit_unit: Set(text(r.default_value_per_unit.and_then(|v| v.unit))),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn process_specification_row(s: &Stamped<ProcessSpecification>) -> process_specification::ActiveModel {
-    let p = &s.record;
-    process_specification::ActiveModel {
-        id: Set(p.id.to_string()),
-        name: Set(p.name.as_str().to_owned()),
-        note: Set(p.note.clone()),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    s.record.to_row(Stamps::created(s.created))
 }
 
 fn process_row(s: &Stamped<Process>) -> process::ActiveModel {
-    let p = &s.record;
-    process::ActiveModel {
-        id: Set(p.id.to_string()),
-        name: Set(p.name.as_str().to_owned()),
-        has_beginning: Set(p.has_beginning),
-        has_end: Set(p.has_end),
-        finished: Set(p.finished),
-        classified_as: Set(uris_to_json(&p.classified_as)),
-        note: Set(p.note.clone()),
-        based_on: Set(text(p.based_on)),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
-    }
+    rows::process_row(&s.record, Stamps::created(s.created))
 }
 
 /// A resource row; `contained_in` is left out when the container is written later (see
 /// [`write_all`]).
 fn resource_row(s: &Stamped<EconomicResource>, with_container: bool) -> economic_resource::ActiveModel {
-    let r = &s.record;
-    let (st, d) = (&r.state, &r.details);
-    economic_resource::ActiveModel {
-        id: Set(r.id.to_string()),
-        name: Set(d.name.clone()),
-        conforms_to: Set(r.conforms_to.to_string()),
-        classified_as: Set(uris_to_json(&d.classified_as)),
-        tracking_identifier: Set(d.tracking_identifier.clone()),
-        image: Set(d.image.as_ref().map(|u| u.as_str().to_owned())),
-        image_list: Set(uris_to_json(&d.image_list)),
-        unit: Set(text(st.unit)),
-        accounting_quantity: Set(DbDecimal(st.accounting_quantity)),
-        onhand_quantity: Set(DbDecimal(st.onhand_quantity)),
-        unit_of_effort: Set(text(d.unit_of_effort)),
-        primary_accountable: Set(text(st.primary_accountable)),
-        custodian: Set(text(st.custodian)),
-        current_location: Set(st.current_location.clone()),
-        contained_in: Set(if with_container { text(st.contained_in) } else { None }),
-        stage: Set(text(st.stage)),
-        state: Set(st.state.clone()),
-        property_regime: Set(d.property_regime.as_str().to_owned()),
-        value_per_unit_of_use: Set(d.value_per_unit_of_use.map(|m| DbDecimal(m.has_numerical_value))),
-        value_per_unit_of_use_unit: Set(text(d.value_per_unit_of_use.and_then(|m| m.has_unit))),
-        note: Set(d.note.clone()),
-        revision: Set(1),
-        created_at: Set(s.created),
-        updated_at: Set(s.created),
+    let mut row = s.record.to_row(Stamps::created(s.created));
+    if !with_container {
+        row.contained_in = Set(None);
     }
+    row
 }
 
 /// An event row; `triggered_by` is left out when it points at a later event (see
 /// [`write_all`]).
 fn event_row(e: &EconomicEvent, with_trigger: bool) -> economic_event::ActiveModel {
-    let (core, details) = (&e.core, &e.details);
-    economic_event::ActiveModel {
-        id: Set(e.id.to_string()),
-        action: Set(core.action.id().to_owned()),
-        provider: Set(core.provider.to_string()),
-        receiver: Set(core.receiver.to_string()),
-        resource_inventoried_as: Set(text(core.resource_inventoried_as)),
-        to_resource_inventoried_as: Set(text(core.to_resource_inventoried_as)),
-        resource_classified_as: Set(uris_to_json(&details.resource_classified_as)),
-        resource_conforms_to: Set(text(details.resource_conforms_to)),
-        resource_quantity: Set(core.resource_quantity.map(|m| DbDecimal(m.has_numerical_value))),
-        resource_quantity_unit: Set(text(core.resource_quantity.and_then(|m| m.has_unit))),
-        effort_quantity: Set(core.effort_quantity.map(|m| DbDecimal(m.has_numerical_value))),
-        effort_quantity_unit: Set(text(core.effort_quantity.and_then(|m| m.has_unit))),
-        has_beginning: Set(details.has_beginning),
-        has_end: Set(details.has_end),
-        has_point_in_time: Set(details.has_point_in_time),
-        note: Set(details.note.clone()),
-        agreed_in: Set(details.agreed_in.as_ref().map(|u| u.as_str().to_owned())),
-        triggered_by: Set(if with_trigger { text(details.triggered_by) } else { None }),
-        input_of: Set(text(core.input_of)),
-        output_of: Set(text(core.output_of)),
-        at_location: Set(core.at_location.clone()),
-        to_location: Set(core.to_location.clone()),
-        state: Set(core.state.clone()),
-        corrects: Set(text(core.corrects)),
-        declared_value: Set(details.declared_value.map(|m| DbDecimal(m.has_numerical_value))),
-        declared_value_unit: Set(text(details.declared_value.and_then(|m| m.has_unit))),
-        revision: Set(1),
-        created_at: Set(e.created),
-        updated_at: Set(e.created),
+    let mut row = rows::event_row(e, Stamps::created(e.created));
+    if !with_trigger {
+        row.triggered_by = Set(None);
     }
+    row
 }
 
 /// The multi-row `INSERT` of one chunk.

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{PersistenceError, Result};
@@ -67,7 +70,15 @@ async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceive
         }
         // If the transaction cannot begin, dropping the jobs drops their reply channels and
         // each caller gets an error.
-        let txn = match db.begin().await {
+        // IMMEDIATE: the write lock is taken at BEGIN, where SQLite's busy handler waits for
+        // it. A deferred transaction that reads first (every write checks its references
+        // first) and then writes would instead fail at once with SQLITE_BUSY while another
+        // connection holds the lock, since SQLite refuses to wait on a read-to-write upgrade.
+        let immediate = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = match db.begin_with_options(immediate).await {
             Ok(txn) => txn,
             Err(err) => {
                 tracing::error!(error = %err, "could not begin a write transaction");
@@ -203,13 +214,40 @@ impl Store {
 }
 
 impl Store {
+    /// The record a create answers with: the one just written, or on a replay (a retried
+    /// idempotency key) the one the first attempt wrote, read back by its id.
+    pub(crate) async fn created<R, T>(
+        &self,
+        outcome: crate::Outcome<T>,
+        written: R,
+        load: impl AsyncFnOnce(&Store, R::Id) -> Result<Option<R>>,
+    ) -> Result<R>
+    where
+        R: crate::rows::Record,
+        R::Id: std::str::FromStr<Err = ovn_domain::DomainError>,
+    {
+        match outcome {
+            crate::Outcome::Created(_) => Ok(written),
+            crate::Outcome::Replayed(id) => {
+                let parsed: R::Id = crate::rows::id(&id, str::parse)?;
+                load(self, parsed).await?.ok_or_else(|| PersistenceError::not_found(R::KIND, id))
+            }
+        }
+    }
+
     /// Runs a create: checks the idempotency key, then writes the key and the record in one
     /// transaction. A retry (same key, same input) gets [`crate::Outcome::Replayed`] with the
     /// first record's id; the same key with another input is
     /// [`crate::PersistenceError::IdempotencyMismatch`].
-    pub async fn create<F>(&self, idem: Option<&crate::Idempotency>, id: String, insert: F) -> Result<crate::Outcome>
+    pub async fn create<T, F>(
+        &self,
+        idem: Option<&crate::Idempotency>,
+        id: String,
+        insert: F,
+    ) -> Result<crate::Outcome<T>>
     where
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<()>> + Send + 'static,
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send + 'static,
     {
         use crate::Outcome;
         use crate::idempotency::{lookup, record};
@@ -229,8 +267,7 @@ impl Store {
                         }
                         record(txn, key, &id).await?;
                     }
-                    insert(txn).await?;
-                    Ok(Outcome::Created(id))
+                    Ok(Outcome::Created(insert(txn).await?))
                 }
                 .boxed()
             })

@@ -264,7 +264,7 @@ impl TestApp {
         let profile =
             AgentProfile { name: Name::parse("name", name)?, image: None, note: None, classified_as: Vec::new() };
         let outcome = self.store.create_agent(kind, profile, None).await?;
-        Ok(outcome.id().to_owned())
+        Ok(outcome.id.to_string())
     }
 
     /// A new person created in the store, and a token for them.

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Interface, MaybeUndefined, Object,
 use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
-use ovn_persistence::knowledge::RelationshipFilter;
+use ovn_persistence::agent::RelationshipFilter;
 
 use crate::connection;
 use crate::context::ContextExt;

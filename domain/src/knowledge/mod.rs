@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::text::{Name, Uri};
-use crate::{DomainError, ProcessSpecificationId, ResourceSpecificationId, UnitId};
+use crate::{ProcessSpecificationId, ResourceSpecificationId, UnitId};
 
 /// A unit of measure (OM2), with its optional OM2 identifier (`hour`, `kilogram`, `one`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,31 +70,4 @@ pub struct ProcessSpecification {
     pub name: Name,
     /// Free text.
     pub note: Option<String>,
-}
-
-impl ValuePerUnit {
-    /// Checks the value: a price or value per unit is never below zero. `field` names the
-    /// input field in the error.
-    pub fn checked(self, field: &str) -> Result<Self, DomainError> {
-        if self.value.is_sign_negative() && !self.value.is_zero() {
-            return Err(DomainError::invalid(field, "must not be negative"));
-        }
-        Ok(self)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_value_per_unit_is_never_negative() {
-        let value = |units: i64| ValuePerUnit { value: Decimal::new(units, 2), unit: None };
-        assert_eq!(value(0).checked("defaultValuePerUnit"), Ok(value(0)));
-        assert_eq!(value(1250).checked("defaultValuePerUnit"), Ok(value(1250)));
-        assert_eq!(
-            value(-1).checked("defaultValuePerUnit"),
-            Err(DomainError::invalid("defaultValuePerUnit", "must not be negative"))
-        );
-    }
 }

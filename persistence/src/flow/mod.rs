@@ -3,36 +3,17 @@
 
 use std::collections::HashMap;
 
-use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode, SliceLoader};
+use ovn_domain::EconomicEventId;
+use ovn_domain::flow::{Direction, FlowGraph, FlowNode, SliceLoader};
 use ovn_domain::observation::EconomicEvent;
-use ovn_domain::{DomainError, EconomicEventId};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::entity::economic_event;
-use crate::error::{PersistenceError, Result};
-use crate::observation::{IN_LIST_MAX, core_from, events_with_scopes};
+use crate::error::Result;
+use crate::observation::events_with_scopes;
+use crate::revisioned::IN_LIST_MAX;
+use crate::rows::flow_event_from;
 use crate::store::Store;
-
-fn corrupt(err: DomainError) -> PersistenceError {
-    PersistenceError::Corrupt(err.to_string())
-}
-
-fn flow_event_from(row: &economic_event::Model) -> Result<FlowEvent> {
-    let core = core_from(row)?;
-    Ok(FlowEvent {
-        id: EconomicEventId::parse(&row.id).map_err(corrupt)?,
-        action: core.action,
-        resource_inventoried_as: core.resource_inventoried_as,
-        to_resource_inventoried_as: core.to_resource_inventoried_as,
-        input_of: core.input_of,
-        output_of: core.output_of,
-        resource_quantity: core.resource_quantity,
-        effort_quantity: core.effort_quantity,
-        has_point_in_time: row.has_point_in_time.or(row.has_end).or(row.has_beginning).unwrap_or(row.created_at),
-        created: row.created_at,
-        corrects: core.corrects,
-    })
-}
 
 impl Store {
     /// Loads the slice of the flow graph reachable from `start` in `direction`, level by

@@ -1,0 +1,378 @@
+//! The agent module: persons and organizations, relationship roles and relationships. Every
+//! write is an `…_in(txn, …)` function that composes into a larger transaction, with a thin
+//! [`Store`] method that runs it alone.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use futures::FutureExt;
+use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
+use ovn_domain::{AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, Name, Patch, Revision, Uri};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use crate::entity::{agent, agent_relationship, agent_relationship_role};
+use crate::error::{PersistenceError, Result};
+use crate::idempotency::Idempotency;
+use crate::page::{Page, PageRequest, paginate};
+use crate::references::{Ref, References};
+use crate::revisioned::{by_ids, delete_in, insert_in, update_in};
+use crate::rows::{Record, id};
+use crate::store::Store;
+
+/// Changes to an agent.
+#[derive(Debug, Clone, Default)]
+pub struct AgentPatch {
+    /// Name.
+    pub name: Patch<Name>,
+    /// Image.
+    pub image: Patch<Uri>,
+    /// Note.
+    pub note: Patch<String>,
+    /// Classifications (organizations).
+    pub classified_as: Patch<Vec<Uri>>,
+}
+
+/// A new or changed relationship role (on create, `Keep` means "not given").
+#[derive(Debug, Clone, Default)]
+pub struct RolePatch {
+    /// Label from subject to object.
+    pub role_label: Patch<Name>,
+    /// Label from object to subject.
+    pub inverse_role_label: Patch<Name>,
+    /// Note.
+    pub note: Patch<String>,
+}
+
+/// A new or changed relationship (on create, `Keep` means "not given").
+#[derive(Debug, Clone, Default)]
+pub struct RelationshipPatch {
+    /// Subject.
+    pub subject: Patch<AgentId>,
+    /// Object.
+    pub object: Patch<AgentId>,
+    /// Role.
+    pub relationship: Patch<AgentRelationshipRoleId>,
+    /// Scopes.
+    pub in_scope_of: Patch<Vec<AgentId>>,
+    /// Note.
+    pub note: Patch<String>,
+}
+
+/// Which relationships to list.
+#[derive(Debug, Clone, Copy)]
+pub enum RelationshipFilter {
+    /// Every relationship.
+    All,
+    /// Where the agent is the subject.
+    Subject(AgentId),
+    /// Where the agent is the object.
+    Object(AgentId),
+    /// Where the agent is either.
+    Either(AgentId),
+    /// Of one role.
+    Role(AgentRelationshipRoleId),
+}
+
+fn kind_name(kind: AgentKind) -> &'static str {
+    if kind == AgentKind::Person { "person" } else { "organization" }
+}
+
+// ---------------------------------------------------------------- writes
+
+/// Creates a person or an organization.
+pub async fn create_agent_in(txn: &DatabaseTransaction, agent: &Agent) -> Result<()> {
+    insert_in(txn, agent, Utc::now()).await
+}
+
+/// Changes an agent's profile at `revision`; the agent must be of `kind`.
+pub async fn update_agent_in(
+    txn: &DatabaseTransaction,
+    kind: AgentKind,
+    revision: Revision<AgentId>,
+    patch: AgentPatch,
+) -> Result<Agent> {
+    update_in(txn, revision, move |mut current: Agent| {
+        if current.kind != kind {
+            return Err(PersistenceError::not_found(kind_name(kind), revision.id));
+        }
+        let profile = current.profile;
+        current.profile = AgentProfile {
+            name: patch.name.apply_required("name", profile.name)?,
+            image: patch.image.apply(profile.image),
+            note: patch.note.apply(profile.note),
+            classified_as: patch.classified_as.apply(Some(profile.classified_as)).unwrap_or_default(),
+        };
+        Ok(current)
+    })
+    .await
+}
+
+/// Deletes an agent of `kind` at `revision`; refused while anything refers to it.
+pub async fn delete_agent_in(txn: &DatabaseTransaction, kind: AgentKind, revision: Revision<AgentId>) -> Result<()> {
+    delete_in(txn, revision, |current: &Agent| {
+        if current.kind == kind { Ok(()) } else { Err(PersistenceError::not_found("agent", revision.id)) }
+    })
+    .await
+}
+
+/// Creates a relationship role.
+pub async fn create_role_in(txn: &DatabaseTransaction, role: &AgentRelationshipRole) -> Result<()> {
+    insert_in(txn, role, Utc::now()).await
+}
+
+/// Changes a relationship role at `revision`.
+pub async fn update_role_in(
+    txn: &DatabaseTransaction,
+    revision: Revision<AgentRelationshipRoleId>,
+    patch: RolePatch,
+) -> Result<AgentRelationshipRole> {
+    update_in(txn, revision, move |current: AgentRelationshipRole| {
+        Ok(AgentRelationshipRole {
+            role_label: patch.role_label.apply_required("roleLabel", current.role_label)?,
+            inverse_role_label: patch.inverse_role_label.apply(current.inverse_role_label),
+            note: patch.note.apply(current.note),
+            ..current
+        })
+    })
+    .await
+}
+
+/// Deletes a relationship role at `revision`; refused while relationships use it.
+pub async fn delete_role_in(txn: &DatabaseTransaction, revision: Revision<AgentRelationshipRoleId>) -> Result<()> {
+    delete_in(txn, revision, |_: &AgentRelationshipRole| Ok(())).await
+}
+
+fn relationship_references(relationship: &AgentRelationship) -> References {
+    let mut references = References::new();
+    references
+        .add("subject", Some(Ref::Agent(relationship.subject)))
+        .add("object", Some(Ref::Agent(relationship.object)))
+        .add("relationship", Some(Ref::Role(relationship.relationship)))
+        .add_all("inScopeOf", relationship.in_scope_of.iter().copied().map(Ref::Agent));
+    references
+}
+
+/// Creates a relationship; every agent and the role it names must exist.
+pub async fn create_relationship_in(txn: &DatabaseTransaction, relationship: &AgentRelationship) -> Result<()> {
+    relationship_references(relationship).check(txn).await?;
+    insert_in(txn, relationship, Utc::now()).await
+}
+
+/// Changes a relationship at `revision`.
+pub async fn update_relationship_in(
+    txn: &DatabaseTransaction,
+    revision: Revision<AgentRelationshipId>,
+    patch: RelationshipPatch,
+) -> Result<AgentRelationship> {
+    let current = crate::revisioned::locked_at::<AgentRelationship>(txn, revision).await?;
+    let next = AgentRelationship {
+        subject: patch.subject.apply_required("subject", current.subject)?,
+        object: patch.object.apply_required("object", current.object)?,
+        relationship: patch.relationship.apply_required("relationship", current.relationship)?,
+        in_scope_of: patch.in_scope_of.apply(Some(current.in_scope_of.clone())).unwrap_or_default(),
+        note: patch.note.apply(current.note.clone()),
+        ..current
+    };
+    relationship_references(&next).check(txn).await?;
+    update_in(txn, revision, move |_| Ok(next)).await
+}
+
+/// Deletes a relationship at `revision`.
+pub async fn delete_relationship_in(txn: &DatabaseTransaction, revision: Revision<AgentRelationshipId>) -> Result<()> {
+    delete_in(txn, revision, |_: &AgentRelationship| Ok(())).await
+}
+
+impl Store {
+    /// Creates a person or an organization.
+    pub async fn create_agent(
+        &self,
+        kind: AgentKind,
+        profile: AgentProfile,
+        idem: Option<&Idempotency>,
+    ) -> Result<Agent> {
+        let agent = Agent { id: AgentId::new(), revision: 1, kind, profile };
+        let written = agent.clone();
+        let outcome = self
+            .create(idem, agent.id.to_string(), move |txn| async move { create_agent_in(txn, &written).await }.boxed())
+            .await?;
+        self.created(outcome, agent, async |store: &Store, id| store.agent(id).await).await
+    }
+
+    /// Updates an agent's profile at the given revision.
+    pub async fn update_agent(&self, kind: AgentKind, revision: Revision<AgentId>, patch: AgentPatch) -> Result<Agent> {
+        self.write(move |txn| update_agent_in(txn, kind, revision, patch).boxed()).await
+    }
+
+    /// Deletes an agent at the given revision; refused while anything refers to it.
+    pub async fn delete_agent(&self, kind: AgentKind, revision: Revision<AgentId>) -> Result<()> {
+        self.write(move |txn| delete_agent_in(txn, kind, revision).boxed()).await
+    }
+
+    /// One agent.
+    pub async fn agent(&self, id: AgentId) -> Result<Option<Agent>> {
+        Ok(self.agents_by_id(&[id]).await?.remove(&id))
+    }
+
+    /// Whether an agent exists (one primary-key lookup).
+    pub async fn agent_exists(&self, id: AgentId) -> Result<bool> {
+        Ok(agent::Entity::find_by_id(id.to_string()).one(self.connection()).await?.is_some())
+    }
+
+    /// Many agents in one query (DataLoader batches).
+    pub async fn agents_by_id(&self, ids: &[AgentId]) -> Result<HashMap<AgentId, Agent>> {
+        by_ids(self.connection(), agent::Column::Id, ids).await
+    }
+
+    /// A page of agents, optionally of one kind.
+    pub async fn agents(&self, kind: Option<AgentKind>, page: &PageRequest) -> Result<Page<Agent>> {
+        let mut select = agent::Entity::find();
+        if let Some(kind) = kind {
+            select = select.filter(agent::Column::Kind.eq(kind.as_str()));
+        }
+        paginate(self.connection(), select, agent::Column::Id, page).await?.try_map(Agent::from_row)
+    }
+
+    /// Creates a relationship role (`roleLabel` must be set).
+    pub async fn create_relationship_role(
+        &self,
+        patch: RolePatch,
+        idem: Option<&Idempotency>,
+    ) -> Result<AgentRelationshipRole> {
+        let Patch::Set(role_label) = patch.role_label else {
+            return Err(DomainError::invalid("roleLabel", "is required").into());
+        };
+        let role = AgentRelationshipRole {
+            id: AgentRelationshipRoleId::new(),
+            revision: 1,
+            role_label,
+            inverse_role_label: patch.inverse_role_label.apply(None),
+            note: patch.note.apply(None),
+        };
+        let written = role.clone();
+        let outcome = self
+            .create(idem, role.id.to_string(), move |txn| async move { create_role_in(txn, &written).await }.boxed())
+            .await?;
+        self.created(outcome, role, async |store: &Store, id| {
+            Ok(store.relationship_roles_by_id(&[id]).await?.remove(&id))
+        })
+        .await
+    }
+
+    /// Updates a relationship role.
+    pub async fn update_relationship_role(
+        &self,
+        revision: Revision<AgentRelationshipRoleId>,
+        patch: RolePatch,
+    ) -> Result<AgentRelationshipRole> {
+        self.write(move |txn| update_role_in(txn, revision, patch).boxed()).await
+    }
+
+    /// Deletes a relationship role; refused while relationships use it.
+    pub async fn delete_relationship_role(&self, revision: Revision<AgentRelationshipRoleId>) -> Result<()> {
+        self.write(move |txn| delete_role_in(txn, revision).boxed()).await
+    }
+
+    /// Many roles in one query.
+    pub async fn relationship_roles_by_id(
+        &self,
+        ids: &[AgentRelationshipRoleId],
+    ) -> Result<HashMap<AgentRelationshipRoleId, AgentRelationshipRole>> {
+        by_ids(self.connection(), agent_relationship_role::Column::Id, ids).await
+    }
+
+    /// A page of roles.
+    pub async fn relationship_roles(&self, page: &PageRequest) -> Result<Page<AgentRelationshipRole>> {
+        paginate(self.connection(), agent_relationship_role::Entity::find(), agent_relationship_role::Column::Id, page)
+            .await?
+            .try_map(AgentRelationshipRole::from_row)
+    }
+
+    /// Creates a relationship (subject, object and relationship must be set).
+    pub async fn create_relationship(
+        &self,
+        patch: RelationshipPatch,
+        idem: Option<&Idempotency>,
+    ) -> Result<AgentRelationship> {
+        let (Patch::Set(subject), Patch::Set(object), Patch::Set(role)) =
+            (patch.subject, patch.object, patch.relationship)
+        else {
+            return Err(DomainError::invalid("relationship", "subject, object and relationship are required").into());
+        };
+        let relationship = AgentRelationship {
+            id: AgentRelationshipId::new(),
+            revision: 1,
+            subject,
+            object,
+            relationship: role,
+            in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
+            note: patch.note.apply(None),
+        };
+        let written = relationship.clone();
+        let outcome = self
+            .create(idem, relationship.id.to_string(), move |txn| {
+                async move { create_relationship_in(txn, &written).await }.boxed()
+            })
+            .await?;
+        self.created(outcome, relationship, async |store: &Store, id| {
+            Ok(store.relationships_by_id(&[id]).await?.remove(&id))
+        })
+        .await
+    }
+
+    /// Updates a relationship.
+    pub async fn update_relationship(
+        &self,
+        revision: Revision<AgentRelationshipId>,
+        patch: RelationshipPatch,
+    ) -> Result<AgentRelationship> {
+        self.write(move |txn| update_relationship_in(txn, revision, patch).boxed()).await
+    }
+
+    /// Deletes a relationship.
+    pub async fn delete_relationship(&self, revision: Revision<AgentRelationshipId>) -> Result<()> {
+        self.write(move |txn| delete_relationship_in(txn, revision).boxed()).await
+    }
+
+    /// Many relationships in one query.
+    pub async fn relationships_by_id(
+        &self,
+        ids: &[AgentRelationshipId],
+    ) -> Result<HashMap<AgentRelationshipId, AgentRelationship>> {
+        by_ids(self.connection(), agent_relationship::Column::Id, ids).await
+    }
+
+    /// A page of relationships, optionally those of one agent (as subject, object or either)
+    /// or of one role.
+    pub async fn relationships(
+        &self,
+        filter: RelationshipFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AgentRelationship>> {
+        use agent_relationship::Column as C;
+        let select = agent_relationship::Entity::find();
+        let select = match filter {
+            RelationshipFilter::All => select,
+            RelationshipFilter::Subject(agent) => select.filter(C::Subject.eq(agent.to_string())),
+            RelationshipFilter::Object(agent) => select.filter(C::Object.eq(agent.to_string())),
+            RelationshipFilter::Either(agent) => select
+                .filter(Condition::any().add(C::Subject.eq(agent.to_string())).add(C::Object.eq(agent.to_string()))),
+            RelationshipFilter::Role(role) => select.filter(C::Relationship.eq(role.to_string())),
+        };
+        paginate(self.connection(), select, C::Id, page).await?.try_map(AgentRelationship::from_row)
+    }
+
+    /// The distinct roles an agent takes part in (as subject or object).
+    pub async fn roles_of_agent(&self, agent: AgentId) -> Result<Vec<AgentRelationshipRole>> {
+        use agent_relationship::Column as C;
+        let rows = agent_relationship::Entity::find()
+            .filter(Condition::any().add(C::Subject.eq(agent.to_string())).add(C::Object.eq(agent.to_string())))
+            .all(self.connection())
+            .await?;
+        let mut ids: Vec<AgentRelationshipRoleId> =
+            rows.iter().map(|r| id(&r.relationship, AgentRelationshipRoleId::parse)).collect::<Result<_>>()?;
+        ids.sort();
+        ids.dedup();
+        let found = self.relationship_roles_by_id(&ids).await?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+    }
+}

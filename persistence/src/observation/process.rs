@@ -1,0 +1,161 @@
+//! Writes of processes (vf-graphql module `process`).
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use futures::FutureExt;
+use ovn_domain::observation::Process;
+use ovn_domain::{AgentId, DomainError, Patch, ProcessId, Revision};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+
+use super::{ProcessPatch, scopes_of_processes};
+use crate::entity::{economic_event, process, process_scope};
+use crate::error::{PersistenceError, Result};
+use crate::idempotency::Idempotency;
+use crate::references::{Ref, References};
+use crate::rows::{Stamps, process_from, process_row};
+use crate::store::Store;
+
+fn process_references(process: &Process) -> References {
+    let mut references = References::new();
+    references
+        .add("basedOn", process.based_on.map(Ref::ProcessSpecification))
+        .add_all("inScopeOf", process.in_scope_of.iter().copied().map(Ref::Agent));
+    references
+}
+
+/// Writes a process's scope rows (all of them, replacing any).
+async fn write_scopes(txn: &DatabaseTransaction, process: &Process) -> Result<()> {
+    process_scope::Entity::delete_many()
+        .filter(process_scope::Column::ProcessId.eq(process.id.to_string()))
+        .exec(txn)
+        .await?;
+    let scopes: BTreeSet<AgentId> = process.in_scope_of.iter().copied().collect();
+    if !scopes.is_empty() {
+        process_scope::Entity::insert_many(scopes.iter().map(|scope| process_scope::ActiveModel {
+            process_id: Set(process.id.to_string()),
+            scope_id: Set(scope.to_string()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `createProcess` inside the caller's transaction.
+pub async fn create_process_in(txn: &DatabaseTransaction, process: &Process) -> Result<()> {
+    process.validate()?;
+    process_references(process).check(txn).await?;
+    let now = Utc::now();
+    process::Entity::insert(process_row(process, Stamps::created(now))).exec_without_returning(txn).await?;
+    write_scopes(txn, process).await
+}
+
+/// `updateProcess` inside the caller's transaction, at `revision`.
+pub async fn update_process_in(
+    txn: &DatabaseTransaction,
+    revision: Revision<ProcessId>,
+    patch: ProcessPatch,
+) -> Result<Process> {
+    let row = process::Entity::find_by_id(revision.id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| PersistenceError::not_found("process", revision.id))?;
+    if row.revision != revision.number {
+        return Err(PersistenceError::Conflict(format!(
+            "process has changed since revision {} (now at revision {}); reload it and try again",
+            revision.number, row.revision
+        )));
+    }
+    let scopes = scopes_of_processes(txn, std::slice::from_ref(&row.id)).await?;
+    let current = process_from(row, scopes.into_values().next().unwrap_or_default())?;
+    let next = Process {
+        id: current.id,
+        revision: revision.number + 1,
+        name: patch.name.apply_required("name", current.name)?,
+        has_beginning: patch.has_beginning.apply(current.has_beginning),
+        has_end: patch.has_end.apply(current.has_end),
+        finished: patch.finished.apply(Some(current.finished)).unwrap_or(false),
+        classified_as: patch.classified_as.apply(Some(current.classified_as)).unwrap_or_default(),
+        note: patch.note.apply(current.note),
+        based_on: patch.based_on.apply(current.based_on),
+        in_scope_of: patch.in_scope_of.apply(Some(current.in_scope_of)).unwrap_or_default(),
+    };
+    next.validate()?;
+    process_references(&next).check(txn).await?;
+    process::Entity::update(process_row(&next, Stamps::updated(Utc::now()))).exec(txn).await?;
+    write_scopes(txn, &next).await?;
+    Ok(next)
+}
+
+/// `deleteProcess` inside the caller's transaction: refused once events refer to it (the
+/// books keep their flows).
+pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Result<()> {
+    let used = economic_event::Entity::find()
+        .filter(
+            Condition::any()
+                .add(economic_event::Column::InputOf.eq(id.to_string()))
+                .add(economic_event::Column::OutputOf.eq(id.to_string())),
+        )
+        .one(txn)
+        .await?;
+    if used.is_some() {
+        return Err(PersistenceError::Conflict("the process has recorded events and cannot be deleted".into()));
+    }
+    if process::Entity::find_by_id(id.to_string()).one(txn).await?.is_none() {
+        return Err(PersistenceError::not_found("process", id));
+    }
+    process_scope::Entity::delete_many().filter(process_scope::Column::ProcessId.eq(id.to_string())).exec(txn).await?;
+    process::Entity::delete_by_id(id.to_string()).exec(txn).await?;
+    Ok(())
+}
+
+impl Store {
+    /// `createProcess` (`name` must be set).
+    pub async fn create_process(&self, patch: ProcessPatch, idem: Option<&Idempotency>) -> Result<Process> {
+        let Patch::Set(name) = patch.name.clone() else {
+            return Err(DomainError::invalid("name", "is required").into());
+        };
+        let process = Process {
+            id: ProcessId::new(),
+            revision: 1,
+            name,
+            has_beginning: patch.has_beginning.apply(None),
+            has_end: patch.has_end.apply(None),
+            finished: patch.finished.apply(None).unwrap_or(false),
+            classified_as: patch.classified_as.apply(None).unwrap_or_default(),
+            note: patch.note.apply(None),
+            based_on: patch.based_on.apply(None),
+            in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
+        };
+        process.validate()?;
+        let written = process.clone();
+        let outcome = self
+            .create(idem, process.id.to_string(), move |txn| {
+                async move { create_process_in(txn, &written).await }.boxed()
+            })
+            .await?;
+        match outcome {
+            crate::Outcome::Created(()) => Ok(process),
+            crate::Outcome::Replayed(id) => {
+                let process_id: ProcessId = crate::rows::id(&id, ProcessId::parse)?;
+                self.processes_by_id(&[process_id])
+                    .await?
+                    .remove(&process_id)
+                    .ok_or_else(|| PersistenceError::not_found("process", id))
+            }
+        }
+    }
+
+    /// `updateProcess`.
+    pub async fn update_process(&self, revision: Revision<ProcessId>, patch: ProcessPatch) -> Result<Process> {
+        self.write(move |txn| update_process_in(txn, revision, patch).boxed()).await
+    }
+
+    /// `deleteProcess`: refused once events refer to it.
+    pub async fn delete_process(&self, id: ProcessId) -> Result<()> {
+        self.write(move |txn| delete_process_in(txn, id).boxed()).await
+    }
+}

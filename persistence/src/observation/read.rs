@@ -1,0 +1,326 @@
+//! Reads of the observation layer, batched: by ids (for DataLoaders, with `IN` lists chunked
+//! under the databases' bound-parameter limits), pages with filters, and whole-table reads for
+//! replay checks.
+
+use std::collections::HashMap;
+
+use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, ProcessId};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+use super::{EventFilter, ProcessFilter, ResourceFilter};
+use crate::entity::{economic_event, economic_event_scope, economic_resource, process, process_scope};
+use crate::error::Result;
+use crate::page::{Page, PageRequest, paginate};
+use crate::revisioned::{IN_LIST_MAX, by_ids};
+use crate::rows::{Record, event_from, id, process_from};
+use crate::store::Store;
+
+pub(crate) async fn scopes_of_events<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<AgentId>>> {
+    let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(scopes);
+    }
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        let rows = economic_event_scope::Entity::find()
+            .filter(economic_event_scope::Column::EventId.is_in(chunk.iter().cloned()))
+            .order_by_asc(economic_event_scope::Column::ScopeId)
+            .all(conn)
+            .await?;
+        for row in rows {
+            scopes.entry(row.event_id).or_default().push(id(&row.scope_id, AgentId::parse)?);
+        }
+    }
+    Ok(scopes)
+}
+
+pub(crate) async fn scopes_of_processes<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<AgentId>>> {
+    let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(scopes);
+    }
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        let rows = process_scope::Entity::find()
+            .filter(process_scope::Column::ProcessId.is_in(chunk.iter().cloned()))
+            .order_by_asc(process_scope::Column::ScopeId)
+            .all(conn)
+            .await?;
+        for row in rows {
+            scopes.entry(row.process_id).or_default().push(id(&row.scope_id, AgentId::parse)?);
+        }
+    }
+    Ok(scopes)
+}
+
+pub(crate) async fn events_with_scopes<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<economic_event::Model>,
+) -> Result<Vec<EconomicEvent>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut scopes = scopes_of_events(conn, &ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let in_scope = scopes.remove(&row.id).unwrap_or_default();
+            event_from(row, in_scope)
+        })
+        .collect()
+}
+
+impl Store {
+    /// Many events in one query (plus one for their scopes).
+    pub async fn events_by_id(&self, ids: &[EconomicEventId]) -> Result<HashMap<EconomicEventId, EconomicEvent>> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            rows.extend(
+                economic_event::Entity::find()
+                    .filter(economic_event::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                    .all(self.connection())
+                    .await?,
+            );
+        }
+        Ok(events_with_scopes(self.connection(), rows).await?.into_iter().map(|e| (e.id, e)).collect())
+    }
+
+    fn event_select(filter: &EventFilter) -> Select<economic_event::Entity> {
+        use economic_event::Column as C;
+        let mut select = economic_event::Entity::find();
+        if !filter.provider.is_empty() {
+            select = select.filter(C::Provider.is_in(filter.provider.iter().map(ToString::to_string)));
+        }
+        if !filter.receiver.is_empty() {
+            select = select.filter(C::Receiver.is_in(filter.receiver.iter().map(ToString::to_string)));
+        }
+        if let Some(agent) = filter.agent {
+            select = select
+                .filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
+        }
+        if !filter.action.is_empty() {
+            select = select.filter(C::Action.is_in(filter.action.iter().map(|a| a.id())));
+        }
+        if let Some(resource) = filter.resource {
+            select = select.filter(
+                Condition::any()
+                    .add(C::ResourceInventoriedAs.eq(resource.to_string()))
+                    .add(C::ToResourceInventoriedAs.eq(resource.to_string())),
+            );
+        }
+        if let Some(spec) = filter.resource_conforms_to {
+            select = select.filter(C::ResourceConformsTo.eq(spec.to_string()));
+        }
+        if let Some(trigger) = filter.triggered_by {
+            select = select.filter(C::TriggeredBy.eq(trigger.to_string()));
+        }
+        if let Some(resource) = filter.to_resource {
+            select = select.filter(C::ToResourceInventoriedAs.eq(resource.to_string()));
+        }
+        if let Some(scope) = filter.in_scope_of {
+            let scoped = sea_orm::sea_query::Query::select()
+                .column(economic_event_scope::Column::EventId)
+                .from(economic_event_scope::Entity)
+                .and_where(economic_event_scope::Column::ScopeId.eq(scope.to_string()))
+                .to_owned();
+            select = select.filter(C::Id.in_subquery(scoped));
+        }
+        if let Some(start) = filter.start_date {
+            select = select.filter(Condition::any().add(C::HasPointInTime.gte(start)).add(C::HasBeginning.gte(start)));
+        }
+        if let Some(end) = filter.end_date {
+            select = select.filter(Condition::any().add(C::HasPointInTime.lte(end)).add(C::HasEnd.lte(end)));
+        }
+        select
+    }
+
+    /// A page of events.
+    pub async fn events(&self, filter: &EventFilter, page: &PageRequest) -> Result<Page<EconomicEvent>> {
+        let page = paginate(self.connection(), Self::event_select(filter), economic_event::Column::Id, page).await?;
+        let ids: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
+        let mut scopes = scopes_of_events(self.connection(), &ids).await?;
+        page.try_map(|row| {
+            let in_scope = scopes.remove(&row.id).unwrap_or_default();
+            event_from(row, in_scope)
+        })
+    }
+
+    /// Every event matching `filter`, oldest first (bounded by `limit`).
+    pub async fn events_list(&self, filter: &EventFilter, limit: u64) -> Result<Vec<EconomicEvent>> {
+        let rows = Self::event_select(filter)
+            .order_by_asc(economic_event::Column::CreatedAt)
+            .order_by_asc(economic_event::Column::Id)
+            .limit(limit)
+            .all(self.connection())
+            .await?;
+        events_with_scopes(self.connection(), rows).await
+    }
+
+    /// The inputs (or outputs) of many processes in one query.
+    pub async fn events_of_processes(
+        &self,
+        ids: &[ProcessId],
+        outputs: bool,
+    ) -> Result<HashMap<ProcessId, Vec<EconomicEvent>>> {
+        let column = if outputs { economic_event::Column::OutputOf } else { economic_event::Column::InputOf };
+        let rows = economic_event::Entity::find()
+            .filter(column.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(economic_event::Column::Id)
+            .all(self.connection())
+            .await?;
+        let mut grouped: HashMap<ProcessId, Vec<EconomicEvent>> = HashMap::new();
+        for event in events_with_scopes(self.connection(), rows).await? {
+            let key = if outputs { event.core.output_of } else { event.core.input_of };
+            if let Some(process) = key {
+                grouped.entry(process).or_default().push(event);
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// The corrections of many events in one query.
+    pub async fn corrections_of(
+        &self,
+        ids: &[EconomicEventId],
+    ) -> Result<HashMap<EconomicEventId, Vec<EconomicEvent>>> {
+        let rows = economic_event::Entity::find()
+            .filter(economic_event::Column::Corrects.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(economic_event::Column::Id)
+            .all(self.connection())
+            .await?;
+        let mut grouped: HashMap<EconomicEventId, Vec<EconomicEvent>> = HashMap::new();
+        for event in events_with_scopes(self.connection(), rows).await? {
+            if let Some(original) = event.core.corrects {
+                grouped.entry(original).or_default().push(event);
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// Many resources in one query.
+    pub async fn resources_by_id(
+        &self,
+        ids: &[EconomicResourceId],
+    ) -> Result<HashMap<EconomicResourceId, EconomicResource>> {
+        by_ids(self.connection(), economic_resource::Column::Id, ids).await
+    }
+
+    /// A page of resources.
+    pub async fn resources(&self, filter: &ResourceFilter, page: &PageRequest) -> Result<Page<EconomicResource>> {
+        use economic_resource::Column as C;
+        let mut select = economic_resource::Entity::find();
+        if let Some(agent) = filter.agent {
+            select = select.filter(
+                Condition::any()
+                    .add(C::PrimaryAccountable.eq(agent.to_string()))
+                    .add(C::Custodian.eq(agent.to_string())),
+            );
+        }
+        if let Some(spec) = filter.conforms_to {
+            select = select.filter(C::ConformsTo.eq(spec.to_string()));
+        }
+        if let Some(stage) = filter.stage {
+            select = select.filter(C::Stage.eq(stage.to_string()));
+        }
+        if let Some(container) = filter.contained_in {
+            select = select.filter(C::ContainedIn.eq(container.to_string()));
+        }
+        paginate(self.connection(), select, C::Id, page).await?.try_map(EconomicResource::from_row)
+    }
+
+    /// Every resource, in id order (for replay checks and exports).
+    pub async fn all_resources(&self) -> Result<Vec<EconomicResource>> {
+        let rows = economic_resource::Entity::find()
+            .order_by_asc(economic_resource::Column::Id)
+            .all(self.connection())
+            .await?;
+        rows.into_iter().map(EconomicResource::from_row).collect()
+    }
+
+    /// Many processes in one query (plus one for their scopes).
+    pub async fn processes_by_id(&self, ids: &[ProcessId]) -> Result<HashMap<ProcessId, Process>> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            rows.extend(
+                process::Entity::find()
+                    .filter(process::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                    .all(self.connection())
+                    .await?,
+            );
+        }
+        let keys: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut scopes = scopes_of_processes(self.connection(), &keys).await?;
+        rows.into_iter()
+            .map(|row| {
+                let in_scope = scopes.remove(&row.id).unwrap_or_default();
+                process_from(row, in_scope).map(|p| (p.id, p))
+            })
+            .collect()
+    }
+
+    /// A page of processes.
+    pub async fn processes(&self, filter: &ProcessFilter, page: &PageRequest) -> Result<Page<Process>> {
+        use process::Column as C;
+        let mut select = process::Entity::find();
+        if let Some(finished) = filter.finished {
+            select = select.filter(C::Finished.eq(finished));
+        }
+        if let Some(spec) = filter.based_on {
+            select = select.filter(C::BasedOn.eq(spec.to_string()));
+        }
+        if let Some(scope) = filter.in_scope_of {
+            let scoped = sea_orm::sea_query::Query::select()
+                .column(process_scope::Column::ProcessId)
+                .from(process_scope::Entity)
+                .and_where(process_scope::Column::ScopeId.eq(scope.to_string()))
+                .to_owned();
+            select = select.filter(C::Id.in_subquery(scoped));
+        }
+        if let Some(agent) = filter.agent {
+            let mut involved = sea_orm::sea_query::Query::select();
+            involved
+                .column(economic_event::Column::InputOf)
+                .from(economic_event::Entity)
+                .and_where(economic_event::Column::InputOf.is_not_null())
+                .cond_where(
+                    Condition::any()
+                        .add(economic_event::Column::Provider.eq(agent.to_string()))
+                        .add(economic_event::Column::Receiver.eq(agent.to_string())),
+                );
+            let mut produced = sea_orm::sea_query::Query::select();
+            produced
+                .column(economic_event::Column::OutputOf)
+                .from(economic_event::Entity)
+                .and_where(economic_event::Column::OutputOf.is_not_null())
+                .cond_where(
+                    Condition::any()
+                        .add(economic_event::Column::Provider.eq(agent.to_string()))
+                        .add(economic_event::Column::Receiver.eq(agent.to_string())),
+                );
+            select = select.filter(
+                Condition::any()
+                    .add(C::Id.in_subquery(involved.to_owned()))
+                    .add(C::Id.in_subquery(produced.to_owned())),
+            );
+        }
+        let page = paginate(self.connection(), select, C::Id, page).await?;
+        let keys: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
+        let mut scopes = scopes_of_processes(self.connection(), &keys).await?;
+        page.try_map(|row| {
+            let in_scope = scopes.remove(&row.id).unwrap_or_default();
+            process_from(row, in_scope)
+        })
+    }
+
+    /// Every event in recording order, as the replay needs it.
+    pub async fn all_events(&self) -> Result<Vec<EconomicEvent>> {
+        let rows = economic_event::Entity::find()
+            .order_by_asc(economic_event::Column::CreatedAt)
+            .order_by_asc(economic_event::Column::Id)
+            .all(self.connection())
+            .await?;
+        events_with_scopes(self.connection(), rows).await
+    }
+}

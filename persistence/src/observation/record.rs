@@ -1,0 +1,303 @@
+//! Recording an economic event: load its context, run the domain's rules on it, write the
+//! event and the resources it changed. The rules themselves (corrections, creation, effects,
+//! permissions) live in `ovn_domain`; this file only loads and writes.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
+use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
+
+use super::{EventPatch, RecordEvent, ResourcePatch, events_with_scopes};
+use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
+use crate::error::{PersistenceError, Result};
+use crate::idempotency::Idempotency;
+use crate::references::{Ref, References};
+use crate::revisioned::{insert_in, locked_at};
+use crate::rows::{Record, Stamps, core_from, event_row, opt};
+use crate::store::Store;
+
+/// A recorded event and the resource it is about (the one it created, else the one it acted
+/// on, else the one it delivered to), as `createEconomicEvent` answers.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The event as written.
+    pub event: EconomicEvent,
+    /// Its resource after the event.
+    pub resource: Option<EconomicResource>,
+}
+
+/// The references an event's input makes, each named by its field.
+fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
+    let (details, new) = (&command.details, command.new_resource.as_ref());
+    let unit = |m: Option<ovn_domain::Measure>| m.and_then(|m| m.has_unit).map(Ref::Unit);
+    let mut references = References::new();
+    references
+        .add("provider", Some(Ref::Agent(core.provider)))
+        .add("receiver", Some(Ref::Agent(core.receiver)))
+        .add_all("inScopeOf", details.in_scope_of.iter().copied().map(Ref::Agent))
+        .add("resourceQuantity.hasUnit", unit(core.resource_quantity))
+        .add("effortQuantity.hasUnit", unit(core.effort_quantity))
+        .add("declaredValue.hasUnit", unit(details.declared_value))
+        .add("resourceConformsTo", details.resource_conforms_to.map(Ref::ResourceSpecification))
+        .add("triggeredBy", details.triggered_by.map(Ref::Event))
+        .add("inputOf", core.input_of.map(Ref::Process))
+        .add("outputOf", core.output_of.map(Ref::Process))
+        .add("resourceInventoriedAs", core.resource_inventoried_as.map(Ref::Resource))
+        .add("toResourceInventoriedAs", core.to_resource_inventoried_as.map(Ref::Resource))
+        .add("newInventoriedResource.conformsTo", new.and_then(|r| r.conforms_to).map(Ref::ResourceSpecification))
+        .add("newInventoriedResource.valuePerUnitOfUse.hasUnit", unit(new.and_then(|r| r.value_per_unit_of_use)));
+    references
+}
+
+/// Loads an economic resource for the write, locked when `lock` (PostgreSQL).
+async fn load_resource(txn: &DatabaseTransaction, id: EconomicResourceId, lock: bool) -> Result<EconomicResource> {
+    let mut select = economic_resource::Entity::find_by_id(id.to_string());
+    if lock {
+        select = select.lock_exclusive();
+    }
+    let row = select.one(txn).await?.ok_or_else(|| PersistenceError::not_found("economic resource", id))?;
+    EconomicResource::from_row(row)
+}
+
+/// Records one event inside the caller's transaction: loads what the rules need (the
+/// original of a correction, the output process's `basedOn`, the resources), runs them
+/// ([`observation::prepare`], [`permission::may_record`], [`creation`], [`Books::record`]),
+/// and writes the event, its scopes and every resource it changed. `actor` is the agent
+/// recording it.
+pub async fn record_in(
+    txn: &DatabaseTransaction,
+    locks_rows: bool,
+    actor: AgentId,
+    event_id: EconomicEventId,
+    command: RecordEvent,
+    now: DateTime<Utc>,
+) -> Result<Recorded> {
+    let mut context = EventContext::default();
+    if let Some(original_id) = command.core.corrects {
+        let original =
+            economic_event::Entity::find_by_id(original_id.to_string()).one(txn).await?.ok_or_else(|| {
+                ovn_domain::DomainError::invalid("corrects", format!("economic event `{original_id}` does not exist"))
+            })?;
+        context.original = Some(core_from(&original)?);
+    }
+    let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
+    permission::may_record(actor, &core, &context)?;
+    event_references(&command, &core).check(txn).await?;
+    if let Some(process_id) = core.output_of {
+        let row = process::Entity::find_by_id(process_id.to_string()).one(txn).await?;
+        context.output_process_based_on = opt(row.and_then(|r| r.based_on).as_deref(), ProcessSpecificationId::parse)?;
+    }
+    let from = match core.resource_inventoried_as {
+        Some(id) => Some(load_resource(txn, id, locks_rows).await?),
+        None => None,
+    };
+    let to = match core.to_resource_inventoried_as {
+        Some(id) if Some(id) != core.resource_inventoried_as => Some(load_resource(txn, id, locks_rows).await?),
+        _ => None,
+    };
+    let created = if core.creates_from() || core.creates_to() {
+        let id = command.new_resource_id.unwrap_or_default();
+        creation::assign(&mut core, id);
+        let stated = command.new_resource.clone().unwrap_or_default();
+        Some(creation::new_resource(id, &core, &command.details, stated, from.as_ref())?)
+    } else {
+        None
+    };
+    let mut books = Books::new();
+    for resource in [&from, &to].into_iter().flatten() {
+        books.insert(resource.id, resource.state.clone());
+    }
+    books.record(&core, &context)?;
+    // Write back: the created resource with the state the event gave it, the others updated.
+    let after = |resource: EconomicResource| -> Result<EconomicResource> {
+        let state = books.get(resource.id).cloned().ok_or_else(|| {
+            PersistenceError::Corrupt(format!("resource {} left the book while recording", resource.id))
+        })?;
+        Ok(EconomicResource { state, ..resource })
+    };
+    let created = created.map(after).transpose()?;
+    if let Some(new) = &created {
+        insert_in(txn, new, now).await?;
+    }
+    let mut touched = Vec::new();
+    for resource in [from, to].into_iter().flatten() {
+        let resource = after(resource)?;
+        economic_resource::Entity::update(resource.to_row(Stamps::updated(now))).exec(txn).await?;
+        touched.push(resource);
+    }
+    let event = EconomicEvent { id: event_id, revision: 1, core, details: command.details, created: now };
+    economic_event::Entity::insert(event_row(&event, Stamps::created(now))).exec_without_returning(txn).await?;
+    let scopes: BTreeSet<AgentId> = event.details.in_scope_of.iter().copied().collect();
+    if !scopes.is_empty() {
+        economic_event_scope::Entity::insert_many(scopes.iter().map(|scope| economic_event_scope::ActiveModel {
+            event_id: Set(event_id.to_string()),
+            scope_id: Set(scope.to_string()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    let resource = created.or_else(|| {
+        let main = event.core.resource_inventoried_as.or(event.core.to_resource_inventoried_as);
+        touched.into_iter().find(|r| Some(r.id) == main)
+    });
+    Ok(Recorded { event, resource })
+}
+
+/// `updateEconomicEvent` inside the caller's transaction: notes and links only, by a party
+/// to the event ([`permission::may_annotate`]).
+pub async fn update_event_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    revision: Revision<EconomicEventId>,
+    patch: EventPatch,
+) -> Result<EconomicEvent> {
+    // Locked: a revision check without the lock lets two updates both pass on PostgreSQL.
+    let row = economic_event::Entity::find_by_id(revision.id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
+    if row.revision != revision.number {
+        return Err(PersistenceError::Conflict(format!(
+            "economic event has changed since revision {} (now at revision {}); reload it and try again",
+            revision.number, row.revision
+        )));
+    }
+    let mut event = events_with_scopes(txn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
+    permission::may_annotate(actor, &event.core)?;
+    let mut references = References::new();
+    if let Patch::Set(trigger) = patch.triggered_by {
+        references.add("triggeredBy", Some(Ref::Event(trigger)));
+    }
+    references.check(txn).await?;
+    event.details.note = patch.note.apply(event.details.note);
+    event.details.agreed_in = patch.agreed_in.apply(event.details.agreed_in);
+    event.details.triggered_by = patch.triggered_by.apply(event.details.triggered_by);
+    event.revision = revision.number + 1;
+    // Only these columns: the database refuses any change to an event's economic fields.
+    economic_event::Entity::update(economic_event::ActiveModel {
+        id: Set(event.id.to_string()),
+        note: Set(event.details.note.clone()),
+        agreed_in: Set(event.details.agreed_in.as_ref().map(|u| u.as_str().to_owned())),
+        triggered_by: Set(event.details.triggered_by.map(|e| e.to_string())),
+        revision: Set(event.revision),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(event)
+}
+
+/// `updateEconomicResource` inside the caller's transaction: the non-economic fields, by its
+/// accountable agent or custodian ([`permission::may_update_resource`]).
+pub async fn update_resource_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    revision: Revision<EconomicResourceId>,
+    patch: ResourcePatch,
+) -> Result<EconomicResource> {
+    // Locked (SQLite gets no lock clause): the row is written back whole, quantities included,
+    // so an unlocked read would undo a concurrent event's effect.
+    let mut resource = locked_at::<EconomicResource>(txn, revision).await?;
+    permission::may_update_resource(actor, &resource.state)?;
+    if let Patch::Set(container) = &patch.contained_in
+        && *container == resource.id
+    {
+        return Err(ovn_domain::DomainError::invalid("containedIn", "a resource cannot contain itself").into());
+    }
+    let mut references = References::new();
+    if let Patch::Set(container) = patch.contained_in {
+        references.add("containedIn", Some(Ref::Resource(container)));
+    }
+    if let Patch::Set(unit) = patch.unit_of_effort {
+        references.add("unitOfEffort", Some(Ref::Unit(unit)));
+    }
+    if let Patch::Set(value) = patch.value_per_unit_of_use {
+        references.add("valuePerUnitOfUse.hasUnit", value.has_unit.map(Ref::Unit));
+    }
+    references.check(txn).await?;
+    let d = &mut resource.details;
+    d.name = patch.name.apply(d.name.take());
+    d.classified_as = patch.classified_as.apply(Some(std::mem::take(&mut d.classified_as))).unwrap_or_default();
+    d.image = patch.image.apply(d.image.take());
+    d.image_list = patch.image_list.apply(Some(std::mem::take(&mut d.image_list))).unwrap_or_default();
+    d.unit_of_effort = patch.unit_of_effort.apply(d.unit_of_effort);
+    d.note = patch.note.apply(d.note.take());
+    d.property_regime = patch.property_regime.apply(Some(d.property_regime)).unwrap_or_default();
+    d.value_per_unit_of_use = patch.value_per_unit_of_use.apply(d.value_per_unit_of_use);
+    d.validate()?;
+    resource.state.contained_in = patch.contained_in.apply(resource.state.contained_in);
+    resource.revision = revision.number + 1;
+    economic_resource::Entity::update(resource.to_row(Stamps::updated(Utc::now()))).exec(txn).await?;
+    Ok(resource)
+}
+
+impl Store {
+    /// `createEconomicEvent`: records the event and applies it to its resources, creating
+    /// `newInventoriedResource` when given, in one transaction. A retry with the same
+    /// idempotency key answers with what the first attempt recorded.
+    pub async fn record_event(
+        &self,
+        actor: AgentId,
+        command: RecordEvent,
+        idem: Option<&Idempotency>,
+    ) -> Result<Recorded> {
+        let event_id = EconomicEventId::new();
+        let locks_rows = self.locks_rows();
+        let creates_to = command.core.creates_to();
+        let outcome = self
+            .create(idem, event_id.to_string(), move |txn| {
+                async move { record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await }.boxed()
+            })
+            .await?;
+        match outcome {
+            crate::Outcome::Created(recorded) => Ok(recorded),
+            crate::Outcome::Replayed(id) => {
+                let event_id: EconomicEventId = crate::rows::id(&id, EconomicEventId::parse)?;
+                let event = self
+                    .events_by_id(&[event_id])
+                    .await?
+                    .remove(&event_id)
+                    .ok_or_else(|| PersistenceError::not_found("economic event", &id))?;
+                let main = if creates_to {
+                    event.core.to_resource_inventoried_as
+                } else {
+                    event.core.resource_inventoried_as.or(event.core.to_resource_inventoried_as)
+                };
+                let resource = match main {
+                    Some(resource) => self.resources_by_id(&[resource]).await?.remove(&resource),
+                    None => None,
+                };
+                Ok(Recorded { event, resource })
+            }
+        }
+    }
+
+    /// `updateEconomicEvent`: notes and links only.
+    pub async fn update_event(
+        &self,
+        actor: AgentId,
+        revision: Revision<EconomicEventId>,
+        patch: EventPatch,
+    ) -> Result<EconomicEvent> {
+        self.write(move |txn| update_event_in(txn, actor, revision, patch).boxed()).await
+    }
+
+    /// `updateEconomicResource`: the non-economic fields, by its accountable agent or custodian.
+    pub async fn update_resource(
+        &self,
+        actor: AgentId,
+        revision: Revision<EconomicResourceId>,
+        patch: ResourcePatch,
+    ) -> Result<EconomicResource> {
+        self.write(move |txn| update_resource_in(txn, actor, revision, patch).boxed()).await
+    }
+}

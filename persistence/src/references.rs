@@ -1,0 +1,117 @@
+//! References an input makes to other records, checked before anything is written: a
+//! reference to a missing record is refused as `BAD_INPUT` naming the input field, rather
+//! than failing on a foreign key after half the work (which would say nothing useful).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ovn_domain::{
+    AgentId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId, ProcessId,
+    ProcessSpecificationId, ResourceSpecificationId, UnitId,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+
+use crate::error::Result;
+
+/// A reference to a record, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Ref {
+    /// An agent.
+    Agent(AgentId),
+    /// A unit of measure.
+    Unit(UnitId),
+    /// A resource specification.
+    ResourceSpecification(ResourceSpecificationId),
+    /// A process specification.
+    ProcessSpecification(ProcessSpecificationId),
+    /// A process.
+    Process(ProcessId),
+    /// An economic event.
+    Event(EconomicEventId),
+    /// An economic resource.
+    Resource(EconomicResourceId),
+    /// An agent relationship role.
+    Role(AgentRelationshipRoleId),
+}
+
+impl Ref {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Agent(_) => ("agent", "agent"),
+            Self::Unit(_) => ("unit", "unit"),
+            Self::ResourceSpecification(_) => ("resource_specification", "resource specification"),
+            Self::ProcessSpecification(_) => ("process_specification", "process specification"),
+            Self::Process(_) => ("process", "process"),
+            Self::Event(_) => ("economic_event", "economic event"),
+            Self::Resource(_) => ("economic_resource", "economic resource"),
+            Self::Role(_) => ("agent_relationship_role", "agent relationship role"),
+        }
+    }
+
+    fn id(self) -> String {
+        match self {
+            Self::Agent(id) => id.to_string(),
+            Self::Unit(id) => id.to_string(),
+            Self::ResourceSpecification(id) => id.to_string(),
+            Self::ProcessSpecification(id) => id.to_string(),
+            Self::Process(id) => id.to_string(),
+            Self::Event(id) => id.to_string(),
+            Self::Resource(id) => id.to_string(),
+            Self::Role(id) => id.to_string(),
+        }
+    }
+}
+
+/// The references of one input, each with the input field that makes it.
+#[derive(Debug, Default)]
+pub(crate) struct References(Vec<(Ref, &'static str)>);
+
+impl References {
+    /// No references yet.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a reference made by `field`, when there is one.
+    pub(crate) fn add(&mut self, field: &'static str, reference: Option<Ref>) -> &mut Self {
+        if let Some(reference) = reference {
+            self.0.push((reference, field));
+        }
+        self
+    }
+
+    /// Adds every reference of a list made by `field`.
+    pub(crate) fn add_all(&mut self, field: &'static str, references: impl IntoIterator<Item = Ref>) -> &mut Self {
+        self.0.extend(references.into_iter().map(|r| (r, field)));
+        self
+    }
+
+    /// Checks that every referenced record exists: one query per kind of record. The first
+    /// missing one, in the order they were added, is the error.
+    pub(crate) async fn check(&self, txn: &DatabaseTransaction) -> Result<()> {
+        let mut by_table: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+        for (reference, _) in &self.0 {
+            by_table.entry(reference.table().0).or_default().insert(reference.id());
+        }
+        let mut found: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+        for (table, ids) in by_table {
+            let query = Query::select()
+                .column(Alias::new("id"))
+                .from(Alias::new(table))
+                .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().cloned()))
+                .to_owned();
+            let rows = txn.query_all(&query).await?;
+            let present = found.entry(table).or_default();
+            for row in rows {
+                present.insert(row.try_get::<String>("", "id")?);
+            }
+        }
+        for (reference, field) in &self.0 {
+            let (table, kind) = reference.table();
+            if !found.get(table).is_some_and(|ids| ids.contains(&reference.id())) {
+                return Err(DomainError::invalid(*field, format!("{kind} `{}` does not exist", reference.id())).into());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! The shapes every revisioned record shares, written once: insert, the revision-checked
+//! update and delete, batched loads by id and pages. Each takes a connection or the caller's
+//! transaction, so they compose into larger writes.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use chrono::{DateTime, Utc};
+use ovn_domain::Revision;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+};
+
+use crate::error::{PersistenceError, Result};
+use crate::rows::{Record, Stamps, key};
+
+/// Most ids in one `IN (…)` list: SQLite refuses more than 32,766 bound parameters (and
+/// PostgreSQL 65,535), and a trace of 100,000 nodes loads more ids than that.
+pub(crate) const IN_LIST_MAX: usize = 10_000;
+
+type PrimaryValue<R> = <<<R as Record>::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
+
+/// Inserts a new record at `now`.
+pub(crate) async fn insert_in<R: Record>(txn: &DatabaseTransaction, record: &R, now: DateTime<Utc>) -> Result<()> {
+    R::Entity::insert(record.to_row(Stamps::created(now))).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+/// Reads a record inside the write transaction at the revision the client named, locked
+/// (`FOR UPDATE` on PostgreSQL, where two transactions would otherwise both pass the check
+/// and the later write would silently undo the earlier; SQLite writers already take turns).
+/// A stale revision is a `CONFLICT`, never a silent overwrite.
+pub(crate) async fn locked_at<R: Record>(txn: &DatabaseTransaction, revision: Revision<R::Id>) -> Result<R>
+where
+    PrimaryValue<R>: From<String>,
+{
+    let row = R::Entity::find_by_id(key::<R>(revision.id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| PersistenceError::not_found(R::KIND, revision.id))?;
+    let record = R::from_row(row)?;
+    if record.revision() != revision.number {
+        return Err(PersistenceError::Conflict(format!(
+            "{} has changed since revision {} (now at revision {}); reload it and try again",
+            R::KIND,
+            revision.number,
+            record.revision()
+        )));
+    }
+    Ok(record)
+}
+
+/// Updates a record at `revision`: `change` gives the new value from the current one, which
+/// is written with the next revision number.
+pub(crate) async fn update_in<R: Record>(
+    txn: &DatabaseTransaction,
+    revision: Revision<R::Id>,
+    change: impl FnOnce(R) -> Result<R> + Send,
+) -> Result<R>
+where
+    PrimaryValue<R>: From<String>,
+{
+    let current = locked_at::<R>(txn, revision).await?;
+    let mut next = change(current)?;
+    next.set_revision(revision.number + 1);
+    R::Entity::update(next.to_row(Stamps::updated(Utc::now()))).exec(txn).await?;
+    Ok(next)
+}
+
+/// Deletes a record at `revision`, after `check` accepts it; refused with a `CONFLICT` while
+/// other records refer to it.
+pub(crate) async fn delete_in<R: Record>(
+    txn: &DatabaseTransaction,
+    revision: Revision<R::Id>,
+    check: impl FnOnce(&R) -> Result<()> + Send,
+) -> Result<()>
+where
+    PrimaryValue<R>: From<String>,
+{
+    let current = locked_at::<R>(txn, revision).await?;
+    check(&current)?;
+    R::Entity::delete_by_id(key::<R>(revision.id)).exec(txn).await.map_err(|e| {
+        let err = PersistenceError::Database(e);
+        if err.is_foreign_key_violation() {
+            PersistenceError::Conflict(format!(
+                "{} is still referenced by other records and cannot be deleted",
+                R::KIND
+            ))
+        } else {
+            err
+        }
+    })?;
+    Ok(())
+}
+
+/// Many records by id, in batched queries (DataLoaders).
+pub(crate) async fn by_ids<R, C>(
+    conn: &C,
+    column: <R::Entity as EntityTrait>::Column,
+    ids: &[R::Id],
+) -> Result<HashMap<R::Id, R>>
+where
+    R: Record,
+    R::Id: Eq + Hash,
+    C: ConnectionTrait,
+{
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        let rows = R::Entity::find().filter(column.is_in(chunk.iter().map(ToString::to_string))).all(conn).await?;
+        for row in rows {
+            let record = R::from_row(row)?;
+            found.insert(record.id(), record);
+        }
+    }
+    Ok(found)
+}
