@@ -1,10 +1,10 @@
 //! ovn-jsonld: the ValueFlows JSON-LD that `ovn export` writes and `ovn import` reads, as a
 //! library, so that the command line and the server (federation) share one codec.
 //!
-//! It reads a document into typed nodes, checks them into a whole-books
-//! [`Ledger`](ovn_domain::ledger_books::Ledger) (every reference resolved, every rule of the
-//! domain applied, every event applied in order to its resources), and writes a ledger back
-//! out, deterministically, so that export, import, export gives byte-identical files.
+//! It reads a document into typed nodes, checks them into a whole-books [`Ledger`] (every
+//! reference resolved, every rule of the domain applied, every event applied in order to its
+//! resources), and writes a ledger back out, deterministically, so that export, import, export
+//! gives byte-identical files.
 //!
 //! It must not depend on the store, the API or any I/O beyond the [`std::io::Write`] it is
 //! handed: only on `ovn-domain` among ovn's crates. Loading the books from a database and

@@ -19,7 +19,7 @@
 //! 4. **trace**: generates a process tree of `--depth` levels and `--fanout` inputs per process
 //!    (every process consumes the outputs of `fanout` processes below it, plus some work;
 //!    leaves are raised), imports it, then times `economicResource(id) { trace { __typename } }`
-//!    over HTTP on the root, and separately the in-memory walk ([`FlowGraph::trace`]) on the
+//!    over HTTP on the root, and separately the in-memory walk ([`FlowGraph::trace`](ovn_domain::flow::FlowGraph::trace)) on the
 //!    slice loaded from the database.
 //!
 //! This module runs the parts and measures them; the data comes from [`generator`], which
