@@ -12,6 +12,7 @@ pub mod error;
 pub mod flow;
 pub mod ids;
 pub mod knowledge;
+pub mod ledger_books;
 pub mod measure;
 pub mod observation;
 pub mod permission;

@@ -18,6 +18,9 @@ use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::agent::{Agent, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
+/// The whole-books value this module reads and writes lives in the domain, so that the JSON-LD
+/// codec shares it without depending on the store.
+pub use ovn_domain::ledger_books::{Ledger, Stamped};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{AgentId, EconomicEventId};
 use sea_orm::ActiveValue::Set;
@@ -37,59 +40,6 @@ use crate::store::Store;
 /// SQLite refuses a statement with more than 32,766 bound parameters; every chunk of a
 /// multi-row insert stays under it (PostgreSQL's limit, 65,535, is higher).
 pub const MAX_BOUND_PARAMETERS: usize = 32_766;
-
-/// A record with the system time it was first stored (`created_at`), which an export carries
-/// and an import keeps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamped<T> {
-    /// The record.
-    pub record: T,
-    /// When it was first stored.
-    pub created: DateTime<Utc>,
-}
-
-/// Every record of the books, as domain values. Each list is in a stable order: by id, except
-/// `events`, which are in recording order (`created`, then id).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ledger {
-    /// Units of measure.
-    pub units: Vec<Stamped<Unit>>,
-    /// People and organizations.
-    pub agents: Vec<Stamped<Agent>>,
-    /// Kinds of relationship.
-    pub roles: Vec<Stamped<AgentRelationshipRole>>,
-    /// Relationships between agents.
-    pub relationships: Vec<Stamped<AgentRelationship>>,
-    /// Kinds of resource.
-    pub resource_specifications: Vec<Stamped<ResourceSpecification>>,
-    /// Kinds of process.
-    pub process_specifications: Vec<Stamped<ProcessSpecification>>,
-    /// Processes.
-    pub processes: Vec<Stamped<Process>>,
-    /// Economic resources with their current state.
-    pub resources: Vec<Stamped<EconomicResource>>,
-    /// Economic events (each carries its own `created`), in recording order.
-    pub events: Vec<EconomicEvent>,
-}
-
-impl Ledger {
-    /// How many rows [`Store::write_ledger`] writes (records plus scope links), for progress
-    /// bars.
-    pub fn row_count(&self) -> u64 {
-        let scopes: usize = self.processes.iter().map(|p| p.record.in_scope_of.len()).sum::<usize>()
-            + self.events.iter().map(|e| e.details.in_scope_of.len()).sum::<usize>();
-        let records = self.units.len()
-            + self.agents.len()
-            + self.roles.len()
-            + self.relationships.len()
-            + self.resource_specifications.len()
-            + self.process_specifications.len()
-            + self.processes.len()
-            + self.resources.len()
-            + self.events.len();
-        u64::try_from(records + scopes).unwrap_or(u64::MAX)
-    }
-}
 
 /// Told after each chunk a write has stored: how many rows it held.
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
