@@ -4,10 +4,8 @@
 //! key under the right `kid`, missing claims, garbage. Each must be `UNAUTHENTICATED` and write
 //! nothing; the correctly minted control token must work.
 
-pub mod common;
-
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, assert_refused, data, dev_key_file, spawn_app, string_at};
+use crate::common::{TestApp, assert_refused, data, dev_key_file, spawn_app, string_at};
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _};

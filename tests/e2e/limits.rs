@@ -2,13 +2,11 @@
 //! fragment bomb (refused fast), batches, mutations over GET, queries over GET, production
 //! mode (no introspection, no GraphiQL), development mode (GraphiQL), `/health`.
 
-pub mod common;
-
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, ensure};
-use common::{data, error_codes, generate_private_key_pem, spawn_app, spawn_app_with};
+use crate::common::{data, error_codes, generate_private_key_pem, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 /// Percent-encodes a query-string value.
@@ -197,7 +195,7 @@ async fn production_turns_off_introspection_and_graphiql() -> Result<()> {
     })
     .await?;
     // No development key was generated.
-    ensure!(!common::dev_key_file(&app.db).exists(), "production generated a development key");
+    ensure!(!crate::common::dev_key_file(&app.db).exists(), "production generated a development key");
 
     // async-graphql answers a disabled `__schema` / `__type` with null: nothing is disclosed.
     let introspection = app.graphql("{ __schema { types { name } } }", Value::Null).await?;

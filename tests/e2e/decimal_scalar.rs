@@ -1,10 +1,8 @@
 //! The `Decimal` scalar over HTTP: strings only (a JSON number has already been through a
 //! float somewhere), returned in canonical form, exact to the last digit.
 
-pub mod common;
-
 use anyhow::Result;
-use common::{assert_refused, data, spawn_app};
+use crate::common::{assert_refused, data, spawn_app};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($r: ResourceSpecificationCreateParams!) {

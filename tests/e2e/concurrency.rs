@@ -2,10 +2,8 @@
 //! read-check-write that does not lock its row loses updates; on SQLite writers take turns.
 //! Either way the books must come out as if the requests had run one after the other.
 
-pub mod common;
-
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, data, error_codes, spawn_app, string_at};
+use crate::common::{TestApp, data, error_codes, spawn_app, string_at};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {

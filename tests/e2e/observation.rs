@@ -2,10 +2,8 @@
 //! events over HTTP and reads back what every action did to its resources. Every expected
 //! number is worked out by hand in the comments.
 
-pub mod common;
-
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, assert_refused, data, error_codes, spawn_app, spawn_app_with, string_at};
+use crate::common::{TestApp, assert_refused, data, error_codes, spawn_app, spawn_app_with, string_at};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams, $k: String) {

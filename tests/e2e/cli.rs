@@ -1,15 +1,13 @@
 //! The `ovn` binary itself: `agent add`, `token`, `serve` and `schema`, run as child processes
 //! with nothing but environment variables, the way an operator runs them.
 
-pub mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
-use common::{TestDb, data, request_body};
+use crate::common::{TestDb, data, request_body};
 use serde_json::{Value, json};
 
 const OVN: &str = env!("CARGO_BIN_EXE_ovn");
@@ -146,7 +144,7 @@ async fn agent_add_token_and_serve_work_together() -> Result<()> {
         None,
     )
     .await?;
-    assert_eq!(common::error_codes(&anonymous), ["UNAUTHENTICATED"]);
+    assert_eq!(crate::common::error_codes(&anonymous), ["UNAUTHENTICATED"]);
 
     drop(server);
     Ok(())

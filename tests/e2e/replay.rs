@@ -1,12 +1,10 @@
 //! Replaying the ledger from scratch gives exactly the stored resources, on SQLite and on
 //! PostgreSQL: the stored balances are a cache of the events, never a second truth.
 
-pub mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context as _, Result};
-use common::TestDb;
+use crate::common::TestDb;
 use ovn_domain::agent::{AgentKind, AgentProfile, Name};
 use ovn_domain::ledger::{EventDetails, ResourceDetails};
 use ovn_domain::observation::{NewEvent, ReplayEvent, replay};
