@@ -1026,3 +1026,22 @@ fn resource_specification_row(spec: &ResourceSpecification) -> resource_specific
         updated_at: NotSet,
     }
 }
+
+// ---------------------------------------------------------------- live agents
+
+impl Store {
+    /// Whether an agent with this id exists now. Every request that carries a token asks
+    /// this, so a token outlives neither a deleted agent nor a subject that never was one:
+    /// one primary-key lookup that reads the id only, and no cache that could answer for a
+    /// deleted agent.
+    pub async fn agent_exists(&self, id: AgentId) -> Result<bool> {
+        use sea_orm::QuerySelect as _;
+        let found: Option<String> = agent::Entity::find_by_id(id.to_string())
+            .select_only()
+            .column(agent::Column::Id)
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        Ok(found.is_some())
+    }
+}

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::{Context as _, Result, ensure};
 use crate::common::{data, spawn_app};
+use anyhow::{Context as _, Result, ensure};
 use serde_json::{Value, json};
 
 /// VF 1.0 (valueflo.ws, all_vf.TTL): vf id, the id served on the wire (hREA/Bonfire

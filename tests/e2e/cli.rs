@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, bail, ensure};
 use crate::common::{TestDb, data, request_body};
+use anyhow::{Context as _, Result, bail, ensure};
 use serde_json::{Value, json};
 
 const OVN: &str = env!("CARGO_BIN_EXE_ovn");

@@ -2,8 +2,8 @@
 //! read-check-write that does not lock its row loses updates; on SQLite writers take turns.
 //! Either way the books must come out as if the requests had run one after the other.
 
-use anyhow::{Context as _, Result, ensure};
 use crate::common::{TestApp, data, error_codes, spawn_app, string_at};
+use anyhow::{Context as _, Result, ensure};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {

@@ -1,8 +1,8 @@
 //! Idempotent creates over HTTP: a retry with the same key and input returns the first
 //! record; the same key with another input is `IDEMPOTENCY_MISMATCH`; keys belong to agents.
 
-use anyhow::Result;
 use crate::common::{assert_refused, spawn_app, string_at};
+use anyhow::Result;
 use serde_json::json;
 
 const CREATE_PERSON: &str = "mutation($p: AgentCreateParams!, $k: String) { createPerson(person: $p, idempotencyKey: $k) { agent { id name } } }";

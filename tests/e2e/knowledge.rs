@@ -2,8 +2,8 @@
 //! one (and nothing written), optimistic concurrency through `revisionId`, deletes,
 //! ownership of a person's profile, `NOT_FOUND`, `myAgent`.
 
-use anyhow::{Result, ensure};
 use crate::common::{TestApp, assert_refused, data, error_codes, spawn_app, string_at};
+use anyhow::{Result, ensure};
 use serde_json::{Value, json};
 
 const CREATE_PERSON: &str =

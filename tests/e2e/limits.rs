@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, ensure};
 use crate::common::{data, error_codes, generate_private_key_pem, spawn_app, spawn_app_with};
+use anyhow::{Context as _, Result, ensure};
 use serde_json::{Value, json};
 
 /// Percent-encodes a query-string value.

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{Context as _, Result};
 use crate::common::TestDb;
+use anyhow::{Context as _, Result};
 use ovn_domain::agent::{AgentKind, AgentProfile, Name};
 use ovn_domain::ledger::{EventDetails, ResourceDetails};
 use ovn_domain::observation::{NewEvent, ReplayEvent, replay};
