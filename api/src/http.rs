@@ -195,9 +195,23 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
+    // Kept to tell, if the budget runs out, whether the request was a mutation.
+    let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
     let request = request.data(viewer).data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));
     let response = match tokio::time::timeout(state.settings.request_timeout, state.schema.execute(request)).await {
         Ok(response) => response,
+        Err(_) if may_write(&query, operation_name.as_deref()) => {
+            // Cutting the request off does not undo a write already handed to the database:
+            // SQLite's writer commits it once it gets the lock, and PostgreSQL may be
+            // committing it as the answer goes out. So the honest answer is that the outcome is
+            // unknown, and the way to learn it is a retry under the same key.
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::OUTCOME_UNKNOWN,
+                "the mutation ran past its time budget and may or may not have been recorded; retry it with \
+                 the same idempotencyKey to get its result without recording it twice",
+            );
+        }
         Err(_) => {
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -207,6 +221,16 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
         }
     };
     HttpResponse::Ok().json(with_codes(response))
+}
+
+/// Whether the operation the request runs is a mutation (`operation_name` picks one out of
+/// several). A document that does not parse never ran, so it wrote nothing.
+fn may_write(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return false };
+    document.operations.iter().any(|(name, operation)| {
+        operation.node.ty == OperationType::Mutation
+            && operation_name.is_none_or(|wanted| name.is_some_and(|name| name.as_str() == wanted))
+    })
 }
 
 /// Gives every error a stable code: errors raised by ovn carry theirs; the rest come from

@@ -67,7 +67,15 @@ async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceive
         }
         // If the transaction cannot begin, dropping the jobs drops their reply channels and
         // each caller gets an error.
-        let txn = match db.begin().await {
+        // IMMEDIATE takes the write lock at BEGIN, waiting for it up to the busy timeout. A
+        // deferred transaction whose first statement reads (an idempotency-key lookup) would
+        // instead fail at once with SQLITE_BUSY when it tries to write while another process
+        // holds the lock: SQLite cannot wait there without risking a deadlock.
+        let immediate = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..sea_orm::TransactionOptions::default()
+        };
+        let txn = match db.begin_with_options(immediate).await {
             Ok(txn) => txn,
             Err(err) => {
                 tracing::error!(error = %err, "could not begin a write transaction");
