@@ -416,7 +416,7 @@ impl Store {
             .one(self.connection())
             .await?;
         if let Some(row) = existing {
-            return Ok(Outcome::Replayed(row.id));
+            return self.answer_with_existing_unit(idem, row.id).await;
         }
         let id = UnitId::new().to_string();
         let row_id = id.clone();
@@ -449,7 +449,10 @@ impl Store {
                     .filter(unit::Column::Symbol.eq(symbol))
                     .one(self.connection())
                     .await?;
-                existing.map(|row| Outcome::Replayed(row.id)).ok_or(err)
+                match existing {
+                    Some(row) => self.answer_with_existing_unit(idem, row.id).await,
+                    None => Err(err),
+                }
             }
             other => other,
         }
@@ -1043,5 +1046,37 @@ impl Store {
             .one(self.connection())
             .await?;
         Ok(found.is_some())
+    }
+}
+
+// ---------------------------------------------------------------- units answered by an existing one
+
+impl Store {
+    /// `createUnit` answers with an existing unit of the same label and symbol: the key, if
+    /// any, must then stand for that unit too, or another input under it would later make a
+    /// record instead of being an `IDEMPOTENCY_MISMATCH`. A key a concurrent request recorded
+    /// first wins (its record, or a mismatch).
+    async fn answer_with_existing_unit(&self, idem: Option<&Idempotency>, id: String) -> Result<Outcome> {
+        use crate::idempotency::{lookup, record};
+        let Some(idem) = idem else { return Ok(Outcome::Replayed(id)) };
+        let key = idem.clone();
+        let recorded = self
+            .write(move |txn| {
+                async move {
+                    if let Some(existing) = lookup(txn, &key).await? {
+                        return Ok(Outcome::Replayed(existing));
+                    }
+                    record(txn, &key, &id).await?;
+                    Ok(Outcome::Replayed(id))
+                }
+                .boxed()
+            })
+            .await;
+        match recorded {
+            Err(err) if err.is_unique_violation() => {
+                lookup(self.connection(), idem).await?.map(Outcome::Replayed).ok_or(err)
+            }
+            other => other,
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! record; the same key with another input is `IDEMPOTENCY_MISMATCH`; keys belong to agents.
 
 use crate::common::{assert_refused, spawn_app, string_at};
-use anyhow::Result;
+use anyhow::{Context as _, Result, ensure};
 use serde_json::json;
 
 const CREATE_PERSON: &str = "mutation($p: AgentCreateParams!, $k: String) { createPerson(person: $p, idempotencyKey: $k) { agent { id name } } }";
@@ -98,5 +98,164 @@ async fn concurrent_retries_with_one_key_create_one_record() -> Result<()> {
     }
     assert_eq!(ids.len(), 1, "concurrent retries created {ids:?}");
     assert_eq!(app.total("people").await?, 2);
+    Ok(())
+}
+
+/// One create mutation: its name, the document (taking `$i` and `$k`), the connection that
+/// counts its records, and the pointer to the created id.
+struct Create {
+    name: &'static str,
+    document: String,
+    connection: &'static str,
+    id_at: String,
+}
+
+fn create(name: &'static str, argument: &str, input_type: &str, selection: &str, connection: &'static str) -> Create {
+    Create {
+        name,
+        document: format!(
+            "mutation($i: {input_type}!, $k: String) {{ {name}({argument}: $i, idempotencyKey: $k) {{ {selection} {{ id }} }} }}"
+        ),
+        connection,
+        id_at: format!("/data/{name}/{selection}/id"),
+    }
+}
+
+#[tokio::test]
+async fn every_create_replays_its_key_and_refuses_another_input_under_it() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, token) = app.person_with_token("Alice").await?;
+    let (bob, _) = app.person_with_token("Bob").await?;
+    let role = app
+        .graphql_as(
+            &token,
+            "mutation { createAgentRelationshipRole(agentRelationshipRole: { roleLabel: \"is member of\" }) { agentRelationshipRole { id } } }",
+            json!(null),
+        )
+        .await?;
+    let role = string_at(&role, "/data/createAgentRelationshipRole/agentRelationshipRole/id")?;
+    let process = app
+        .graphql_as(
+            &token,
+            "mutation { createProcess(process: { name: \"assembly\" }) { process { id } } }",
+            json!(null),
+        )
+        .await?;
+    let process = string_at(&process, "/data/createProcess/process/id")?;
+    let work = |hours: &str| {
+        json!({ "action": "work", "provider": alice, "receiver": bob, "inputOf": process,
+                "effortQuantity": { "hasNumericalValue": hours } })
+    };
+    // Each create with two different inputs: `a` is sent twice under one key, then `b` under
+    // the same key.
+    let cases = [
+        (
+            create("createPerson", "person", "AgentCreateParams", "agent", "people"),
+            json!({ "name": "Carol" }),
+            json!({ "name": "Dan" }),
+        ),
+        (
+            create("createOrganization", "organization", "OrganizationCreateParams", "agent", "organizations"),
+            json!({ "name": "Sensor project" }),
+            json!({ "name": "Another project" }),
+        ),
+        (
+            create(
+                "createAgentRelationshipRole",
+                "agentRelationshipRole",
+                "AgentRelationshipRoleCreateParams",
+                "agentRelationshipRole",
+                "agentRelationshipRoles",
+            ),
+            json!({ "roleLabel": "is affiliate of" }),
+            json!({ "roleLabel": "is steward of" }),
+        ),
+        (
+            create(
+                "createAgentRelationship",
+                "relationship",
+                "AgentRelationshipCreateParams",
+                "agentRelationship",
+                "agentRelationships",
+            ),
+            json!({ "subject": alice, "object": bob, "relationship": role }),
+            json!({ "subject": bob, "object": alice, "relationship": role }),
+        ),
+        (
+            create("createUnit", "unit", "UnitCreateParams", "unit", "units"),
+            json!({ "label": "hour", "symbol": "h" }),
+            json!({ "label": "minute", "symbol": "min" }),
+        ),
+        (
+            create(
+                "createProcessSpecification",
+                "processSpecification",
+                "ProcessSpecificationCreateParams",
+                "processSpecification",
+                "processSpecifications",
+            ),
+            json!({ "name": "assembly" }),
+            json!({ "name": "testing" }),
+        ),
+        (
+            create(
+                "createResourceSpecification",
+                "resourceSpecification",
+                "ResourceSpecificationCreateParams",
+                "resourceSpecification",
+                "resourceSpecifications",
+            ),
+            json!({ "name": "sensor kit" }),
+            json!({ "name": "copper" }),
+        ),
+        (
+            create("createEconomicEvent", "event", "EconomicEventCreateParams", "economicEvent", "economicEvents"),
+            work("2"),
+            work("3"),
+        ),
+        (
+            create("createProcess", "process", "ProcessCreateParams", "process", "processes"),
+            json!({ "name": "assemble kit #1" }),
+            json!({ "name": "assemble kit #2" }),
+        ),
+    ];
+    ensure!(cases.len() == 9, "every create mutation that takes idempotencyKey is listed");
+    for (create, a, b) in cases {
+        let key = format!("key-{}", create.name);
+        let before = app.total(create.connection).await?;
+        let first = app.graphql_as(&token, &create.document, json!({ "i": a, "k": key })).await?;
+        let id = string_at(&first, &create.id_at).with_context(|| create.name)?;
+        let retry = app.graphql_as(&token, &create.document, json!({ "i": a, "k": key })).await?;
+        ensure!(string_at(&retry, &create.id_at)? == id, "{}: the retry made another record: {retry}", create.name);
+        let other = app.graphql_as(&token, &create.document, json!({ "i": b, "k": key })).await?;
+        assert_refused(&other, create.name, "IDEMPOTENCY_MISMATCH").with_context(|| create.name)?;
+        ensure!(
+            app.total(create.connection).await? == before + 1,
+            "{}: one record for three requests under one key",
+            create.name
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_unit_records_the_key_when_it_answers_with_an_existing_unit() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    // The unit exists before the keyed request; createUnit answers with it rather than make
+    // a second unit with the same label and symbol.
+    let existing = app.create_unit(&token, "hour", "h").await?;
+    let first =
+        app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-k" })).await?;
+    assert_eq!(string_at(&first, "/data/createUnit/unit/id")?, existing);
+    // The key now stands for that answer: another input under it is a mismatch, not a unit.
+    let other = app
+        .graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "minute", "symbol": "min" }, "k": "unit-k" }))
+        .await?;
+    assert_refused(&other, "createUnit", "IDEMPOTENCY_MISMATCH")?;
+    assert_eq!(app.total("units").await?, 1);
+    let retry =
+        app.graphql_as(&token, CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" }, "k": "unit-k" })).await?;
+    assert_eq!(string_at(&retry, "/data/createUnit/unit/id")?, existing);
     Ok(())
 }
