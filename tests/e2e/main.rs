@@ -19,6 +19,7 @@ mod filters;
 mod idempotency;
 mod import_export;
 mod knowledge;
+mod large_trace;
 mod limits;
 mod observation;
 mod pagination;
