@@ -220,3 +220,27 @@ async fn racing_events_never_overdraw_a_resource() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn commits_are_durable_wal_and_synchronous_full_on_sqlite() -> Result<()> {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    let app = spawn_app().await?;
+    let store = &app.store;
+    let one = |sql: &str| {
+        let statement = Statement::from_string(store.backend(), sql.to_owned());
+        async move { store.connection().query_one_raw(statement).await?.context("no row") }
+    };
+    if app.db.is_postgres() {
+        // PostgreSQL answers a commit once its WAL record is flushed, unless turned off.
+        let row = one("SHOW synchronous_commit").await?;
+        assert_eq!(row.try_get_by_index::<String>(0)?, "on");
+    } else {
+        // A commit survives power loss: the write-ahead log, fsynced at every commit
+        // (`synchronous` 2 is FULL; NORMAL, 1, may lose the last commits in WAL mode).
+        let row = one("PRAGMA journal_mode").await?;
+        assert_eq!(row.try_get_by_index::<String>(0)?, "wal");
+        let row = one("PRAGMA synchronous").await?;
+        assert_eq!(row.try_get_by_index::<i64>(0)?, 2);
+    }
+    Ok(())
+}
