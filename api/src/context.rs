@@ -18,7 +18,7 @@ use crate::error::{ApiError, Result, gql};
 pub enum Viewer {
     /// No `Authorization` header: may read, may not write.
     Anonymous,
-    /// A valid token for this agent.
+    /// A valid token for this agent, which existed when the request arrived.
     Agent(AgentId),
     /// A token was sent but refused; the reason is safe to show.
     Invalid(String),

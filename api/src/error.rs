@@ -27,6 +27,9 @@ pub mod code {
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
     /// Something failed on our side.
     pub const INTERNAL: &str = "INTERNAL";
+    /// A mutation ran past its time budget: it may or may not have been recorded. Retrying
+    /// it with the same `idempotencyKey` returns the first result and records it once.
+    pub const OUTCOME_UNKNOWN: &str = "OUTCOME_UNKNOWN";
 }
 
 /// Why a GraphQL operation failed.

@@ -95,14 +95,31 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse
     HttpResponse::build(status).json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
 }
 
-fn viewer(req: &HttpRequest, auth: &AuthConfig) -> Viewer {
-    let Some(header) = req.headers().get(AUTHORIZATION) else { return Viewer::Anonymous };
+/// Who the request's token names. A request carries at most one `Authorization` header:
+/// with two, a proxy, a cache and ovn could each honour a different one, so none is trusted.
+/// A verified token is still refused unless its subject is an agent that exists now (one
+/// primary-key lookup per authenticated request, never cached), so deleting an agent ends
+/// its tokens at once. `Err` is the answer to send when the lookup itself failed.
+async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+    let mut headers = req.headers().get_all(AUTHORIZATION);
+    let Some(header) = headers.next() else { return Ok(Viewer::Anonymous) };
+    if headers.next().is_some() {
+        return Ok(Viewer::Invalid("send one Authorization header, not several".into()));
+    }
     let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) else {
-        return Viewer::Invalid("the Authorization header must be `Bearer <token>`".into());
+        return Ok(Viewer::Invalid("the Authorization header must be `Bearer <token>`".into()));
     };
-    match crate::auth::verify(auth, token.trim()) {
-        Ok(agent) => Viewer::Agent(AgentId::from_uuid(agent)),
-        Err(err) => Viewer::Invalid(err.to_string()),
+    let agent = match crate::auth::verify(&state.auth, token.trim()) {
+        Ok(agent) => AgentId::from_uuid(agent),
+        Err(err) => return Ok(Viewer::Invalid(err.to_string())),
+    };
+    match state.store.agent_exists(agent).await {
+        Ok(true) => Ok(Viewer::Agent(agent)),
+        Ok(false) => Ok(Viewer::Invalid("the token's subject is not an agent (deleted, or never created)".into())),
+        Err(err) => {
+            tracing::error!(error = %err, "looking up the token's agent failed");
+            Err(error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error"))
+        }
     }
 }
 
@@ -174,11 +191,27 @@ async fn get_graphql(
 }
 
 async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
-    let request = request
-        .data(viewer(req, &state.auth))
-        .data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));
+    let viewer = match viewer(req, state).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    // Kept to tell, if the budget runs out, whether the request was a mutation.
+    let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
+    let request = request.data(viewer).data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));
     let response = match tokio::time::timeout(state.settings.request_timeout, state.schema.execute(request)).await {
         Ok(response) => response,
+        Err(_) if may_write(&query, operation_name.as_deref()) => {
+            // Cutting the request off does not undo a write already handed to the database:
+            // SQLite's writer commits it once it gets the lock, and PostgreSQL may be
+            // committing it as the answer goes out. So the honest answer is that the outcome is
+            // unknown, and the way to learn it is a retry under the same key.
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::OUTCOME_UNKNOWN,
+                "the mutation ran past its time budget and may or may not have been recorded; retry it with \
+                 the same idempotencyKey to get its result without recording it twice",
+            );
+        }
         Err(_) => {
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -188,6 +221,16 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
         }
     };
     HttpResponse::Ok().json(with_codes(response))
+}
+
+/// Whether the operation the request runs is a mutation (`operation_name` picks one out of
+/// several). A document that does not parse never ran, so it wrote nothing.
+fn may_write(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return false };
+    document.operations.iter().any(|(name, operation)| {
+        operation.node.ty == OperationType::Mutation
+            && operation_name.is_none_or(|wanted| name.is_some_and(|name| name.as_str() == wanted))
+    })
 }
 
 /// Gives every error a stable code: errors raised by ovn carry theirs; the rest come from

@@ -1,6 +1,9 @@
 //! ovn's own scalars. `Decimal` accepts strings only: async-graphql's built-in decimal scalar
 //! converts a JSON number through `f64` and silently loses digits (`12345678901234567.89`
-//! becomes `12345678901234568`), which a ledger cannot allow. `URI` is checked on input.
+//! becomes `12345678901234568`), which a ledger cannot allow. And it accepts one syntax only
+//! (see [`canonical_syntax`]): a ledger that takes `" 1"`, `"+1"`, `"01"` and `"-0"` as
+//! numbers invites clients and other readers of the same text to disagree about what was
+//! sent. `URI` is checked on input.
 //! `DateTime` is async-graphql's chrono scalar (RFC 3339), as vf-graphql declares it.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
@@ -17,6 +20,10 @@ impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match value {
             Value::String(text) => {
+                canonical_syntax(&text).map_err(|reason| {
+                    let shown: String = text.chars().take(80).collect();
+                    InputValueError::custom(format!("`{shown}` is not a decimal: {reason}"))
+                })?;
                 ovn_domain::parse_decimal(&text).map(Decimal).map_err(|e| InputValueError::custom(e.to_string()))
             }
             Value::Number(number) => Err(json_number(&number.to_string())),
@@ -33,6 +40,36 @@ impl ScalarType for Decimal {
     fn to_value(&self) -> Value {
         Value::String(ovn_domain::canonical(self.0))
     }
+}
+
+/// The syntax of a `Decimal` string: an optional `-`, the integer digits without a
+/// superfluous leading zero (`0` alone, or a first digit from 1 to 9), then optionally `.`
+/// and one or more digits. Nothing else: no spaces, no `+`, no exponent, no lone `.`, and no
+/// negative zero (`-0`, `-0.00`). Trailing zeros after the point are allowed (`"10.50"`):
+/// they are how amounts are written, and they do not change the value.
+pub fn canonical_syntax(text: &str) -> Result<(), &'static str> {
+    const RULE: &str = "write an optional `-`, digits without leading zeros, and optionally `.` followed by \
+                        digits (no spaces, `+`, exponent or negative zero)";
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (integer, fraction) = match unsigned.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(integer) || fraction.is_some_and(|f| !all_digits(f)) {
+        return Err(RULE);
+    }
+    if integer.len() > 1 && integer.starts_with('0') {
+        return Err(RULE);
+    }
+    let zero = |part: &str| part.bytes().all(|b| b == b'0');
+    if negative && zero(integer) && fraction.is_none_or(zero) {
+        return Err(RULE);
+    }
+    Ok(())
 }
 
 fn json_number(number: &str) -> InputValueError<Decimal> {

@@ -1,12 +1,10 @@
 //! Replaying the ledger from scratch gives exactly the stored resources, on SQLite and on
 //! PostgreSQL: the stored balances are a cache of the events, never a second truth.
 
-pub mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{Context as _, Result};
-use common::TestDb;
+use crate::common::TestDb;
+use anyhow::{Context as _, Result, ensure};
 use ovn_domain::agent::{AgentKind, AgentProfile};
 use ovn_domain::observation::{EventDetails, ResourceDetails};
 use ovn_domain::observation::{NewEvent, ReplayEvent, replay};
@@ -39,6 +37,33 @@ impl Rng {
 
 fn quantity(value: Decimal) -> Option<Measure> {
     Some(Measure::new(value, None))
+}
+
+/// The only refusal these events can meet (each is recorded by its provider, names resources
+/// that exist, and carries no unit): a balance of the resource it takes from would go below
+/// zero. The refusal must say exactly that, for this action, amount and resource, and the
+/// balance it reports must indeed be smaller than the amount.
+fn expected_refusal(
+    err: &ovn_persistence::PersistenceError,
+    action: Action,
+    amount: Decimal,
+    from: Option<EconomicResourceId>,
+) -> Result<()> {
+    let ovn_persistence::PersistenceError::Domain(ovn_domain::DomainError::Conflict(message)) = err else {
+        anyhow::bail!("{} of {amount} was refused for another reason: {err:?}", action.id());
+    };
+    let from = from.context("a refused event takes from a resource")?;
+    let prefix = format!("{} of {} would take the ", action.id(), ovn_domain::canonical(amount));
+    ensure!(message.starts_with(&prefix), "`{message}` should start `{prefix}`");
+    let rest = &message[prefix.len()..];
+    let balance = ["accountingQuantity", "onhandQuantity"]
+        .iter()
+        .find_map(|name| rest.strip_prefix(&format!("{name} of resource {from} below zero (it is ")))
+        .and_then(|tail| tail.strip_suffix(')'))
+        .with_context(|| format!("`{message}` should name a balance of resource {from}"))?;
+    let balance: Decimal = balance.parse().with_context(|| format!("the balance in `{message}`"))?;
+    ensure!(balance < amount, "`{message}`: a balance of {balance} covers {amount}");
+    Ok(())
 }
 
 #[tokio::test]
@@ -111,6 +136,8 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         core.creates_resource = creates;
         // The provider or the receiver records it.
         let actor = core.provider;
+        let (action, from) = (core.action, core.resource_inventoried_as);
+        let amount = core.resource_quantity.map(|m| m.has_numerical_value).context("every event has a quantity")?;
         let command = RecordEvent {
             core,
             details: EventDetails { resource_conforms_to: Some(spec), ..EventDetails::default() },
@@ -130,7 +157,10 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
                     }
                 }
             }
-            Err(_) => refused += 1,
+            Err(err) => {
+                expected_refusal(&err, action, amount, from)?;
+                refused += 1;
+            }
         }
     }
     assert!(recorded > 60, "many generated events are valid ({recorded} recorded, {refused} refused)");

@@ -1,10 +1,8 @@
 //! Relay pagination over HTTP: forward and backward walks, the page-size cap, bad sizes,
 //! `totalCount`.
 
-pub mod common;
-
+use crate::common::{TestApp, data, error_codes, spawn_app};
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, data, error_codes, spawn_app};
 use ovn_domain::agent::AgentKind;
 use serde_json::{Value, json};
 

@@ -1,15 +1,13 @@
 //! The `ovn` binary itself: `agent add`, `token`, `serve` and `schema`, run as child processes
 //! with nothing but environment variables, the way an operator runs them.
 
-pub mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::{TestDb, data, request_body};
 use anyhow::{Context as _, Result, bail, ensure};
-use common::{TestDb, data, request_body};
 use serde_json::{Value, json};
 
 const OVN: &str = env!("CARGO_BIN_EXE_ovn");
@@ -17,7 +15,7 @@ const OVN: &str = env!("CARGO_BIN_EXE_ovn");
 /// The environment of every command: the test database and a dev key file in its directory,
 /// nothing inherited (so a developer's `DATABASE_URL` or `OVN_ENV` cannot leak in). The
 /// working directory is the test's own, so no stray `.env` is read either.
-fn ovn(db: &TestDb, args: &[&str]) -> Command {
+pub fn ovn(db: &TestDb, args: &[&str]) -> Command {
     let mut command = Command::new(OVN);
     command
         .args(args)
@@ -30,7 +28,7 @@ fn ovn(db: &TestDb, args: &[&str]) -> Command {
     command
 }
 
-fn run(db: &TestDb, args: &[&str]) -> Result<Output> {
+pub fn run(db: &TestDb, args: &[&str]) -> Result<Output> {
     let output = ovn(db, args).output().with_context(|| format!("running ovn {args:?}"))?;
     ensure!(
         output.status.success(),
@@ -146,7 +144,7 @@ async fn agent_add_token_and_serve_work_together() -> Result<()> {
         None,
     )
     .await?;
-    assert_eq!(common::error_codes(&anonymous), ["UNAUTHENTICATED"]);
+    assert_eq!(crate::common::error_codes(&anonymous), ["UNAUTHENTICATED"]);
 
     drop(server);
     Ok(())
@@ -173,5 +171,102 @@ fn schema_command_prints_the_checked_in_schema() -> Result<()> {
         printed == committed,
         "`ovn schema` differs from schema.graphql; run `cargo run -- schema > schema.graphql`"
     );
+    Ok(())
+}
+
+/// Builds a small ledger over HTTP: Alice raises 12.50 kg of flour and consumes 2.25 kg of it
+/// in baking, which produces one loaf. Returns the flour's and the loaf's ids.
+pub async fn small_ledger(app: &crate::common::TestApp) -> Result<(String, String)> {
+    use crate::common::string_at;
+    let (alice, token) = app.person_with_token("Alice").await?;
+    let kg = app.create_unit(&token, "kilogram", "kg").await?;
+    let spec = string_at(
+        &app.graphql_as(
+            &token,
+            "mutation { createResourceSpecification(resourceSpecification: { name: \"flour\" }) { resourceSpecification { id } } }",
+            Value::Null,
+        )
+        .await?,
+        "/data/createResourceSpecification/resourceSpecification/id",
+    )?;
+    let baking = string_at(
+        &app.graphql_as(
+            &token,
+            "mutation { createProcess(process: { name: \"baking\" }) { process { id } } }",
+            Value::Null,
+        )
+        .await?,
+        "/data/createProcess/process/id",
+    )?;
+    let event = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {
+        createEconomicEvent(event: $e, newInventoriedResource: $r) { economicResource { id } } }";
+    let raised = app
+        .graphql_as(
+            &token,
+            event,
+            json!({ "e": { "action": "raise", "provider": alice, "receiver": alice, "resourceConformsTo": spec,
+                           "resourceQuantity": { "hasNumericalValue": "12.50", "hasUnit": kg } },
+                    "r": { "name": "flour" } }),
+        )
+        .await?;
+    let flour = string_at(&raised, "/data/createEconomicEvent/economicResource/id")?;
+    let consumed = app
+        .graphql_as(
+            &token,
+            event,
+            json!({ "e": { "action": "consume", "provider": alice, "receiver": alice, "inputOf": baking,
+                           "resourceInventoriedAs": flour, "resourceQuantity": { "hasNumericalValue": "2.25", "hasUnit": kg } } }),
+        )
+        .await?;
+    data(&consumed)?;
+    let produced = app
+        .graphql_as(
+            &token,
+            event,
+            json!({ "e": { "action": "produce", "provider": alice, "receiver": alice, "outputOf": baking,
+                           "resourceConformsTo": spec, "resourceQuantity": { "hasNumericalValue": "1" } },
+                    "r": { "name": "loaf" } }),
+        )
+        .await?;
+    let loaf = string_at(&produced, "/data/createEconomicEvent/economicResource/id")?;
+    Ok((flour, loaf))
+}
+
+#[tokio::test]
+async fn export_and_import_commands_round_trip_through_a_file() -> Result<()> {
+    let app = crate::common::spawn_app().await?;
+    let (flour, _) = small_ledger(&app).await?;
+
+    // `ovn export -o FILE`, as an operator runs it, against the server's database.
+    let file = app.db.dir.path().join("ledger.jsonld");
+    let file_arg = file.to_str().context("a UTF-8 path")?;
+    run(&app.db, &["export", "--format", "jsonld", "-o", file_arg])?;
+    let exported = std::fs::read_to_string(&file).context("the export file")?;
+    let document: Value = serde_json::from_str(&exported).context("the export is JSON")?;
+    let nodes = document["@graph"].as_array().context("@graph")?;
+    // Alice, kg, the specification, the process, flour and loaf, and three events.
+    assert_eq!(nodes.len(), 9, "{exported}");
+    let stock =
+        nodes.iter().find(|n| n["@type"] == "vf:EconomicResource" && n["vf:name"] == "flour").context("the flour")?;
+    ensure!(stock["@id"].as_str().is_some_and(|id| id.ends_with(&flour)), "{stock}");
+    // 12.50 - 2.25 = 10.25, exact, as a string.
+    assert_eq!(stock["vf:accountingQuantity"]["om2:hasNumericalValue"], "10.25", "{stock}");
+    // Without -o the same document goes to stdout.
+    let stdout = run(&app.db, &["export"])?.stdout;
+    ensure!(String::from_utf8(stdout)? == exported, "`ovn export` and `ovn export -o` differ");
+
+    // `ovn import FILE` into a fresh database, then export again: the same bytes.
+    let target = TestDb::new().await?;
+    let imported = run(&target, &["import", file_arg])?;
+    ensure!(imported.stdout.is_empty(), "the summary goes to stderr: {imported:?}");
+    let again = target.dir.path().join("again.jsonld");
+    run(&target, &["export", "-o", again.to_str().context("a UTF-8 path")?])?;
+    ensure!(std::fs::read_to_string(&again)? == exported, "export, import, export changed the file");
+
+    // A second import into the now non-empty database fails, and changes nothing.
+    let refused = ovn(&target, &["import", file_arg]).output()?;
+    ensure!(!refused.status.success(), "a second import succeeded: {refused:?}");
+    let after = run(&target, &["export"])?.stdout;
+    ensure!(String::from_utf8(after)? == exported, "a refused import changed the database");
     Ok(())
 }

@@ -4,10 +4,8 @@
 //! key under the right `kid`, missing claims, garbage. Each must be `UNAUTHENTICATED` and write
 //! nothing; the correctly minted control token must work.
 
-pub mod common;
-
+use crate::common::{TestApp, assert_refused, data, dev_key_file, spawn_app, string_at};
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, assert_refused, data, dev_key_file, spawn_app, string_at};
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _};
@@ -160,5 +158,84 @@ async fn forged_and_malformed_tokens_are_unauthenticated() -> Result<()> {
     ] {
         assert_rejected(&app, case, garbage).await?;
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_whose_subject_names_no_agent_is_unauthenticated() -> Result<()> {
+    let app = spawn_app().await?;
+    // Signed with the server's own key, well formed in every claim: only the subject is wrong.
+    let nobody = uuid::Uuid::now_v7().to_string();
+    let token = app.token_for(&nobody)?;
+    assert_rejected(&app, "subject names no agent", &token).await?;
+    let events = app.total("economicEvents").await?;
+    let event = app
+        .graphql_as(
+            &token,
+            "mutation($e: EconomicEventCreateParams!) { createEconomicEvent(event: $e) { economicEvent { id } } }",
+            json!({ "e": { "action": "work", "provider": nobody, "receiver": nobody,
+                           "effortQuantity": { "hasNumericalValue": "1" } } }),
+        )
+        .await?;
+    assert_refused(&event, "createEconomicEvent", "UNAUTHENTICATED")?;
+    assert_eq!(app.total("economicEvents").await?, events, "a token for nobody recorded an event");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_deleted_agents_token_is_unauthenticated_from_the_next_request_on() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, token) = app.person_with_token("Alice").await?;
+    // The token works while Alice exists...
+    let me = app.graphql_as(&token, "{ myAgent { id } }", Value::Null).await?;
+    assert_eq!(data(&me)?["myAgent"]["id"], alice);
+    let deleted = app
+        .graphql_as(&token, "mutation($r: ID!) { deletePerson(revisionId: $r) }", json!({ "r": format!("{alice}:1") }))
+        .await?;
+    assert_eq!(data(&deleted)?["deletePerson"], true);
+    // ...and not one request after she is deleted, though it has not expired.
+    assert_rejected(&app, "deleted agent", &token).await?;
+    let again = app
+        .graphql_as(
+            &token,
+            "mutation($p: AgentCreateParams!) { createPerson(person: $p) { agent { id } } }",
+            json!({ "p": { "name": "Mallory" } }),
+        )
+        .await?;
+    assert_refused(&again, "createPerson", "UNAUTHENTICATED")?;
+    assert_eq!(app.total("people").await?, 0, "the deleted agent's token created a person");
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_unauthenticated() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, alice_token) = app.person_with_token("Alice").await?;
+    let (_, bob_token) = app.person_with_token("Bob").await?;
+    let body = crate::common::request_body(CREATE_UNIT, json!({ "u": { "label": "hour", "symbol": "h" } }));
+    // Two good tokens, a good one before a bad one and after it, the same one twice: a proxy
+    // and ovn could each read a different header, so none is honoured.
+    let cases = [
+        ("Alice then Bob", alice_token.clone(), bob_token.clone()),
+        ("good then garbage", alice_token.clone(), "garbage".to_owned()),
+        ("garbage then good", "garbage".to_owned(), alice_token.clone()),
+        ("the same token twice", alice_token.clone(), alice_token.clone()),
+    ];
+    for (case, first, second) in cases {
+        let response = app
+            .client
+            .post(app.graphql_url())
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {first}"))
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {second}"))
+            .json(&body)
+            .send()
+            .await?;
+        let response: Value = response.json().await?;
+        assert_refused(&response, "createUnit", "UNAUTHENTICATED").with_context(|| format!("case {case}"))?;
+    }
+    assert_eq!(app.total("units").await?, 0, "a request with two Authorization headers wrote a unit");
+    // The control: one header with the same token writes.
+    let response = app.graphql_as(&alice_token, "{ myAgent { id } }", Value::Null).await?;
+    assert_eq!(data(&response)?["myAgent"]["id"], alice);
     Ok(())
 }

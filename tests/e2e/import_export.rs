@@ -3,10 +3,8 @@
 //! resources; a file with a bad record is refused with its position and leaves the target
 //! database empty. Runs on SQLite, and on PostgreSQL when `OVN_TEST_POSTGRES_URL` is set.
 
-pub mod common;
-
+use crate::common::{TestApp, TestDb, data, spawn_app, string_at};
 use anyhow::{Context as _, Result, bail, ensure};
-use common::{TestApp, TestDb, data, spawn_app, string_at};
 use ovn::import::{ImportError, ShowProgress};
 use ovn_persistence::Store;
 use ovn_persistence::ledger_io::Ledger;

@@ -1,10 +1,8 @@
 //! The `Decimal` scalar over HTTP: strings only (a JSON number has already been through a
 //! float somewhere), returned in canonical form, exact to the last digit.
 
-pub mod common;
-
+use crate::common::{assert_refused, data, spawn_app};
 use anyhow::Result;
-use common::{assert_refused, data, spawn_app};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($r: ResourceSpecificationCreateParams!) {
@@ -58,11 +56,12 @@ async fn strings_are_accepted_exactly_and_returned_canonical() -> Result<()> {
     let cases = [
         ("12345678901234567.89", "12345678901234567.89"),
         ("12.50", "12.5"),
-        ("0012.500", "12.5"),
+        ("10.500", "10.5"),
         ("-4.5", "-4.5"),
-        ("+7", "7"),
+        ("-0.5", "-0.5"),
+        ("0.5", "0.5"),
+        ("0", "0"),
         ("0.000", "0"),
-        ("-0.0", "0"),
         ("100", "100"),
         ("0.000000000000000000000000001", "0.000000000000000000000000001"),
         ("7922816251426433759354395033.5", "7922816251426433759354395033.5"),
@@ -117,6 +116,54 @@ async fn malformed_decimal_strings_are_bad_input() -> Result<()> {
             .await?;
         assert_refused(&response, "createResourceSpecification", "BAD_INPUT")
             .map_err(|e| e.context(format!("sent {sent:?}")))?;
+    }
+    assert_eq!(app.total("resourceSpecifications").await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_the_canonical_decimal_syntax_is_accepted() -> Result<()> {
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    // One syntax: an optional `-`, digits without a superfluous leading zero, optionally `.`
+    // and one or more digits. Each of these is a number to some parser, and refused here.
+    for sent in [
+        " 1",
+        "1 ",
+        "\t1",
+        "1\n",
+        "+7",
+        "-0",
+        "-0.0",
+        "-0.00",
+        "-00",
+        "01",
+        "00",
+        "0012.500",
+        "-01.5",
+        ".5",
+        "-.5",
+        "5.",
+        "-",
+        "--1",
+        "1,5",
+        "1_000",
+        "\u{2212}1",
+        "\u{0661}",
+        "1.5e0",
+        "Infinity",
+    ] {
+        let response = app
+            .graphql_as(
+                &token,
+                CREATE,
+                json!({ "r": { "name": "Tin", "defaultValuePerUnit": { "hasNumericalValue": sent } } }),
+            )
+            .await?;
+        assert_refused(&response, "createResourceSpecification", "BAD_INPUT")
+            .map_err(|e| e.context(format!("sent {sent:?}")))?;
+        let message = response["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("is not a decimal"), "sent {sent:?}: the message should say why: {message}");
     }
     assert_eq!(app.total("resourceSpecifications").await?, 0);
     Ok(())

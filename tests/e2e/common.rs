@@ -2,8 +2,7 @@
 //! a fresh PostgreSQL schema when `OVN_TEST_POSTGRES_URL` is set), and a real ovn server on a
 //! random local port, started through `ovn::start` exactly as `ovn serve` starts it.
 //!
-//! Each test file includes this module with `pub mod common;` (public, so helpers that one
-//! file does not use are not dead code there). Nothing here unwraps: helpers return
+//! Every test module uses it as `crate::common`. Nothing here unwraps: helpers return
 //! `anyhow::Result`, so a failure names what went wrong.
 
 use std::net::TcpListener;
@@ -169,14 +168,10 @@ pub fn dev_key_file(db: &TestDb) -> PathBuf {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
-    /// The port.
-    pub port: u16,
     /// An HTTP client.
     pub client: reqwest::Client,
     /// The server's token settings (to mint tokens).
     pub auth: AuthConfig,
-    /// The configuration the server runs with.
-    pub config: Config,
     /// A second connection to the same database, for arranging and checking state directly.
     pub store: Store,
     handle: actix_web::dev::ServerHandle,
@@ -209,10 +204,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> Result<TestApp>
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     Ok(TestApp {
         base_url: format!("http://127.0.0.1:{}", running.port),
-        port: running.port,
         client,
         auth,
-        config,
         store,
         handle: running.handle,
         db,

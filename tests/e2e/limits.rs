@@ -2,13 +2,11 @@
 //! fragment bomb (refused fast), batches, mutations over GET, queries over GET, production
 //! mode (no introspection, no GraphiQL), development mode (GraphiQL), `/health`.
 
-pub mod common;
-
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use crate::common::{data, error_codes, generate_private_key_pem, spawn_app, spawn_app_with};
 use anyhow::{Context as _, Result, ensure};
-use common::{data, error_codes, generate_private_key_pem, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 /// Percent-encodes a query-string value.
@@ -197,7 +195,7 @@ async fn production_turns_off_introspection_and_graphiql() -> Result<()> {
     })
     .await?;
     // No development key was generated.
-    ensure!(!common::dev_key_file(&app.db).exists(), "production generated a development key");
+    ensure!(!crate::common::dev_key_file(&app.db).exists(), "production generated a development key");
 
     // async-graphql answers a disabled `__schema` / `__type` with null: nothing is disclosed.
     let introspection = app.graphql("{ __schema { types { name } } }", Value::Null).await?;
@@ -287,31 +285,104 @@ async fn complexity_is_limited_by_its_setting() -> Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn a_request_past_its_time_budget_is_cut_off() -> Result<()> {
+/// Holds the database's write lock from another connection until the transaction is rolled
+/// back, so the server's next write waits (up to the busy timeout, far past any budget here).
+async fn hold_write_lock(app: &crate::common::TestApp) -> Result<sea_orm::DatabaseTransaction> {
     use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
-    let app = spawn_app_with(|config| config.api.request_timeout = Duration::from_millis(300)).await?;
-    let (_, token) = app.person_with_token("Alice").await?;
-    // Another connection holds the write lock, so the server's write has to wait (up to the
-    // database's busy timeout, far longer than the budget).
     let blocker = app.store.connection().begin().await?;
     if app.db.is_postgres() {
         blocker.execute_unprepared("LOCK TABLE unit IN EXCLUSIVE MODE").await?;
     } else {
         blocker.execute_unprepared("CREATE TABLE budget_probe (x INTEGER)").await?;
     }
+    Ok(blocker)
+}
+
+const CREATE_UNIT_KEYED: &str =
+    "mutation($k: String) { createUnit(unit: {label: \"hour\", symbol: \"h\"}, idempotencyKey: $k) { unit { id } } }";
+
+#[tokio::test]
+async fn a_request_past_its_time_budget_is_cut_off() -> Result<()> {
+    let app = spawn_app_with(|config| config.api.request_timeout = Duration::from_millis(300)).await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let blocker = hold_write_lock(&app).await?;
     let started = Instant::now();
-    let (status, response) = app
-        .post(
-            Some(&token),
-            "mutation { createUnit(unit: {label: \"hour\", symbol: \"h\"}) { unit { id } } }",
-            Value::Null,
-        )
-        .await?;
+    let (status, response) = app.post(Some(&token), CREATE_UNIT_KEYED, json!({ "k": "hour-1" })).await?;
     let waited = started.elapsed();
     blocker.rollback().await?;
     assert_eq!(status, 503, "{response}");
-    assert_eq!(error_codes(&response), ["LIMIT_EXCEEDED"], "{response}");
     ensure!(waited < Duration::from_secs(5), "answered after {waited:?}, not at the budget");
+    // A mutation cut off by the budget may have been recorded or not: the answer says so,
+    // and how to find out.
+    assert_eq!(error_codes(&response), ["OUTCOME_UNKNOWN"], "{response}");
+    let message = response["errors"][0]["message"].as_str().unwrap_or_default();
+    ensure!(message.contains("idempotencyKey") && message.contains("retry"), "{message}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_query_past_its_time_budget_is_limit_exceeded() -> Result<()> {
+    use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+    let app = spawn_app_with(|config| config.api.request_timeout = Duration::from_millis(300)).await?;
+    // PostgreSQL's ACCESS EXCLUSIVE lock blocks readers too. SQLite's readers never wait for
+    // a writer (WAL), so no lock can hold a read there: the query path is checked on
+    // PostgreSQL.
+    if !app.db.is_postgres() {
+        return Ok(());
+    }
+    let blocker = app.store.connection().begin().await?;
+    blocker.execute_unprepared("LOCK TABLE unit IN ACCESS EXCLUSIVE MODE").await?;
+    let (status, response) = app.post(None, "{ units { edges { node { id } } } }", Value::Null).await?;
+    blocker.rollback().await?;
+    assert_eq!(status, 503, "{response}");
+    assert_eq!(
+        error_codes(&response),
+        ["LIMIT_EXCEEDED"],
+        "a read writes nothing, so its outcome is known: {response}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retry_after_an_unknown_outcome_records_the_write_once() -> Result<()> {
+    let app = spawn_app_with(|config| config.api.request_timeout = Duration::from_millis(300)).await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    let blocker = hold_write_lock(&app).await?;
+    let (status, response) = app.post(Some(&token), CREATE_UNIT_KEYED, json!({ "k": "hour-1" })).await?;
+    assert_eq!((status, error_codes(&response)), (503, vec!["OUTCOME_UNKNOWN".to_owned()]), "{response}");
+    blocker.rollback().await?;
+    if !app.db.is_postgres() {
+        // SQLite's writer still holds the cut-off write and commits it once the lock is free:
+        // the first attempt lands after its client was told 503. (This is why the answer
+        // cannot say "not recorded".)
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while app.total("units").await? == 0 {
+            ensure!(Instant::now() < deadline, "the cut-off write never landed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // The client retries under the same key, as the answer told it to, until it hears back.
+    let mut unit = None;
+    for _ in 0..20 {
+        let (status, retry) = app.post(Some(&token), CREATE_UNIT_KEYED, json!({ "k": "hour-1" })).await?;
+        if status == 503 && error_codes(&retry) == ["OUTCOME_UNKNOWN"] {
+            continue;
+        }
+        unit = Some(crate::common::string_at(&retry, "/data/createUnit/unit/id")?);
+        break;
+    }
+    let unit = unit.context("no retry was answered")?;
+    assert_eq!(app.total("units").await?, 1, "the write was recorded once, not once per attempt");
+    let listed = app.graphql("{ units { edges { node { id } } } }", Value::Null).await?;
+    assert_eq!(data(&listed)?["units"]["edges"][0]["node"]["id"], unit.as_str(), "the retry answers with that record");
+    // The key now stands for that unit: another input under it is a mismatch.
+    let other = app
+        .graphql_as(
+            &token,
+            "mutation { createUnit(unit: {label: \"minute\", symbol: \"min\"}, idempotencyKey: \"hour-1\") { unit { id } } }",
+            Value::Null,
+        )
+        .await?;
+    assert_eq!(error_codes(&other), ["IDEMPOTENCY_MISMATCH"], "{other}");
     Ok(())
 }

@@ -2,10 +2,8 @@
 //! events over HTTP and reads back what every action did to its resources. Every expected
 //! number is worked out by hand in the comments.
 
-pub mod common;
-
+use crate::common::{TestApp, assert_refused, data, error_codes, spawn_app, spawn_app_with, string_at};
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, assert_refused, data, error_codes, spawn_app, spawn_app_with, string_at};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams, $k: String) {
@@ -306,17 +304,104 @@ async fn a_correction_mends_the_resource_and_leaves_the_original_untouched() -> 
     assert_refused(&response, "createEconomicEvent", "BAD_INPUT")?;
     assert_eq!(ledger.balances(&flour).await?, balances("7", "7", &alice, &alice));
 
-    // The books refuse a rewrite even from SQL.
+    // The books refuse a rewrite even from SQL, with the trigger's own words.
     use sea_orm::ConnectionTrait as _;
-    let store = &ledger.app.store;
-    let rewrite = store
+    let rewrite = ledger
+        .app
+        .store
         .connection()
         .execute_unprepared(&format!("UPDATE economic_event SET resource_quantity = '1' WHERE id = '{original}'"))
         .await;
-    ensure!(rewrite.is_err(), "an UPDATE of an event's quantity must be refused by the database");
-    let delete =
-        store.connection().execute_unprepared(&format!("DELETE FROM economic_event WHERE id = '{original}'")).await;
-    ensure!(delete.is_err(), "a DELETE of an event must be refused by the database");
+    refused_by_trigger(rewrite.map(|_| ()), EVENT_TRIGGER)?;
+    Ok(())
+}
+
+/// What the append-only triggers say (see the observation migration).
+const EVENT_TRIGGER: &str = "economic events are append-only: record a correcting event instead";
+const RESOURCE_TRIGGER: &str = "economic resources are never deleted";
+
+/// Asserts that a statement failed with the trigger's message (not a foreign key's).
+fn refused_by_trigger(result: Result<(), sea_orm::DbErr>, message: &str) -> Result<()> {
+    match result {
+        Ok(()) => anyhow::bail!("the database accepted what `{message}` forbids"),
+        Err(err) => {
+            ensure!(err.to_string().contains(message), "refused, but not by the trigger: {err}");
+            Ok(())
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_triggers_alone_refuse_deleting_events_and_resources() -> Result<()> {
+    use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+    let ledger = Ledger { app: spawn_app().await? };
+    let (alice, token) = ledger.app.person_with_token("Alice").await?;
+    let spec = ledger.spec(&token, "flour").await?;
+    let process = ledger.process(&token, "baking").await?;
+    let (raise, flour) = ledger
+        .record(
+            &token,
+            json!({ "action": "raise", "provider": alice, "receiver": alice, "resourceConformsTo": spec,
+                    "resourceQuantity": qty("10") }),
+            Some(json!({ "name": "flour" })),
+        )
+        .await?;
+    let flour = flour.context("flour")?;
+    // Nothing refers to this event (no correction, no trigger, no later event), so no
+    // foreign key can be what refuses its delete.
+    let (work, _) = ledger
+        .record(
+            &token,
+            json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process, "effortQuantity": qty("1") }),
+            None,
+        )
+        .await?;
+    let store = &ledger.app.store;
+    let deleted =
+        store.connection().execute_unprepared(&format!("DELETE FROM economic_event WHERE id = '{work}'")).await;
+    refused_by_trigger(deleted.map(|_| ()), EVENT_TRIGGER)?;
+
+    if ledger.app.db.is_postgres() {
+        // The resource is named by the event that raised it; drop the foreign keys that point
+        // at resources (inside a transaction that is rolled back), so that only the trigger is
+        // left to refuse.
+        let txn = store.connection().begin().await?;
+        let rows = txn
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT conrelid::regclass::text, conname FROM pg_constraint \
+                 WHERE contype = 'f' AND confrelid = 'economic_resource'::regclass",
+            ))
+            .await?;
+        ensure!(!rows.is_empty(), "foreign keys point at economic_resource");
+        for row in rows {
+            let (table, name): (String, String) = (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+            txn.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\"")).await?;
+        }
+        let deleted = txn.execute_unprepared(&format!("DELETE FROM economic_resource WHERE id = '{flour}'")).await;
+        refused_by_trigger(deleted.map(|_| ()), RESOURCE_TRIGGER)?;
+        txn.rollback().await?;
+    } else {
+        // A connection of its own with foreign keys off: only the triggers can refuse now,
+        // even the delete of an event another event refers to.
+        let mut options = sea_orm::ConnectOptions::new(ledger.app.db.settings.url.clone());
+        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        let own = sea_orm::Database::connect(options).await?;
+        own.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+        let row = own
+            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA foreign_keys"))
+            .await?
+            .context("PRAGMA foreign_keys")?;
+        ensure!(row.try_get_by_index::<i64>(0)? == 0, "foreign keys are still on");
+        let deleted = own.execute_unprepared(&format!("DELETE FROM economic_resource WHERE id = '{flour}'")).await;
+        refused_by_trigger(deleted.map(|_| ()), RESOURCE_TRIGGER)?;
+        let deleted = own.execute_unprepared(&format!("DELETE FROM economic_event WHERE id = '{raise}'")).await;
+        refused_by_trigger(deleted.map(|_| ()), EVENT_TRIGGER)?;
+        own.close().await?;
+    }
+    // Everything is still there.
+    assert_eq!(ledger.app.total("economicEvents").await?, 2);
+    assert_eq!(ledger.balances(&flour).await?, balances("10", "10", &alice, &alice));
     Ok(())
 }
 
@@ -572,5 +657,38 @@ async fn a_trace_stops_at_the_configured_number_of_nodes() -> Result<()> {
         .await?;
     let trace = data(&response)?["economicResource"]["trace"].as_array().context("trace")?.len();
     assert_eq!(trace, 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_quantity_in_a_unit_that_does_not_exist_is_refused_naming_the_field() -> Result<()> {
+    let ledger = Ledger { app: spawn_app().await? };
+    let (alice, token) = ledger.app.person_with_token("Alice").await?;
+    let spec = ledger.spec(&token, "wood").await?;
+    let process = ledger.process(&token, "carving").await?;
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let cases = [
+        (
+            "resourceQuantity.hasUnit",
+            json!({ "action": "raise", "provider": alice, "receiver": alice, "resourceConformsTo": spec,
+                    "resourceQuantity": { "hasNumericalValue": "5", "hasUnit": nowhere } }),
+            Some(json!({ "name": "wood" })),
+        ),
+        (
+            "effortQuantity.hasUnit",
+            json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process,
+                    "effortQuantity": { "hasNumericalValue": "2", "hasUnit": nowhere } }),
+            None,
+        ),
+    ];
+    for (field, event, resource) in cases {
+        let response = ledger.event(&token, event, resource).await?;
+        let codes = error_codes(&response);
+        ensure!(codes == ["NOT_FOUND"] || codes == ["BAD_INPUT"], "{field}: {codes:?} {response}");
+        let message = response["errors"][0]["message"].as_str().unwrap_or_default();
+        ensure!(message.contains(field), "the message should name `{field}`: {message}");
+    }
+    assert_eq!(ledger.app.total("economicEvents").await?, 0, "nothing was written");
+    assert_eq!(ledger.app.total("economicResources").await?, 0, "nothing was written");
     Ok(())
 }

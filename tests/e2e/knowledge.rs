@@ -2,10 +2,8 @@
 //! one (and nothing written), optimistic concurrency through `revisionId`, deletes,
 //! ownership of a person's profile, `NOT_FOUND`, `myAgent`.
 
-pub mod common;
-
+use crate::common::{TestApp, assert_refused, data, error_codes, spawn_app, string_at};
 use anyhow::{Result, ensure};
-use common::{TestApp, assert_refused, data, error_codes, spawn_app, string_at};
 use serde_json::{Value, json};
 
 const CREATE_PERSON: &str =
@@ -203,7 +201,7 @@ async fn every_create_without_a_token_is_unauthenticated_and_writes_nothing() ->
                 .client
                 .post(app.graphql_url())
                 .header("Authorization", format!("Token {token}"))
-                .json(&common::request_body(mutation, variables))
+                .json(&crate::common::request_body(mutation, variables))
                 .send()
                 .await?;
             (sent.status().as_u16(), sent.json::<Value>().await?)

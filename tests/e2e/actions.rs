@@ -1,12 +1,10 @@
 //! The action table over HTTP: all 19 VF 1.0 actions, checked row by row against the VF 1.0
 //! table written out here independently of the code under test.
 
-pub mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::{data, spawn_app};
 use anyhow::{Context as _, Result, ensure};
-use common::{data, spawn_app};
 use serde_json::{Value, json};
 
 /// VF 1.0 (valueflo.ws, all_vf.TTL): vf id, the id served on the wire (hREA/Bonfire

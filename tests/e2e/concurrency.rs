@@ -2,10 +2,8 @@
 //! read-check-write that does not lock its row loses updates; on SQLite writers take turns.
 //! Either way the books must come out as if the requests had run one after the other.
 
-pub mod common;
-
+use crate::common::{TestApp, data, error_codes, spawn_app, string_at};
 use anyhow::{Context as _, Result, ensure};
-use common::{TestApp, data, error_codes, spawn_app, string_at};
 use serde_json::{Value, json};
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {
@@ -220,5 +218,29 @@ async fn racing_events_never_overdraw_a_resource() -> Result<()> {
         (&read["accountingQuantity"]["hasNumericalValue"], &read["onhandQuantity"]["hasNumericalValue"]),
         (&json!("0"), &json!("0"))
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn commits_are_durable_wal_and_synchronous_full_on_sqlite() -> Result<()> {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    let app = spawn_app().await?;
+    let store = &app.store;
+    let one = |sql: &str| {
+        let statement = Statement::from_string(store.backend(), sql.to_owned());
+        async move { store.connection().query_one_raw(statement).await?.context("no row") }
+    };
+    if app.db.is_postgres() {
+        // PostgreSQL answers a commit once its WAL record is flushed, unless turned off.
+        let row = one("SHOW synchronous_commit").await?;
+        assert_eq!(row.try_get_by_index::<String>(0)?, "on");
+    } else {
+        // A commit survives power loss: the write-ahead log, fsynced at every commit
+        // (`synchronous` 2 is FULL; NORMAL, 1, may lose the last commits in WAL mode).
+        let row = one("PRAGMA journal_mode").await?;
+        assert_eq!(row.try_get_by_index::<String>(0)?, "wal");
+        let row = one("PRAGMA synchronous").await?;
+        assert_eq!(row.try_get_by_index::<i64>(0)?, 2);
+    }
     Ok(())
 }

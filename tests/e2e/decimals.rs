@@ -2,10 +2,8 @@
 //! PostgreSQL when `OVN_TEST_POSTGRES_URL` is set): what is written is what is read, to the
 //! last digit, and SQLite's column holds the canonical TEXT (never a REAL).
 
-pub mod common;
-
+use crate::common::TestDb;
 use anyhow::{Context as _, Result, ensure};
-use common::TestDb;
 use ovn_domain::ResourceSpecificationId;
 use ovn_domain::canonical;
 use ovn_domain::knowledge::ValuePerUnit;

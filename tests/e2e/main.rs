@@ -1,0 +1,28 @@
+//! ovn's end-to-end tests, as one test binary: a real server on a free port, over HTTP, on a
+//! real database (SQLite, or PostgreSQL when `OVN_TEST_POSTGRES_URL` is set).
+//!
+//! One binary, not one per file: every file under `tests/` used to be its own crate, linked
+//! against the whole dependency tree, which made linking most of the suite's build time.
+//! Each module below is one area of the promises ovn makes; `common` is the harness.
+
+mod common;
+
+mod actions;
+mod auth;
+mod cli;
+mod concurrency;
+mod corrections;
+mod decimal_scalar;
+mod decimals;
+mod errors;
+mod filters;
+mod idempotency;
+mod import_export;
+mod knowledge;
+mod large_trace;
+mod limits;
+mod observation;
+mod pagination;
+mod permissions;
+mod replay;
+mod schema;
