@@ -41,7 +41,7 @@ enum Command {
         /// The JSON-LD file.
         file: std::path::PathBuf,
     },
-    /// Measure ovn against DESIGN.md's performance targets on a synthetic network (build with
+    /// Measure ovn against its performance targets (README, Performance) on a synthetic network (build with
     /// --release). Uses temporary databases; PostgreSQL too with --database-url.
     Bench {
         /// Seed of the synthetic network (same seed, same network).

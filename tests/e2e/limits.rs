@@ -1,4 +1,4 @@
-//! Request bounds and modes over HTTP (DESIGN.md §10): body size, depth, aliases, the
+//! Request bounds and modes over HTTP: body size, depth, aliases, the
 //! fragment bomb (refused fast), batches, mutations over GET, queries over GET, production
 //! mode (no introspection, no GraphiQL), development mode (GraphiQL), `/health`.
 
