@@ -1,13 +1,20 @@
-//! The API's one error type and its mapping to GraphQL errors with a stable
+//! The API's one error type and its one mapping to GraphQL errors with a stable
 //! `extensions.code`. Internal failures are logged with their detail and returned as
 //! `INTERNAL` with a generic message: clients never see SQL, paths or stack traces.
+//!
+//! Resolvers return [`Result`]: `?` turns a domain or persistence error into an [`ApiError`],
+//! and the schema turns that into a GraphQL error through the one `From` below. `ApiError`
+//! deliberately does not implement `Display`: async-graphql converts any displayable error
+//! into a GraphQL error carrying only its message, and an error that took that path would
+//! lose its code without a compile error.
+
+use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
 use ovn_domain::DomainError;
 use ovn_persistence::PersistenceError;
-use thiserror::Error;
 
-/// Stable error codes (DESIGN.md section 9). Clients switch on these, never on messages.
+/// Stable error codes. Clients switch on these, never on messages.
 pub mod code {
     /// No valid bearer token.
     pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
@@ -30,67 +37,116 @@ pub mod code {
 }
 
 /// Why a GraphQL operation failed.
-#[derive(Debug, Error)]
+#[derive(Debug)]
 pub enum ApiError {
     /// No valid token (the reason is safe to show).
-    #[error("authentication required: {0}")]
     Unauthenticated(String),
-    /// Not allowed.
-    #[error("forbidden: {0}")]
-    Forbidden(String),
-    /// From the domain or the store.
-    #[error(transparent)]
-    Persistence(#[from] PersistenceError),
-    /// A bound was exceeded.
-    #[error("{0}")]
-    Limit(String),
+    /// A rule of the books was broken, or a value is malformed.
+    Domain(DomainError),
+    /// The store refused or failed.
+    Persistence(PersistenceError),
+    /// A batched load failed: the store's error, shared by every field of the batch.
+    Load(Arc<PersistenceError>),
+    /// An error async-graphql raised itself (missing context data, say); passed on as is.
+    Graphql(async_graphql::Error),
 }
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        Self::Persistence(PersistenceError::Domain(err))
+        Self::Domain(err)
     }
 }
 
-impl ApiError {
-    /// The stable code of this error.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
-            Self::Forbidden(_) => code::FORBIDDEN,
-            Self::Limit(_) => code::LIMIT_EXCEEDED,
-            Self::Persistence(err) => match err {
-                PersistenceError::Domain(DomainError::Cycle(_)) => code::CYCLE,
-                PersistenceError::Domain(_) => code::BAD_INPUT,
-                PersistenceError::NotFound { .. } => code::NOT_FOUND,
-                PersistenceError::Conflict(_) => code::CONFLICT,
-                PersistenceError::Forbidden(_) => code::FORBIDDEN,
-                PersistenceError::IdempotencyMismatch(_) => code::IDEMPOTENCY_MISMATCH,
-                PersistenceError::Database(_) | PersistenceError::Corrupt(_) => code::INTERNAL,
-            },
+impl From<PersistenceError> for ApiError {
+    fn from(err: PersistenceError) -> Self {
+        match err {
+            // One code per domain rule, whichever layer reports it.
+            PersistenceError::Domain(err) => Self::Domain(err),
+            other => Self::Persistence(other),
         }
     }
 }
 
+impl From<async_graphql::Error> for ApiError {
+    fn from(err: async_graphql::Error) -> Self {
+        Self::Graphql(err)
+    }
+}
+
+fn domain_code(err: &DomainError) -> &'static str {
+    match err {
+        DomainError::Forbidden(_) => code::FORBIDDEN,
+        DomainError::Cycle(_) => code::CYCLE,
+        // A balance that would go below zero or mismatched units are the input's fault: the
+        // client sent an event the books cannot take.
+        DomainError::InvalidId { .. }
+        | DomainError::InvalidDecimal { .. }
+        | DomainError::Invalid { .. }
+        | DomainError::UnknownAction(_)
+        | DomainError::Conflict(_) => code::BAD_INPUT,
+    }
+}
+
+fn persistence_code(err: &PersistenceError) -> &'static str {
+    match err {
+        PersistenceError::Domain(err) => domain_code(err),
+        PersistenceError::NotFound { .. } => code::NOT_FOUND,
+        PersistenceError::Conflict(_) => code::CONFLICT,
+        PersistenceError::Forbidden(_) => code::FORBIDDEN,
+        PersistenceError::IdempotencyMismatch(_) => code::IDEMPOTENCY_MISMATCH,
+        PersistenceError::Database(_) | PersistenceError::Corrupt(_) => code::INTERNAL,
+    }
+}
+
 impl ApiError {
+    /// The stable code of this error (`None` for async-graphql's own errors, which carry
+    /// whatever async-graphql gave them).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::Unauthenticated(_) => Some(code::UNAUTHENTICATED),
+            Self::Domain(err) => Some(domain_code(err)),
+            Self::Persistence(err) => Some(persistence_code(err)),
+            Self::Load(err) => Some(persistence_code(err)),
+            Self::Graphql(_) => None,
+        }
+    }
+
+    /// The message a client may see.
+    fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(reason) => format!("authentication required: {reason}"),
+            Self::Domain(err) => err.to_string(),
+            Self::Persistence(err) => err.to_string(),
+            Self::Load(err) => err.to_string(),
+            Self::Graphql(err) => err.message.clone(),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
     /// The GraphQL error: message and `extensions.code`; internal detail is logged, not sent.
-    pub fn into_graphql(self) -> async_graphql::Error {
-        let err = self;
-        let code = err.code();
+    fn from(err: ApiError) -> Self {
+        let code = match (&err, err.code()) {
+            (ApiError::Graphql(_), _) | (_, None) => {
+                return match err {
+                    ApiError::Graphql(inner) => inner,
+                    other => async_graphql::Error::new(other.message()),
+                };
+            }
+            (_, Some(code)) => code,
+        };
         let message = if code == code::INTERNAL {
-            tracing::error!(error = %err, "internal error");
+            match &err {
+                ApiError::Load(cause) => tracing::error!(error = %cause, "batch load failed"),
+                _ => tracing::error!(error = %err.message(), "internal error"),
+            }
             "internal error".to_owned()
         } else {
-            err.to_string()
+            err.message()
         };
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
     }
 }
 
-/// Resolver result.
-pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
-
-/// Converts any layer's error into a GraphQL error.
-pub fn gql(err: impl Into<ApiError>) -> async_graphql::Error {
-    err.into().into_graphql()
-}
+/// Resolver result: every error converts into an [`ApiError`] with `?`.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
