@@ -150,3 +150,38 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Resolver result: every error converts into an [`ApiError`] with `?`.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(err: impl Into<ApiError>) -> (String, Option<String>) {
+        let err = async_graphql::Error::from(err.into());
+        let code = err.extensions.as_ref().and_then(|e| e.get("code")).map(|c| c.to_string().replace('"', ""));
+        (err.message, code)
+    }
+
+    #[test]
+    fn a_domain_refusal_is_forbidden_whichever_layer_reports_it() {
+        let refusal = DomainError::Forbidden("only a person may change their own profile".into());
+        assert_eq!(sent(refusal.clone()).1.as_deref(), Some(code::FORBIDDEN));
+        assert_eq!(sent(PersistenceError::Domain(refusal)).1.as_deref(), Some(code::FORBIDDEN));
+    }
+
+    #[test]
+    fn broken_rules_are_bad_input_and_cycles_cycle() {
+        assert_eq!(sent(DomainError::invalid("name", "is empty")).1.as_deref(), Some(code::BAD_INPUT));
+        assert_eq!(sent(DomainError::Conflict("below zero".into())).1.as_deref(), Some(code::BAD_INPUT));
+        assert_eq!(sent(DomainError::Cycle("a -> a".into())).1.as_deref(), Some(code::CYCLE));
+        assert_eq!(sent(PersistenceError::Conflict("stale".into())).1.as_deref(), Some(code::CONFLICT));
+        assert_eq!(sent(PersistenceError::not_found("unit", "u1")).1.as_deref(), Some(code::NOT_FOUND));
+    }
+
+    #[test]
+    fn a_failed_batch_load_is_internal_with_the_generic_message() {
+        let failure = Arc::new(PersistenceError::Corrupt("row 42 of /var/lib/ovn/ovn.db: bad uuid".into()));
+        let (message, code) = sent(ApiError::Load(failure));
+        assert_eq!(code.as_deref(), Some(code::INTERNAL));
+        assert_eq!(message, "internal error", "internal detail must not reach the client");
+    }
+}
