@@ -19,9 +19,10 @@ use ovn_persistence::Store;
 use serde_json::json;
 
 use crate::auth::AuthConfig;
-use crate::context::{StoreLoader, Viewer};
+use crate::context::Viewer;
 use crate::error::code;
 use crate::limits::DocumentLimits;
+use crate::loaders::StoreLoader;
 use crate::{OvnSchema, build_schema};
 
 /// Request bounds and mode.

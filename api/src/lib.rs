@@ -1,19 +1,32 @@
-//! ovn-api: the GraphQL face of ovn. It defines the schema (vf-graphql 0.9 names, plus the
-//! OVN extensions of DESIGN.md section 9), turns requests into domain commands and calls one
-//! store service per mutation, checks bearer tokens, bounds every request, and builds the
-//! actix-web app that serves it all.
+//! ovn-api: the GraphQL face of ovn. It defines the schema (vf-graphql 0.9 names, plus OVN
+//! extensions each marked "OVN" in its description: corrections, declared values, property
+//! regimes, custodians, `processTree`, idempotency keys), turns requests into domain commands
+//! and calls one store service per mutation, checks bearer tokens, bounds every request, and
+//! builds the actix-web app that serves it all.
 //!
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
+//!
+//! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
+//! `flow`), each with its output types (`objects`), its inputs and their conversion into the
+//! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
+//! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
+//! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
+//! mapping of errors to codes).
 
+pub mod action;
+pub mod agent;
 pub mod auth;
 pub mod context;
+pub mod convert;
 pub mod error;
+pub mod flow;
 pub mod http;
+pub mod knowledge;
 pub mod limits;
-pub mod mutation;
-pub mod query;
+pub mod loaders;
+pub mod observation;
+pub mod pagination;
 pub mod scalars;
-pub mod types;
 
 use std::time::Duration;
 
@@ -24,11 +37,17 @@ pub use http::{ApiSettings, AppState, configure};
 
 /// The root query: one object per module, merged.
 #[derive(MergedObject, Default)]
-pub struct Query(query::KnowledgeQuery, query::ObservationQuery);
+pub struct Query(
+    action::ActionQuery,
+    agent::AgentQuery,
+    knowledge::KnowledgeQuery,
+    observation::ObservationQuery,
+    flow::FlowQuery,
+);
 
 /// The root mutation: one object per module, merged.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::KnowledgeMutation, mutation::ObservationMutation);
+pub struct Mutation(agent::AgentMutation, knowledge::KnowledgeMutation, observation::ObservationMutation);
 
 /// ovn's executable schema.
 pub type OvnSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -45,15 +64,15 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
         .extension(limits::DocumentLimitsExtension::new(settings.document))
         // vf-graphql declares these even where no field uses them yet; clients and the
         // conformance check expect them.
-        .register_output_type::<types::knowledge::Duration>()
-        .register_input_type::<types::knowledge::IDuration>()
+        .register_output_type::<knowledge::objects::Duration>()
+        .register_input_type::<knowledge::inputs::IDuration>()
         .register_output_type::<scalars::DateTime>();
     if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
 /// Builds the schema over `store`.
 pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
-    builder(settings).data(store).data(types::observation::FlowLimit(settings.max_flow_nodes)).finish()
+    builder(settings).data(store).data(context::FlowLimit(settings.max_flow_nodes)).finish()
 }
 
 /// The SDL of the schema, as checked into `schema.graphql` (no store needed).

@@ -26,3 +26,4 @@ mod pagination;
 mod permissions;
 mod replay;
 mod schema;
+mod value_checks;

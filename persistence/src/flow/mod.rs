@@ -1,5 +1,11 @@
 //! Track and trace: the slice of the flow graph a walk needs, loaded level by level (three
-//! batched queries per level, never one per node), for the domain's walks to run on.
+//! batched queries per level, never one per node), for the domain's walks to run on; and
+//! ([`service`]) the walks themselves, each loading its slice, walking it and hydrating the
+//! records it reached.
+
+mod service;
+
+pub use service::{FlowRecord, FlowRecords, HydratedTree, Walked};
 
 use std::collections::HashMap;
 

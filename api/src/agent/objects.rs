@@ -1,21 +1,26 @@
 //! The agent module: `Person`, `Organization`, the `Agent` interface, the `AccountingScope`
 //! union, `AgentRelationship` and `AgentRelationshipRole`.
 
-use async_graphql::{Context, ID, InputObject, Interface, MaybeUndefined, Object, SimpleObject, Union};
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, Interface, Object, SimpleObject, Union};
+use ovn_domain::AgentId;
 use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
+use ovn_persistence::PersistenceError;
 use ovn_persistence::agent::RelationshipFilter;
+
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 
 use crate::connection;
 use crate::context::ContextExt;
-use crate::error::{Result, gql};
-use crate::scalars::Uri;
-use crate::types::observation::{
+use crate::error::Result;
+use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
-use crate::types::page_request;
-use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use crate::pagination::page_request;
+use crate::scalars::Uri;
 
 /// Declares the fields every agent type shares (vf-graphql's `Agent` interface), plus the
 /// type's own fields.
@@ -32,7 +37,7 @@ macro_rules! agent_object {
             }
 
             async fn revision_id(&self) -> ID {
-                crate::types::revision_id(self.0.id, self.0.revision)
+                crate::convert::revision_id(self.0.id, self.0.revision)
             }
 
             /// The name that this agent will be referred to by.
@@ -88,7 +93,7 @@ macro_rules! agent_object {
 
             /// The kinds of relationship this agent takes part in.
             async fn roles(&self, ctx: &Context<'_>) -> Result<Option<Vec<AgentRelationshipRole>>> {
-                let roles = ctx.store()?.roles_of_agent(self.0.id).await.map_err(gql)?;
+                let roles = ctx.store()?.roles_of_agent(self.0.id).await?;
                 Ok(Some(roles.into_iter().map(AgentRelationshipRole).collect()))
             }
 
@@ -194,7 +199,7 @@ async fn relationships_of(
     before: Option<String>,
 ) -> Result<Option<AgentRelationshipConnection>> {
     let request = page_request(ctx, first, after, last, before);
-    let page = ctx.store()?.relationships(filter, &request).await.map_err(gql)?;
+    let page = ctx.store()?.relationships(filter, &request).await?;
     Ok(Some(AgentRelationshipConnection::from_page(page, AgentRelationship)))
 }
 
@@ -328,7 +333,7 @@ impl AgentRelationship {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// The subject of the relationship (Mary, in "Mary is a member of the group").
@@ -343,9 +348,8 @@ impl AgentRelationship {
 
     /// A kind of relationship that exists between 2 agents.
     async fn relationship(&self, ctx: &Context<'_>) -> Result<AgentRelationshipRole> {
-        ctx.load(self.0.relationship).await?.map(AgentRelationshipRole).ok_or_else(|| {
-            gql(ovn_persistence::PersistenceError::not_found("agent relationship role", self.0.relationship))
-        })
+        let role = ctx.load(self.0.relationship).await?.map(AgentRelationshipRole);
+        Ok(role.ok_or_else(|| PersistenceError::not_found("agent relationship role", self.0.relationship))?)
     }
 
     /// The scopes the relationship holds in.
@@ -360,16 +364,16 @@ impl AgentRelationship {
 }
 
 /// Loads an agent that must exist (a foreign key guarantees it).
-pub async fn load_agent(ctx: &Context<'_>, id: ovn_domain::AgentId) -> Result<Agent> {
-    ctx.load(id).await?.map(Agent::from).ok_or_else(|| gql(ovn_persistence::PersistenceError::not_found("agent", id)))
+pub async fn load_agent(ctx: &Context<'_>, id: AgentId) -> Result<Agent> {
+    Ok(ctx.load(id).await?.map(Agent::from).ok_or_else(|| PersistenceError::not_found("agent", id))?)
 }
 
 /// Loads a list of scopes through the batching loader.
-pub async fn load_scopes(ctx: &Context<'_>, ids: &[ovn_domain::AgentId]) -> Result<Option<Vec<AccountingScope>>> {
+pub async fn load_scopes(ctx: &Context<'_>, ids: &[AgentId]) -> Result<Option<Vec<AccountingScope>>> {
     if ids.is_empty() {
         return Ok(None);
     }
-    let loaded: std::collections::HashMap<_, ovn_domain::agent::Agent> = ctx.load_many(ids.iter().copied()).await?;
+    let loaded: HashMap<_, DomainAgent> = ctx.load_many(ids.iter().copied()).await?;
     Ok(Some(ids.iter().filter_map(|id| loaded.get(id).cloned().map(AccountingScope::from)).collect()))
 }
 
@@ -384,7 +388,7 @@ impl AgentRelationshipRole {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// The human readable name of the role, from the subject to the object.
@@ -447,112 +451,4 @@ pub struct AgentRelationshipResponse {
 pub struct AgentRelationshipRoleResponse {
     /// The role.
     pub agent_relationship_role: Option<AgentRelationshipRole>,
-}
-
-/// A new person.
-#[derive(InputObject)]
-pub struct AgentCreateParams {
-    /// An informal or formal textual identifier for an agent. Does not imply uniqueness.
-    pub name: String,
-    /// The uri to an image relevant to the agent.
-    pub image: Option<Uri>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-}
-
-/// Changes to a person.
-#[derive(InputObject)]
-pub struct AgentUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// New name.
-    pub name: MaybeUndefined<String>,
-    /// New image (`null` erases).
-    pub image: MaybeUndefined<Uri>,
-    /// New note (`null` erases).
-    pub note: MaybeUndefined<String>,
-}
-
-/// A new organization.
-#[derive(InputObject)]
-pub struct OrganizationCreateParams {
-    /// An informal or formal textual identifier for an agent. Does not imply uniqueness.
-    pub name: String,
-    /// The uri to an image relevant to the agent.
-    pub image: Option<Uri>,
-    /// Classifications (`ovn:Network`, `ovn:Project`, …).
-    pub classified_as: Option<Vec<Uri>>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-}
-
-/// Changes to an organization.
-#[derive(InputObject)]
-pub struct OrganizationUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// New name.
-    pub name: MaybeUndefined<String>,
-    /// New image (`null` erases).
-    pub image: MaybeUndefined<Uri>,
-    /// New classifications (replace the list).
-    pub classified_as: MaybeUndefined<Vec<Uri>>,
-    /// New note (`null` erases).
-    pub note: MaybeUndefined<String>,
-}
-
-/// A new relationship.
-#[derive(InputObject)]
-pub struct AgentRelationshipCreateParams {
-    /// (`Agent`) The subject.
-    pub subject: ID,
-    /// (`Agent`) The object.
-    pub object: ID,
-    /// (`AgentRelationshipRole`) The kind of relationship.
-    pub relationship: ID,
-    /// (`AccountingScope`) Scopes.
-    pub in_scope_of: Option<Vec<ID>>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-}
-
-/// Changes to a relationship.
-#[derive(InputObject)]
-pub struct AgentRelationshipUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// (`Agent`) The subject.
-    pub subject: MaybeUndefined<ID>,
-    /// (`Agent`) The object.
-    pub object: MaybeUndefined<ID>,
-    /// (`AgentRelationshipRole`) The kind.
-    pub relationship: MaybeUndefined<ID>,
-    /// (`AccountingScope`) Scopes.
-    pub in_scope_of: MaybeUndefined<Vec<ID>>,
-    /// A textual description or comment.
-    pub note: MaybeUndefined<String>,
-}
-
-/// A new role.
-#[derive(InputObject)]
-pub struct AgentRelationshipRoleCreateParams {
-    /// From the subject to the object, e.g. 'is member of'.
-    pub role_label: String,
-    /// From the object to the subject, e.g. 'has member'.
-    pub inverse_role_label: Option<String>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-}
-
-/// Changes to a role.
-#[derive(InputObject)]
-pub struct AgentRelationshipRoleUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// From the subject to the object.
-    pub role_label: MaybeUndefined<String>,
-    /// From the object to the subject.
-    pub inverse_role_label: MaybeUndefined<String>,
-    /// A textual description or comment.
-    pub note: MaybeUndefined<String>,
 }

@@ -1,29 +1,30 @@
-//! The observation and process modules: `EconomicEvent`, `EconomicResource`, `Process`, the
-//! `TrackTraceItem` and `ProductionFlowItem` unions, and the OVN `processTree`.
+//! The observation layer's output types (vf-graphql modules `observation` and `process`):
+//! `EconomicEvent`, `EconomicResource`, `Process`, their connections and responses.
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use ovn_domain::agent::{Agent as DomainAgent, AgentKind};
 use ovn_domain::flow::{Direction, FlowNode};
 use ovn_domain::observation::{
     EconomicEvent as DomainEvent, EconomicResource as DomainResource, Process as DomainProcess,
     PropertyRegime as DomainRegime,
 };
-use ovn_domain::{Action as DomainAction, EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_domain::{Action as DomainAction, AgentId, EconomicResourceId, ProcessId, UnitId};
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use ovn_persistence::{PageRequest, PersistenceError};
 
+use crate::action::Action;
+use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, load_agent, load_scopes};
 use crate::connection;
-use crate::context::{ContextExt, CorrectionsOf, InputsOf, OutputsOf};
-use crate::error::{Result, gql};
+use crate::context::ContextExt;
+use crate::error::Result;
+use crate::flow::objects::{ProductionFlowItem, TrackTraceItem};
+use crate::flow::query::{event_items, neighbour_processes, production_items, step, walk};
+use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
+use crate::loaders::{CorrectionsOf, InputsOf, OutputsOf};
+use crate::pagination::{PageInfo, page_request};
 use crate::scalars::{DateTime, Uri};
-use crate::types::action::Action;
-use crate::types::agent::{AccountingScope, Agent, AgentConnection, load_agent, load_scopes};
-use crate::types::knowledge::{Measure, ProcessSpecification, ResourceSpecification, Unit};
-use crate::types::{IMeasure, page_request};
-
-/// Most nodes a track, trace or process tree visits (a bound on every request).
-#[derive(Debug, Clone, Copy)]
-pub struct FlowLimit(pub usize);
 
 /// How a resource is held.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -61,99 +62,11 @@ impl From<PropertyRegime> for DomainRegime {
     }
 }
 
-/// Which way a process tree grows from its resource.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum FlowDirection {
-    /// Towards the origins: what went into the resource.
-    Upstream,
-    /// Towards the uses: where the resource went.
-    Downstream,
-}
-
-fn flow_limit(ctx: &Context<'_>) -> usize {
-    ctx.data_opt::<FlowLimit>().map_or(200_000, |l| l.0)
-}
-
-async fn optional_unit(ctx: &Context<'_>, unit: Option<ovn_domain::UnitId>) -> Result<Option<Unit>> {
+async fn optional_unit(ctx: &Context<'_>, unit: Option<UnitId>) -> Result<Option<Unit>> {
     match unit {
         Some(unit) => Ok(ctx.load(unit).await?.map(Unit)),
         None => Ok(None),
     }
-}
-
-/// Loads the records behind flow nodes, in order, with one batched query per kind.
-pub async fn flow_items(ctx: &Context<'_>, nodes: &[FlowNode]) -> Result<Vec<TrackTraceItem>> {
-    flow_items_with(ctx, nodes, HashMap::new()).await
-}
-
-/// Same as [`flow_items`], with the events the slice loader already read.
-async fn flow_items_with(
-    ctx: &Context<'_>,
-    nodes: &[FlowNode],
-    mut events: HashMap<EconomicEventId, DomainEvent>,
-) -> Result<Vec<TrackTraceItem>> {
-    let missing: Vec<EconomicEventId> = nodes
-        .iter()
-        .filter_map(|n| if let FlowNode::Event(id) = n { Some(*id) } else { None })
-        .filter(|id| !events.contains_key(id))
-        .collect();
-    if !missing.is_empty() {
-        events.extend(ctx.load_many::<_, DomainEvent>(missing).await?);
-    }
-    let resources: HashMap<EconomicResourceId, DomainResource> = ctx
-        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Resource(id) = n { Some(*id) } else { None }))
-        .await?;
-    let processes: HashMap<ProcessId, DomainProcess> = ctx
-        .load_many(nodes.iter().filter_map(|n| if let FlowNode::Process(id) = n { Some(*id) } else { None }))
-        .await?;
-    Ok(nodes
-        .iter()
-        .filter_map(|node| match node {
-            FlowNode::Event(id) => events.remove(id).map(|e| TrackTraceItem::EconomicEvent(EconomicEvent(e))),
-            FlowNode::Resource(id) => {
-                resources.get(id).cloned().map(|r| TrackTraceItem::EconomicResource(EconomicResource(r)))
-            }
-            FlowNode::Process(id) => processes.get(id).cloned().map(|p| TrackTraceItem::Process(Process(p))),
-        })
-        .collect())
-}
-
-async fn walk(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
-    let limit = flow_limit(ctx);
-    let (graph, events) = ctx.store()?.flow_slice(start, direction, limit, None).await.map_err(gql)?;
-    let nodes = match direction {
-        Direction::Upstream => graph.trace(start, Some(limit)),
-        Direction::Downstream => graph.track(start, Some(limit)),
-    };
-    flow_items_with(ctx, &nodes, events).await
-}
-
-async fn step(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
-    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), Some(1)).await.map_err(gql)?;
-    let nodes = match direction {
-        Direction::Upstream => graph.previous(start),
-        Direction::Downstream => graph.next(start),
-    };
-    flow_items(ctx, &nodes).await
-}
-
-fn production_items(items: Vec<TrackTraceItem>) -> Vec<ProductionFlowItem> {
-    items
-        .into_iter()
-        .filter_map(|item| match item {
-            TrackTraceItem::EconomicResource(r) => Some(ProductionFlowItem::EconomicResource(r)),
-            TrackTraceItem::Process(p) => Some(ProductionFlowItem::Process(p)),
-            TrackTraceItem::EconomicEvent(_) => None,
-        })
-        .collect()
-}
-
-fn event_items(items: Vec<TrackTraceItem>) -> Vec<EconomicEvent> {
-    items
-        .into_iter()
-        .filter_map(|item| if let TrackTraceItem::EconomicEvent(e) = item { Some(e) } else { None })
-        .collect()
 }
 
 /// An observed economic flow, as opposed to a flow planned to happen in the future.
@@ -167,7 +80,7 @@ impl EconomicEvent {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// Relates an economic event to a verb, such as consume, produce, work, improve, etc.
@@ -242,7 +155,7 @@ impl EconomicEvent {
     /// The events this one implied.
     async fn triggers(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
         let filter = EventFilter { triggered_by: Some(self.0.id), ..EventFilter::default() };
-        let events = ctx.store()?.events_list(&filter, 1_000).await.map_err(gql)?;
+        let events = ctx.store()?.events_list(&filter, 1_000).await?;
         Ok(Some(events.into_iter().map(EconomicEvent).collect()))
     }
 
@@ -325,13 +238,9 @@ impl EconomicEvent {
         if scopes.is_empty() {
             return Ok(false);
         }
-        let loaded: HashMap<ovn_domain::AgentId, ovn_domain::agent::Agent> =
-            ctx.load_many(scopes.iter().copied()).await?;
-        let organizations: Vec<ovn_domain::AgentId> = loaded
-            .values()
-            .filter(|a: &&ovn_domain::agent::Agent| a.kind == ovn_domain::agent::AgentKind::Organization)
-            .map(|a| a.id)
-            .collect();
+        let loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(scopes.iter().copied()).await?;
+        let organizations: Vec<AgentId> =
+            loaded.values().filter(|a: &&DomainAgent| a.kind == AgentKind::Organization).map(|a| a.id).collect();
         Ok(self.0.is_contribution(&organizations))
     }
 
@@ -376,7 +285,7 @@ impl EconomicResource {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for an item.
@@ -439,8 +348,8 @@ impl EconomicResource {
     /// The resources packed in this one.
     async fn contains(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicResource>>> {
         let filter = ResourceFilter { contained_in: Some(self.0.id), ..ResourceFilter::default() };
-        let request = ovn_persistence::PageRequest { first: Some(100), ..Default::default() };
-        let page = ctx.store()?.resources(&filter, &request).await.map_err(gql)?;
+        let request = PageRequest { first: Some(100), ..Default::default() };
+        let page = ctx.store()?.resources(&filter, &request).await?;
         Ok(Some(page.items.into_iter().map(|(_, r)| EconomicResource(r)).collect()))
     }
 
@@ -508,9 +417,8 @@ impl EconomicResource {
 
     /// The primary resource specification of the resource.
     async fn conforms_to(&self, ctx: &Context<'_>) -> Result<ResourceSpecification> {
-        ctx.load(self.0.conforms_to).await?.map(ResourceSpecification).ok_or_else(|| {
-            gql(ovn_persistence::PersistenceError::not_found("resource specification", self.0.conforms_to))
-        })
+        let spec = ctx.load(self.0.conforms_to).await?.map(ResourceSpecification);
+        Ok(spec.ok_or_else(|| PersistenceError::not_found("resource specification", self.0.conforms_to))?)
     }
 
     /// OVN: the agent who holds the resource now (follows custody, as `onhandQuantity` does).
@@ -548,7 +456,7 @@ impl Process {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for a process.
@@ -681,43 +589,15 @@ impl Process {
     }
 }
 
-async fn neighbour_processes(ctx: &Context<'_>, id: ProcessId, direction: Direction) -> Result<Vec<Process>> {
-    // process -> its events -> their resources -> the resources' events -> those processes.
-    let start = FlowNode::Process(id);
-    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), Some(3)).await.map_err(gql)?;
-    let mut frontier = vec![start];
-    for _ in 0..4 {
-        let mut next: Vec<FlowNode> = Vec::new();
-        for node in &frontier {
-            let steps = match direction {
-                Direction::Upstream => graph.previous(*node),
-                Direction::Downstream => graph.next(*node),
-            };
-            for step in steps {
-                if !next.contains(&step) {
-                    next.push(step);
-                }
-            }
-        }
-        frontier = next;
-    }
-    frontier.retain(|node| matches!(node, FlowNode::Process(p) if *p != id));
-    Ok(flow_items(ctx, &frontier)
-        .await?
-        .into_iter()
-        .filter_map(|item| if let TrackTraceItem::Process(p) = item { Some(p) } else { None })
-        .collect())
-}
-
 async fn agents_of_process(
     ctx: &Context<'_>,
     id: ProcessId,
     working_only: bool,
-    request: &ovn_persistence::PageRequest,
+    request: &PageRequest,
 ) -> Result<AgentConnection> {
     let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(id)).await?;
     let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(id)).await?;
-    let mut agents: Vec<ovn_domain::AgentId> = Vec::new();
+    let mut agents: Vec<AgentId> = Vec::new();
     for event in inputs.unwrap_or_default().iter().chain(outputs.unwrap_or_default().iter()) {
         if working_only && event.core.action != DomainAction::Work {
             continue;
@@ -727,17 +607,16 @@ async fn agents_of_process(
     agents.sort();
     agents.dedup();
     let total = agents.len();
-    let page = ovn_persistence::page::paginate_ids(agents, request).map_err(gql)?;
-    let mut loaded: HashMap<ovn_domain::AgentId, ovn_domain::agent::Agent> =
-        ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
+    let page = ovn_persistence::page::paginate_ids(agents, request)?;
+    let mut loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
     let edges = page
         .items
         .iter()
         .filter_map(|(cursor, agent)| {
-            loaded.remove(agent).map(|a| crate::types::agent::AgentEdge { cursor: cursor.clone(), node: a.into() })
+            loaded.remove(agent).map(|a| AgentEdge { cursor: cursor.clone(), node: a.into() })
         })
         .collect();
-    let mut page_info = crate::types::PageInfo::of(&page);
+    let mut page_info = PageInfo::of(&page);
     page_info.total_count = i32::try_from(total).ok();
     Ok(AgentConnection { edges, page_info })
 }
@@ -752,7 +631,7 @@ pub async fn events_page(
     before: Option<String>,
 ) -> Result<EconomicEventConnection> {
     let request = page_request(ctx, first, after, last, before);
-    let page = ctx.store()?.events(filter, &request).await.map_err(gql)?;
+    let page = ctx.store()?.events(filter, &request).await?;
     Ok(EconomicEventConnection::from_page(page, EconomicEvent))
 }
 
@@ -766,7 +645,7 @@ pub async fn resources_page(
     before: Option<String>,
 ) -> Result<EconomicResourceConnection> {
     let request = page_request(ctx, first, after, last, before);
-    let page = ctx.store()?.resources(filter, &request).await.map_err(gql)?;
+    let page = ctx.store()?.resources(filter, &request).await?;
     Ok(EconomicResourceConnection::from_page(page, EconomicResource))
 }
 
@@ -780,29 +659,8 @@ pub async fn processes_page(
     before: Option<String>,
 ) -> Result<ProcessConnection> {
     let request = page_request(ctx, first, after, last, before);
-    let page = ctx.store()?.processes(filter, &request).await.map_err(gql)?;
+    let page = ctx.store()?.processes(filter, &request).await?;
     Ok(ProcessConnection::from_page(page, Process))
-}
-
-/// An item of a track or trace.
-#[derive(Union)]
-pub enum TrackTraceItem {
-    /// A resource.
-    EconomicResource(EconomicResource),
-    /// An event.
-    EconomicEvent(EconomicEvent),
-    /// A process.
-    Process(Process),
-}
-
-/// A resource or a process in a production flow.
-#[expect(clippy::large_enum_variant, reason = "short-lived response values; boxing buys nothing here")]
-#[derive(Union)]
-pub enum ProductionFlowItem {
-    /// A resource.
-    EconomicResource(EconomicResource),
-    /// A process.
-    Process(Process),
 }
 
 connection!(EconomicEventConnection, EconomicEventEdge, EconomicEvent);
@@ -830,278 +688,4 @@ pub struct EconomicResourceResponse {
 pub struct ProcessResponse {
     /// The process.
     pub process: Process,
-}
-
-/// A node of a process tree.
-#[derive(SimpleObject)]
-pub struct ProcessTreeNode {
-    /// Distance from the root resource (0 for the root).
-    pub depth: i32,
-    /// The record.
-    pub item: TrackTraceItem,
-}
-
-/// An edge of a process tree: a flow of a quantity from one node to the next.
-#[derive(SimpleObject)]
-pub struct ProcessTreeEdge {
-    /// Upstream end (id).
-    pub from: ID,
-    /// Downstream end (id).
-    pub to: ID,
-    /// The event's action, when the edge is an event.
-    pub action: Option<Action>,
-    /// The quantity that flowed.
-    pub quantity: Option<Measure>,
-    /// The event that carried the flow.
-    pub via: Option<ID>,
-}
-
-/// How value amalgamates into a product: nodes and edges, for drawing.
-#[derive(SimpleObject)]
-pub struct ProcessTree {
-    /// Resources, events and processes, with their depth.
-    pub nodes: Vec<ProcessTreeNode>,
-    /// Flows between them.
-    pub edges: Vec<ProcessTreeEdge>,
-}
-
-fn node_id(node: FlowNode) -> ID {
-    ID(match node {
-        FlowNode::Event(id) => id.to_string(),
-        FlowNode::Resource(id) => id.to_string(),
-        FlowNode::Process(id) => id.to_string(),
-    })
-}
-
-/// Builds the process tree of a resource.
-pub async fn process_tree(
-    ctx: &Context<'_>,
-    resource: EconomicResourceId,
-    direction: FlowDirection,
-    max_depth: Option<u32>,
-) -> Result<ProcessTree> {
-    let direction = match direction {
-        FlowDirection::Upstream => Direction::Upstream,
-        FlowDirection::Downstream => Direction::Downstream,
-    };
-    let start = FlowNode::Resource(resource);
-    let graph = ctx.store()?.flow_graph(start, direction, flow_limit(ctx), None).await.map_err(gql)?;
-    let tree = graph.process_tree(resource, direction, max_depth);
-    let nodes: Vec<FlowNode> = tree.nodes.iter().map(|n| n.node).collect();
-    let items = flow_items(ctx, &nodes).await?;
-    let depths: Vec<u32> = tree.nodes.iter().map(|n| n.depth).collect();
-    Ok(ProcessTree {
-        nodes: items
-            .into_iter()
-            .zip(depths)
-            .map(|(item, depth)| ProcessTreeNode { depth: i32::try_from(depth).unwrap_or(i32::MAX), item })
-            .collect(),
-        edges: tree
-            .edges
-            .into_iter()
-            .map(|e| ProcessTreeEdge {
-                from: node_id(e.from),
-                to: node_id(e.to),
-                action: e.action.map(Action),
-                quantity: e.quantity.map(Measure),
-                via: e.via.map(|v| ID(v.to_string())),
-            })
-            .collect(),
-    })
-}
-
-/// A new economic event.
-#[derive(InputObject)]
-pub struct EconomicEventCreateParams {
-    /// (`Action`) The kind of event, by either spelling of its id.
-    pub action: ID,
-    /// (`EconomicResource`) The resource the event acts on.
-    pub resource_inventoried_as: Option<ID>,
-    /// Classifications of the resource.
-    pub resource_classified_as: Option<Vec<Uri>>,
-    /// The amount and unit of the resource.
-    pub resource_quantity: Option<IMeasure>,
-    /// The amount and unit of the effort (work, use, cite).
-    pub effort_quantity: Option<IMeasure>,
-    /// The beginning of the event.
-    pub has_beginning: Option<DateTime>,
-    /// The end of the event.
-    pub has_end: Option<DateTime>,
-    /// The time at which the event occurred.
-    pub has_point_in_time: Option<DateTime>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-    /// Reference to an agreement.
-    pub agreed_in: Option<Uri>,
-    /// (`EconomicEvent`) The event that implied this one.
-    pub triggered_by: Option<ID>,
-    /// (`EconomicResource`) The resource the event moves things into.
-    pub to_resource_inventoried_as: Option<ID>,
-    /// (`Agent`) Who provides.
-    pub provider: ID,
-    /// (`Agent`) Who receives.
-    pub receiver: ID,
-    /// (`Process`) The process it is an input of.
-    pub input_of: Option<ID>,
-    /// (`Process`) The process it is an output of.
-    pub output_of: Option<ID>,
-    /// (`ResourceSpecification`) The kind of resource.
-    pub resource_conforms_to: Option<ID>,
-    /// OVN (`AccountingScope`): the projects or networks the event counts in.
-    pub in_scope_of: Option<Vec<ID>>,
-    /// OVN: what the contribution is declared to be worth.
-    pub declared_value: Option<IMeasure>,
-    /// OVN (VF 1.0): the event this one corrects; quantities are then signed deltas.
-    pub corrects: Option<ID>,
-    /// OVN: where the event happened.
-    pub at_location: Option<String>,
-    /// OVN: where the event moves the resource to.
-    pub to_location: Option<String>,
-    /// OVN: the state the event leaves the resource in (e.g. `pass`, `fail`).
-    pub state: Option<String>,
-}
-
-/// Changes to an event: notes and links only.
-#[derive(InputObject)]
-pub struct EconomicEventUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// A textual description or comment.
-    pub note: MaybeUndefined<String>,
-    /// Reference to an agreement.
-    pub agreed_in: MaybeUndefined<Uri>,
-    /// (`EconomicEvent`) The event that implied this one.
-    pub triggered_by: MaybeUndefined<ID>,
-}
-
-/// The resource an event brings into being.
-#[derive(InputObject)]
-pub struct EconomicResourceCreateParams {
-    /// An informal or formal textual identifier for an item.
-    pub name: Option<String>,
-    /// Serial number or other traceable identifier.
-    pub tracking_identifier: Option<String>,
-    /// The uri to an image.
-    pub image: Option<Uri>,
-    /// URI addresses to images.
-    pub image_list: Option<Vec<Uri>>,
-    /// (`EconomicResource`) The resource it is packed in.
-    pub contained_in: Option<ID>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-    /// (`ResourceSpecification`) The kind of resource.
-    pub conforms_to: Option<ID>,
-    /// Classifications.
-    pub classified_as: Option<Vec<Uri>>,
-    /// OVN: how the resource is held (default `PRIVATE`).
-    pub property_regime: Option<PropertyRegime>,
-    /// OVN: what one unit of use is worth.
-    pub value_per_unit_of_use: Option<IMeasure>,
-}
-
-/// Changes to a resource's non-economic fields.
-#[derive(InputObject)]
-pub struct EconomicResourceUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// Classifications.
-    pub classified_as: MaybeUndefined<Vec<Uri>>,
-    /// The uri to an image.
-    pub image: MaybeUndefined<Uri>,
-    /// URI addresses to images.
-    pub image_list: MaybeUndefined<Vec<Uri>>,
-    /// (`EconomicResource`) The resource it is packed in.
-    pub contained_in: MaybeUndefined<ID>,
-    /// (`Unit`) The unit of use or work effort.
-    pub unit_of_effort: MaybeUndefined<ID>,
-    /// A textual description or comment.
-    pub note: MaybeUndefined<String>,
-    /// OVN: a name for the resource.
-    pub name: MaybeUndefined<String>,
-    /// OVN: how the resource is held.
-    pub property_regime: MaybeUndefined<PropertyRegime>,
-    /// OVN: what one unit of use is worth.
-    pub value_per_unit_of_use: MaybeUndefined<IMeasure>,
-}
-
-/// A new process.
-#[derive(InputObject)]
-pub struct ProcessCreateParams {
-    /// An informal or formal textual identifier for a process.
-    pub name: String,
-    /// The planned beginning.
-    pub has_beginning: Option<DateTime>,
-    /// The planned end.
-    pub has_end: Option<DateTime>,
-    /// Whether it is complete.
-    pub finished: Option<bool>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-    /// Classifications.
-    pub classified_as: Option<Vec<Uri>>,
-    /// (`AccountingScope`) The projects or networks it is part of.
-    pub in_scope_of: Option<Vec<ID>>,
-    /// (`ProcessSpecification`) What kind of process it is.
-    pub based_on: Option<ID>,
-}
-
-/// Changes to a process.
-#[derive(InputObject)]
-pub struct ProcessUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// Name.
-    pub name: MaybeUndefined<String>,
-    /// The planned beginning.
-    pub has_beginning: MaybeUndefined<DateTime>,
-    /// The planned end.
-    pub has_end: MaybeUndefined<DateTime>,
-    /// Whether it is complete.
-    pub finished: MaybeUndefined<bool>,
-    /// A textual description or comment.
-    pub note: MaybeUndefined<String>,
-    /// Classifications.
-    pub classified_as: MaybeUndefined<Vec<Uri>>,
-    /// (`AccountingScope`) Scopes.
-    pub in_scope_of: MaybeUndefined<Vec<ID>>,
-    /// (`ProcessSpecification`) What kind of process it is.
-    pub based_on: MaybeUndefined<ID>,
-}
-
-/// Filters on `economicEvents` (vf-graphql `filtering` module's names).
-#[derive(InputObject, Default)]
-pub struct EconomicEventFilterParams {
-    /// Not supported yet: refused when set.
-    pub search_string: Option<String>,
-    /// Provided by any of these agents.
-    pub provider_id: Option<Vec<ID>>,
-    /// Received by any of these agents.
-    pub receiver_id: Option<Vec<ID>>,
-    /// Not supported yet: refused when set.
-    pub resource_classified_as: Option<Vec<Uri>>,
-    /// Of any of these actions.
-    pub action: Option<Vec<ID>>,
-    /// Observed at or after.
-    pub start_date: Option<DateTime>,
-    /// Observed at or before.
-    pub end_date: Option<DateTime>,
-    /// OVN: in scope of this agent.
-    pub in_scope_of: Option<ID>,
-}
-
-/// Filters on `processes`.
-#[derive(InputObject, Default)]
-pub struct ProcessFilterParams {
-    /// Not supported yet: refused when set.
-    pub search_string: Option<String>,
-    /// Finished or not.
-    pub finished: Option<bool>,
-    /// In scope of any of these (only the first is used).
-    pub in_scope_of: Option<Vec<ID>>,
-    /// Not supported yet: refused when set.
-    pub classified_as: Option<Vec<Uri>>,
-    /// Not supported yet: refused when set.
-    pub start_date: Option<DateTime>,
-    /// Not supported yet: refused when set.
-    pub end_date: Option<DateTime>,
 }

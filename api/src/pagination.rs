@@ -1,15 +1,9 @@
-//! GraphQL object, input and connection types, named exactly as vf-graphql 0.9 names them.
-//! Each wraps a domain value; relation fields resolve through the batching loader.
+//! Relay connections, as vf-graphql declares them: `PageInfo`, the page request built from
+//! the `first`/`after`/`last`/`before` arguments, and the macro that declares a connection
+//! and its edge for a node type.
 
-pub mod action;
-pub mod agent;
-pub mod knowledge;
-pub mod observation;
-
-use async_graphql::{Context, InputObject, SimpleObject};
+use async_graphql::{Context, SimpleObject};
 use ovn_persistence::{Page, PageRequest};
-
-use crate::scalars::Decimal;
 
 /// Cursors for pagination.
 #[derive(SimpleObject, Debug, Clone)]
@@ -40,11 +34,6 @@ impl PageInfo {
             page_limit: i32::try_from(page.page_limit).ok(),
         }
     }
-}
-
-/// vf-graphql's `revisionId` of a record at revision `number` (the domain's wire form).
-pub fn revision_id<Id: std::fmt::Display + Copy>(id: Id, number: i64) -> async_graphql::ID {
-    async_graphql::ID(ovn_domain::revision::Revision { id, number }.to_wire())
 }
 
 /// Builds a page request from Relay arguments, asking for the total only when the client
@@ -79,13 +68,13 @@ macro_rules! connection {
             /// The records.
             pub edges: Vec<$edge>,
             /// Paging.
-            pub page_info: $crate::types::PageInfo,
+            pub page_info: $crate::pagination::PageInfo,
         }
 
         impl $connection {
             /// Wraps a store page.
             pub fn from_page<T>(page: ovn_persistence::Page<T>, wrap: impl Fn(T) -> $node) -> Self {
-                let page_info = $crate::types::PageInfo::of(&page);
+                let page_info = $crate::pagination::PageInfo::of(&page);
                 Self {
                     edges: page.items.into_iter().map(|(cursor, item)| $edge { node: wrap(item), cursor }).collect(),
                     page_info,
@@ -93,39 +82,4 @@ macro_rules! connection {
             }
         }
     };
-}
-
-/// Mutation input structure for defining measurements.
-#[derive(InputObject, Debug, Clone)]
-#[graphql(name = "IMeasure")]
-pub struct IMeasure {
-    /// A number representing the quantity, will be paired with a unit.
-    pub has_numerical_value: Decimal,
-    /// (`Unit`) A unit of measure.
-    pub has_unit: Option<async_graphql::ID>,
-}
-
-impl IMeasure {
-    /// The domain measure.
-    pub fn to_domain(&self) -> Result<ovn_domain::Measure, ovn_domain::DomainError> {
-        let unit = self.has_unit.as_ref().map(|u| ovn_domain::UnitId::parse(u)).transpose()?;
-        Ok(ovn_domain::Measure::new(self.has_numerical_value.0, unit))
-    }
-}
-
-/// Turns an async-graphql tri-state into a domain patch.
-pub fn patch<T: Clone>(value: &async_graphql::MaybeUndefined<T>) -> ovn_domain::revision::Patch<T> {
-    match value {
-        async_graphql::MaybeUndefined::Undefined => ovn_domain::revision::Patch::Keep,
-        async_graphql::MaybeUndefined::Null => ovn_domain::revision::Patch::Clear,
-        async_graphql::MaybeUndefined::Value(v) => ovn_domain::revision::Patch::Set(v.clone()),
-    }
-}
-
-/// Same as [`patch`], for a plain `Option` on a create input (absent means not given).
-pub fn given<T: Clone>(value: &Option<T>) -> ovn_domain::revision::Patch<T> {
-    match value {
-        None => ovn_domain::revision::Patch::Keep,
-        Some(v) => ovn_domain::revision::Patch::Set(v.clone()),
-    }
 }

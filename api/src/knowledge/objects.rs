@@ -1,19 +1,21 @@
-//! The measurement, resource_specification and process_specification modules.
+//! The knowledge layer's output types (vf-graphql modules `measurement`,
+//! `resource_specification`, `process_specification`).
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use ovn_domain::knowledge::{
     ProcessSpecification as DomainProcessSpecification, ResourceSpecification as DomainResourceSpecification,
     Unit as DomainUnit,
 };
 
+use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
-use crate::scalars::{Decimal, Uri};
-use crate::types::observation::{
+use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
-use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use crate::scalars::{Decimal, Uri};
 
 /// Defines a unit of measurement, along with its display symbol. From OM2 vocabulary.
 #[derive(Debug, Clone)]
@@ -26,7 +28,7 @@ impl Unit {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// A human readable label for the unit, can be language specific.
@@ -94,16 +96,6 @@ pub struct Duration {
     pub unit_type: TimeUnit,
 }
 
-/// Mutation input structure for defining time durations.
-#[derive(InputObject, Debug, Clone)]
-#[graphql(name = "IDuration")]
-pub struct IDuration {
-    /// A number representing the duration, will be paired with a unit.
-    pub numeric_duration: Decimal,
-    /// A unit of measure.
-    pub unit_type: TimeUnit,
-}
-
 /// Specification of a kind of resource.
 #[derive(Debug, Clone)]
 pub struct ResourceSpecification(pub DomainResourceSpecification);
@@ -115,7 +107,7 @@ impl ResourceSpecification {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for a type of resource.
@@ -209,7 +201,7 @@ impl ProcessSpecification {
     }
 
     async fn revision_id(&self) -> ID {
-        crate::types::revision_id(self.0.id, self.0.revision)
+        crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
     /// An informal or formal textual identifier for the process.
@@ -272,96 +264,4 @@ pub struct ResourceSpecificationResponse {
 pub struct ProcessSpecificationResponse {
     /// The process specification.
     pub process_specification: ProcessSpecification,
-}
-
-/// A new unit.
-#[derive(InputObject)]
-pub struct UnitCreateParams {
-    /// A human readable label for the unit, can be language specific.
-    pub label: String,
-    /// A standard display symbol for a unit of measure.
-    pub symbol: String,
-    /// The OM2 identifier (`hour`, `kilogram`, `one`).
-    pub om_unit_identifier: Option<String>,
-}
-
-/// Changes to a unit.
-#[derive(InputObject)]
-pub struct UnitUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// New label.
-    pub label: MaybeUndefined<String>,
-    /// New symbol.
-    pub symbol: MaybeUndefined<String>,
-    /// New OM2 identifier.
-    pub om_unit_identifier: MaybeUndefined<String>,
-}
-
-/// A new process specification.
-#[derive(InputObject)]
-pub struct ProcessSpecificationCreateParams {
-    /// An informal or formal textual identifier for the process.
-    pub name: String,
-    /// A textual description or comment.
-    pub note: Option<String>,
-}
-
-/// Changes to a process specification.
-#[derive(InputObject)]
-pub struct ProcessSpecificationUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// New name.
-    pub name: MaybeUndefined<String>,
-    /// New note.
-    pub note: MaybeUndefined<String>,
-}
-
-/// A new resource specification.
-#[derive(InputObject)]
-pub struct ResourceSpecificationCreateParams {
-    /// An informal or formal textual identifier for a type of resource.
-    pub name: String,
-    /// The uri to an image relevant to the entity.
-    pub image: Option<Uri>,
-    /// URI addresses to images relevant to the type of resource.
-    pub image_list: Option<Vec<Uri>>,
-    /// Classifications.
-    pub resource_classified_as: Option<Vec<Uri>>,
-    /// A textual description or comment.
-    pub note: Option<String>,
-    /// (`Unit`) The default unit used for the resource itself.
-    pub default_unit_of_resource: Option<ID>,
-    /// (`Unit`) The default unit used for use or work.
-    pub default_unit_of_effort: Option<ID>,
-    /// Whether any resource of that type can be substituted for any other.
-    pub substitutable: Option<bool>,
-    /// OVN: the value of one unit of this kind of resource.
-    pub default_value_per_unit: Option<crate::types::IMeasure>,
-}
-
-/// Changes to a resource specification.
-#[derive(InputObject)]
-pub struct ResourceSpecificationUpdateParams {
-    /// The revision the change is made against.
-    pub revision_id: ID,
-    /// New name.
-    pub name: MaybeUndefined<String>,
-    /// New image.
-    pub image: MaybeUndefined<Uri>,
-    /// New image list.
-    pub image_list: MaybeUndefined<Vec<Uri>>,
-    /// New classifications.
-    pub resource_classified_as: MaybeUndefined<Vec<Uri>>,
-    /// New note.
-    pub note: MaybeUndefined<String>,
-    /// (`Unit`) New default unit of the resource.
-    pub default_unit_of_resource: MaybeUndefined<ID>,
-    /// (`Unit`) New default unit of effort.
-    pub default_unit_of_effort: MaybeUndefined<ID>,
-    /// New substitutability.
-    pub substitutable: MaybeUndefined<bool>,
-    /// OVN: new default value per unit.
-    pub default_value_per_unit: MaybeUndefined<crate::types::IMeasure>,
 }

@@ -1,0 +1,74 @@
+//! Reads of the flow graph: the OVN `processTree` query, and the track, trace, previous, next
+//! and neighbour-process walks behind the fields of events, resources and processes. Each is
+//! one call of the store's orchestration (load the slice, walk it, hydrate the records),
+//! bounded by the request's flow limit; here the result only becomes GraphQL objects.
+
+use async_graphql::{Context, ID, Object};
+use ovn_domain::EconomicResourceId;
+use ovn_domain::flow::{Direction, FlowNode};
+use ovn_persistence::flow::FlowRecord;
+
+use super::inputs::{FlowDirection, parse_max_depth};
+use super::objects::{ProcessTree, ProductionFlowItem, TrackTraceItem};
+use crate::context::ContextExt;
+use crate::convert::parse_id;
+use crate::error::Result;
+use crate::observation::objects::{EconomicEvent, Process};
+
+/// Everything upstream (trace) or downstream (track) of `start`, depth first.
+pub async fn walk(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<TrackTraceItem>> {
+    let walked = ctx.store()?.walk_flow(start, direction, ctx.flow_limit()?).await?;
+    Ok(walked.records_in_order().into_iter().map(TrackTraceItem::from).collect())
+}
+
+/// The records exactly one flow step from `start`.
+pub async fn step(ctx: &Context<'_>, start: FlowNode, direction: Direction) -> Result<Vec<FlowRecord>> {
+    Ok(ctx.store()?.step_flow(start, direction, ctx.flow_limit()?).await?.records_in_order())
+}
+
+/// The processes two process steps from process `start` (`previousProcesses`,
+/// `nextProcesses`).
+pub async fn neighbour_processes(
+    ctx: &Context<'_>,
+    start: ovn_domain::ProcessId,
+    direction: Direction,
+) -> Result<Vec<Process>> {
+    let found = ctx.store()?.neighbour_processes(start, direction, ctx.flow_limit()?).await?;
+    Ok(found.into_iter().map(Process).collect())
+}
+
+/// The resources and processes of a step (an event's `previous`/`next`).
+pub fn production_items(records: Vec<FlowRecord>) -> Vec<ProductionFlowItem> {
+    records.into_iter().filter_map(ProductionFlowItem::of).collect()
+}
+
+/// The events of a step (a resource's or a process's `previous`/`next`).
+pub fn event_items(records: Vec<FlowRecord>) -> Vec<EconomicEvent> {
+    records
+        .into_iter()
+        .filter_map(|r| if let FlowRecord::Event(e) = r { Some(EconomicEvent(e)) } else { None })
+        .collect()
+}
+
+/// Reads of the flow graph.
+#[derive(Default)]
+pub struct FlowQuery;
+
+#[Object]
+impl FlowQuery {
+    /// OVN: how value amalgamates into a resource (UPSTREAM) or where it went (DOWNSTREAM):
+    /// the resources, processes and events of its flow tree, with quantities, for drawing.
+    async fn process_tree(
+        &self,
+        ctx: &Context<'_>,
+        resource: ID,
+        direction: Option<FlowDirection>,
+        max_depth: Option<i32>,
+    ) -> Result<ProcessTree> {
+        let resource = parse_id(&resource, EconomicResourceId::parse)?;
+        let direction = direction.unwrap_or(FlowDirection::Upstream).into();
+        let max_depth = parse_max_depth(max_depth)?;
+        let tree = ctx.store()?.process_tree(resource, direction, max_depth, ctx.flow_limit()?).await?;
+        Ok(tree.into())
+    }
+}
