@@ -44,6 +44,19 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Puts every list but `events` in id order, the order an export lists them in (events
+    /// keep their recording order).
+    pub fn sort_by_id(&mut self) {
+        self.units.sort_by_key(|s| s.record.id);
+        self.agents.sort_by_key(|s| s.record.id);
+        self.roles.sort_by_key(|s| s.record.id);
+        self.relationships.sort_by_key(|s| s.record.id);
+        self.resource_specifications.sort_by_key(|s| s.record.id);
+        self.process_specifications.sort_by_key(|s| s.record.id);
+        self.processes.sort_by_key(|s| s.record.id);
+        self.resources.sort_by_key(|s| s.record.id);
+    }
+
     /// How many rows storing the whole ledger writes (one per record plus one per scope link
     /// of a process or an event), for progress bars.
     pub fn row_count(&self) -> u64 {

@@ -252,15 +252,7 @@ impl Generator {
                 resource.record.state = state.clone();
             }
         }
-        let l = &mut self.ledger;
-        l.units.sort_by_key(|s| s.record.id);
-        l.agents.sort_by_key(|s| s.record.id);
-        l.roles.sort_by_key(|s| s.record.id);
-        l.relationships.sort_by_key(|s| s.record.id);
-        l.resource_specifications.sort_by_key(|s| s.record.id);
-        l.process_specifications.sort_by_key(|s| s.record.id);
-        l.processes.sort_by_key(|s| s.record.id);
-        l.resources.sort_by_key(|s| s.record.id);
+        self.ledger.sort_by_id();
         self.ledger
     }
 }

@@ -71,14 +71,7 @@ pub(super) fn replay(nodes: &[Node], records: Records, problems: &mut Problems) 
         resources,
         events,
     };
-    ledger.units.sort_by_key(|s| s.record.id);
-    ledger.agents.sort_by_key(|s| s.record.id);
-    ledger.roles.sort_by_key(|s| s.record.id);
-    ledger.relationships.sort_by_key(|s| s.record.id);
-    ledger.resource_specifications.sort_by_key(|s| s.record.id);
-    ledger.process_specifications.sort_by_key(|s| s.record.id);
-    ledger.processes.sort_by_key(|s| s.record.id);
-    ledger.resources.sort_by_key(|s| s.record.id);
+    ledger.sort_by_id();
     Ok(ledger)
 }
 
