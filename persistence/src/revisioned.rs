@@ -26,28 +26,45 @@ pub(crate) async fn insert_in<R: Record>(txn: &DatabaseTransaction, record: &R, 
     Ok(())
 }
 
-/// Reads a record inside the write transaction at the revision the client named, locked
+/// Reads a row inside the write transaction at the revision the client named, locked
 /// (`FOR UPDATE` on PostgreSQL, where two transactions would otherwise both pass the check
 /// and the later write would silently undo the earlier; SQLite writers already take turns).
-/// A stale revision is a `CONFLICT`, never a silent overwrite.
+/// A stale revision is a `CONFLICT`, never a silent overwrite. Every revision-checked write
+/// goes through here: [`locked_at`] for records of one table, directly for events and
+/// processes (whose scopes are rows of their own).
+pub(crate) async fn locked_row<E, Id>(
+    txn: &DatabaseTransaction,
+    kind: &'static str,
+    revision: Revision<Id>,
+    revision_of: impl Fn(&E::Model) -> i64,
+) -> Result<E::Model>
+where
+    E: EntityTrait,
+    Id: Copy + std::fmt::Display,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
+{
+    let row = E::find_by_id(revision.id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| PersistenceError::not_found(kind, revision.id))?;
+    let current = revision_of(&row);
+    if current != revision.number {
+        return Err(PersistenceError::Conflict(format!(
+            "{kind} has changed since revision {} (now at revision {current}); reload it and try again",
+            revision.number
+        )));
+    }
+    Ok(row)
+}
+
+/// [`locked_row`] for a [`Record`], read into its domain value.
 pub(crate) async fn locked_at<R: Record>(txn: &DatabaseTransaction, revision: Revision<R::Id>) -> Result<R>
 where
     PrimaryValue<R>: From<String>,
 {
-    let row = R::Entity::find_by_id(key::<R>(revision.id))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::not_found(R::KIND, revision.id))?;
+    let row = locked_row::<R::Entity, R::Id>(txn, R::KIND, revision, R::row_revision).await?;
     let record = R::from_row(row)?;
-    if record.revision() != revision.number {
-        return Err(PersistenceError::Conflict(format!(
-            "{} has changed since revision {} (now at revision {}); reload it and try again",
-            R::KIND,
-            revision.number,
-            record.revision()
-        )));
-    }
     Ok(record)
 }
 

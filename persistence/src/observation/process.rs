@@ -7,13 +7,14 @@ use futures::FutureExt;
 use ovn_domain::observation::Process;
 use ovn_domain::{AgentId, DomainError, Patch, ProcessId, Revision};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::{ProcessPatch, scopes_of_processes};
 use crate::entity::{economic_event, process, process_scope};
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
+use crate::revisioned::locked_row;
 use crate::rows::{Stamps, process_from, process_row};
 use crate::store::Store;
 
@@ -58,17 +59,7 @@ pub async fn update_process_in(
     revision: Revision<ProcessId>,
     patch: ProcessPatch,
 ) -> Result<Process> {
-    let row = process::Entity::find_by_id(revision.id.to_string())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::not_found("process", revision.id))?;
-    if row.revision != revision.number {
-        return Err(PersistenceError::Conflict(format!(
-            "process has changed since revision {} (now at revision {}); reload it and try again",
-            revision.number, row.revision
-        )));
-    }
+    let row = locked_row::<process::Entity, _>(txn, "process", revision, |row| row.revision).await?;
     let scopes = scopes_of_processes(txn, std::slice::from_ref(&row.id)).await?;
     let current = process_from(row, scopes.into_values().next().unwrap_or_default())?;
     let next = Process {

@@ -16,7 +16,7 @@ use crate::entity::{economic_event, economic_event_scope, economic_resource, pro
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
-use crate::revisioned::{insert_in, locked_at};
+use crate::revisioned::{insert_in, locked_at, locked_row};
 use crate::rows::{Record, Stamps, core_from, event_row, opt};
 use crate::store::Store;
 
@@ -155,18 +155,7 @@ pub async fn update_event_in(
     revision: Revision<EconomicEventId>,
     patch: EventPatch,
 ) -> Result<EconomicEvent> {
-    // Locked: a revision check without the lock lets two updates both pass on PostgreSQL.
-    let row = economic_event::Entity::find_by_id(revision.id.to_string())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::not_found("economic event", revision.id))?;
-    if row.revision != revision.number {
-        return Err(PersistenceError::Conflict(format!(
-            "economic event has changed since revision {} (now at revision {}); reload it and try again",
-            revision.number, row.revision
-        )));
-    }
+    let row = locked_row::<economic_event::Entity, _>(txn, "economic event", revision, |row| row.revision).await?;
     let mut event = events_with_scopes(txn, vec![row])
         .await?
         .pop()

@@ -18,12 +18,12 @@ impl Record for Agent {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &agent::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: agent::Model) -> Result<Self> {
@@ -65,12 +65,12 @@ impl Record for AgentRelationshipRole {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &agent_relationship_role::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: agent_relationship_role::Model) -> Result<Self> {
@@ -106,12 +106,12 @@ impl Record for AgentRelationship {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &agent_relationship::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: agent_relationship::Model) -> Result<Self> {

@@ -19,12 +19,12 @@ impl Record for Unit {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &unit::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: unit::Model) -> Result<Self> {
@@ -60,12 +60,12 @@ impl Record for ProcessSpecification {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &process_specification::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: process_specification::Model) -> Result<Self> {
@@ -99,12 +99,12 @@ impl Record for ResourceSpecification {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &resource_specification::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: resource_specification::Model) -> Result<Self> {

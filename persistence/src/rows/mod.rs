@@ -33,10 +33,10 @@ pub(crate) trait Record: Sized + Send + Sync + 'static {
     const KIND: &'static str;
     /// Its id.
     fn id(&self) -> Self::Id;
-    /// Its revision.
-    fn revision(&self) -> i64;
     /// Sets its revision.
     fn set_revision(&mut self, revision: i64);
+    /// The revision a row holds.
+    fn row_revision(row: &<Self::Entity as EntityTrait>::Model) -> i64;
     /// Reads a row.
     fn from_row(row: <Self::Entity as EntityTrait>::Model) -> Result<Self>;
     /// The row to write, with its time stamps.

@@ -126,12 +126,12 @@ impl Record for EconomicResource {
         self.id
     }
 
-    fn revision(&self) -> i64 {
-        self.revision
-    }
-
     fn set_revision(&mut self, revision: i64) {
         self.revision = revision;
+    }
+
+    fn row_revision(row: &economic_resource::Model) -> i64 {
+        row.revision
     }
 
     fn from_row(row: economic_resource::Model) -> Result<Self> {
