@@ -16,46 +16,45 @@ use crate::revisioned::{IN_LIST_MAX, by_ids};
 use crate::rows::{Record, event_from, id, process_from};
 use crate::store::Store;
 
-pub(crate) async fn scopes_of_events<C: ConnectionTrait>(
+/// The scopes (`inScopeOf`) of many owners, read from a scope table in batches, by owner id.
+async fn scopes_in<E, C>(
     conn: &C,
     ids: &[String],
-) -> Result<HashMap<String, Vec<AgentId>>> {
+    owner: E::Column,
+    scope: E::Column,
+    pair: fn(E::Model) -> (String, String),
+) -> Result<HashMap<String, Vec<AgentId>>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(scopes);
-    }
     for chunk in ids.chunks(IN_LIST_MAX) {
-        let rows = economic_event_scope::Entity::find()
-            .filter(economic_event_scope::Column::EventId.is_in(chunk.iter().cloned()))
-            .order_by_asc(economic_event_scope::Column::ScopeId)
-            .all(conn)
-            .await?;
+        let rows = E::find().filter(owner.is_in(chunk.iter().cloned())).order_by_asc(scope).all(conn).await?;
         for row in rows {
-            scopes.entry(row.event_id).or_default().push(id(&row.scope_id, AgentId::parse)?);
+            let (owner, scope) = pair(row);
+            scopes.entry(owner).or_default().push(id(&scope, AgentId::parse)?);
         }
     }
     Ok(scopes)
 }
 
+/// The scopes of many events.
+pub(crate) async fn scopes_of_events<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<AgentId>>> {
+    use economic_event_scope::Column as C;
+    scopes_in::<economic_event_scope::Entity, _>(conn, ids, C::EventId, C::ScopeId, |r| (r.event_id, r.scope_id)).await
+}
+
+/// The scopes of many processes.
 pub(crate) async fn scopes_of_processes<C: ConnectionTrait>(
     conn: &C,
     ids: &[String],
 ) -> Result<HashMap<String, Vec<AgentId>>> {
-    let mut scopes: HashMap<String, Vec<AgentId>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(scopes);
-    }
-    for chunk in ids.chunks(IN_LIST_MAX) {
-        let rows = process_scope::Entity::find()
-            .filter(process_scope::Column::ProcessId.is_in(chunk.iter().cloned()))
-            .order_by_asc(process_scope::Column::ScopeId)
-            .all(conn)
-            .await?;
-        for row in rows {
-            scopes.entry(row.process_id).or_default().push(id(&row.scope_id, AgentId::parse)?);
-        }
-    }
-    Ok(scopes)
+    use process_scope::Column as C;
+    scopes_in::<process_scope::Entity, _>(conn, ids, C::ProcessId, C::ScopeId, |r| (r.process_id, r.scope_id)).await
 }
 
 pub(crate) async fn events_with_scopes<C: ConnectionTrait>(
