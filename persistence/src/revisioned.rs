@@ -79,7 +79,12 @@ where
     PrimaryValue<R>: From<String>,
 {
     let current = locked_at::<R>(txn, revision).await?;
-    let mut next = change(current)?;
+    save_in(txn, revision, change(current)?).await
+}
+
+/// Writes `next`, read at `revision` with [`locked_at`] in the same transaction, with the
+/// next revision number (for updates that must check something async between the two).
+pub(crate) async fn save_in<R: Record>(txn: &DatabaseTransaction, revision: Revision<R::Id>, mut next: R) -> Result<R> {
     next.set_revision(revision.number + 1);
     R::Entity::update(next.to_row(Stamps::updated(Utc::now()))).exec(txn).await?;
     Ok(next)

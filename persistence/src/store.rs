@@ -214,23 +214,23 @@ impl Store {
 }
 
 impl Store {
-    /// The record a create answers with: the one just written, or on a replay (a retried
-    /// idempotency key) the one the first attempt wrote, read back by its id.
-    pub(crate) async fn created<R, T>(
+    /// The record a create answers with: the one its transaction wrote and handed back, or on
+    /// a replay (a retried idempotency key) the one the first attempt wrote, read back by its
+    /// id with `load`.
+    pub(crate) async fn created<R, Id>(
         &self,
-        outcome: crate::Outcome<T>,
-        written: R,
-        load: impl AsyncFnOnce(&Store, R::Id) -> Result<Option<R>>,
+        outcome: crate::Outcome<R>,
+        kind: &'static str,
+        load: impl AsyncFnOnce(&Store, Id) -> Result<Option<R>>,
     ) -> Result<R>
     where
-        R: crate::rows::Record,
-        R::Id: std::str::FromStr<Err = ovn_domain::DomainError>,
+        Id: std::str::FromStr<Err = ovn_domain::DomainError>,
     {
         match outcome {
-            crate::Outcome::Created(_) => Ok(written),
+            crate::Outcome::Created(written) => Ok(written),
             crate::Outcome::Replayed(id) => {
-                let parsed: R::Id = crate::rows::id(&id, str::parse)?;
-                load(self, parsed).await?.ok_or_else(|| PersistenceError::not_found(R::KIND, id))
+                let parsed: Id = crate::rows::id(&id, str::parse)?;
+                load(self, parsed).await?.ok_or_else(|| PersistenceError::not_found(kind, id))
             }
         }
     }

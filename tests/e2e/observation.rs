@@ -661,7 +661,7 @@ async fn a_trace_stops_at_the_configured_number_of_nodes() -> Result<()> {
 }
 
 #[tokio::test]
-async fn a_quantity_in_a_unit_that_does_not_exist_is_refused_naming_the_field() -> Result<()> {
+async fn a_reference_to_a_missing_record_is_refused_naming_the_field() -> Result<()> {
     let ledger = Ledger { app: spawn_app().await? };
     let (alice, token) = ledger.app.person_with_token("Alice").await?;
     let spec = ledger.spec(&token, "wood").await?;
@@ -678,6 +678,24 @@ async fn a_quantity_in_a_unit_that_does_not_exist_is_refused_naming_the_field() 
             "effortQuantity.hasUnit",
             json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process,
                     "effortQuantity": { "hasNumericalValue": "2", "hasUnit": nowhere } }),
+            None,
+        ),
+        (
+            "resourceInventoriedAs",
+            json!({ "action": "consume", "provider": alice, "receiver": alice, "inputOf": process,
+                    "resourceInventoriedAs": nowhere, "resourceQuantity": { "hasNumericalValue": "1" } }),
+            None,
+        ),
+        (
+            "outputOf",
+            json!({ "action": "produce", "provider": alice, "receiver": alice, "outputOf": nowhere,
+                    "resourceConformsTo": spec, "resourceQuantity": { "hasNumericalValue": "1" } }),
+            Some(json!({ "name": "wood" })),
+        ),
+        (
+            "inScopeOf",
+            json!({ "action": "work", "provider": alice, "receiver": alice, "inputOf": process,
+                    "inScopeOf": [nowhere], "effortQuantity": { "hasNumericalValue": "2" } }),
             None,
         ),
     ];

@@ -15,7 +15,7 @@ use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::page::{Page, PageRequest, paginate};
 use crate::references::{Ref, References};
-use crate::revisioned::{by_ids, delete_in, insert_in, update_in};
+use crate::revisioned::{by_ids, delete_in, insert_in, locked_at, save_in, update_in};
 use crate::rows::{Record, id};
 use crate::store::Store;
 
@@ -164,7 +164,7 @@ pub async fn update_relationship_in(
     revision: Revision<AgentRelationshipId>,
     patch: RelationshipPatch,
 ) -> Result<AgentRelationship> {
-    let current = crate::revisioned::locked_at::<AgentRelationship>(txn, revision).await?;
+    let current = locked_at::<AgentRelationship>(txn, revision).await?;
     let next = AgentRelationship {
         subject: patch.subject.apply_required("subject", current.subject)?,
         object: patch.object.apply_required("object", current.object)?,
@@ -174,7 +174,7 @@ pub async fn update_relationship_in(
         ..current
     };
     relationship_references(&next).check(txn).await?;
-    update_in(txn, revision, move |_| Ok(next)).await
+    save_in(txn, revision, next).await
 }
 
 /// Deletes a relationship at `revision`.
@@ -191,11 +191,13 @@ impl Store {
         idem: Option<&Idempotency>,
     ) -> Result<Agent> {
         let agent = Agent { id: AgentId::new(), revision: 1, kind, profile };
-        let written = agent.clone();
+        let id = agent.id;
         let outcome = self
-            .create(idem, agent.id.to_string(), move |txn| async move { create_agent_in(txn, &written).await }.boxed())
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_agent_in(txn, &agent).await.map(|()| agent) }.boxed()
+            })
             .await?;
-        self.created(outcome, agent, async |store: &Store, id| store.agent(id).await).await
+        self.created(outcome, Agent::KIND, async |store: &Store, id| store.agent(id).await).await
     }
 
     /// Updates an agent's profile at the given revision.
@@ -248,11 +250,13 @@ impl Store {
             inverse_role_label: patch.inverse_role_label.apply(None),
             note: patch.note.apply(None),
         };
-        let written = role.clone();
+        let id = role.id;
         let outcome = self
-            .create(idem, role.id.to_string(), move |txn| async move { create_role_in(txn, &written).await }.boxed())
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_role_in(txn, &role).await.map(|()| role) }.boxed()
+            })
             .await?;
-        self.created(outcome, role, async |store: &Store, id| {
+        self.created(outcome, AgentRelationshipRole::KIND, async |store: &Store, id| {
             Ok(store.relationship_roles_by_id(&[id]).await?.remove(&id))
         })
         .await
@@ -307,13 +311,13 @@ impl Store {
             in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
             note: patch.note.apply(None),
         };
-        let written = relationship.clone();
+        let id = relationship.id;
         let outcome = self
-            .create(idem, relationship.id.to_string(), move |txn| {
-                async move { create_relationship_in(txn, &written).await }.boxed()
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_relationship_in(txn, &relationship).await.map(|()| relationship) }.boxed()
             })
             .await?;
-        self.created(outcome, relationship, async |store: &Store, id| {
+        self.created(outcome, AgentRelationship::KIND, async |store: &Store, id| {
             Ok(store.relationships_by_id(&[id]).await?.remove(&id))
         })
         .await

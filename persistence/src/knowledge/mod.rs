@@ -15,7 +15,7 @@ use crate::error::{PersistenceError, Result};
 use crate::idempotency::{self, Idempotency, Outcome};
 use crate::page::{Page, PageRequest, paginate};
 use crate::references::{Ref, References};
-use crate::revisioned::{by_ids, delete_in, insert_in, locked_at, update_in};
+use crate::revisioned::{by_ids, delete_in, insert_in, locked_at, save_in, update_in};
 use crate::rows::{Record, id};
 use crate::store::Store;
 
@@ -206,7 +206,7 @@ pub async fn update_resource_specification_in(
 ) -> Result<ResourceSpecification> {
     let next = apply_resource_specification_patch(locked_at(txn, revision).await?, patch)?;
     specification_references(&next).check(txn).await?;
-    update_in(txn, revision, move |_| Ok(next)).await
+    save_in(txn, revision, next).await
 }
 
 /// Deletes a resource specification at `revision`; refused while resources conform to it.
@@ -290,13 +290,13 @@ impl Store {
         };
         let spec =
             ProcessSpecification { id: ProcessSpecificationId::new(), revision: 1, name, note: patch.note.apply(None) };
-        let written = spec.clone();
+        let id = spec.id;
         let outcome = self
-            .create(idem, spec.id.to_string(), move |txn| {
-                async move { create_process_specification_in(txn, &written).await }.boxed()
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_process_specification_in(txn, &spec).await.map(|()| spec) }.boxed()
             })
             .await?;
-        self.created(outcome, spec, async |store: &Store, id| {
+        self.created(outcome, ProcessSpecification::KIND, async |store: &Store, id| {
             Ok(store.process_specifications_by_id(&[id]).await?.remove(&id))
         })
         .await
@@ -354,13 +354,13 @@ impl Store {
             default_value_per_unit: None,
         };
         let spec = apply_resource_specification_patch(blank, patch)?;
-        let written = spec.clone();
+        let id = spec.id;
         let outcome = self
-            .create(idem, spec.id.to_string(), move |txn| {
-                async move { create_resource_specification_in(txn, &written).await }.boxed()
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_resource_specification_in(txn, &spec).await.map(|()| spec) }.boxed()
             })
             .await?;
-        self.created(outcome, spec, async |store: &Store, id| {
+        self.created(outcome, ResourceSpecification::KIND, async |store: &Store, id| {
             Ok(store.resource_specifications_by_id(&[id]).await?.remove(&id))
         })
         .await

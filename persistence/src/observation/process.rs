@@ -122,22 +122,14 @@ impl Store {
             in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
         };
         process.validate()?;
-        let written = process.clone();
+        let id = process.id;
         let outcome = self
-            .create(idem, process.id.to_string(), move |txn| {
-                async move { create_process_in(txn, &written).await }.boxed()
+            .create(idem, id.to_string(), move |txn| {
+                async move { create_process_in(txn, &process).await.map(|()| process) }.boxed()
             })
             .await?;
-        match outcome {
-            crate::Outcome::Created(()) => Ok(process),
-            crate::Outcome::Replayed(id) => {
-                let process_id: ProcessId = crate::rows::id(&id, ProcessId::parse)?;
-                self.processes_by_id(&[process_id])
-                    .await?
-                    .remove(&process_id)
-                    .ok_or_else(|| PersistenceError::not_found("process", id))
-            }
-        }
+        self.created(outcome, "process", async |store: &Store, id| Ok(store.processes_by_id(&[id]).await?.remove(&id)))
+            .await
     }
 
     /// `updateProcess`.

@@ -16,7 +16,7 @@ use crate::entity::{economic_event, economic_event_scope, economic_resource, pro
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
-use crate::revisioned::{insert_in, locked_at, locked_row};
+use crate::revisioned::{insert_in, locked_at, locked_row, save_in};
 use crate::rows::{Record, Stamps, core_from, event_row, opt};
 use crate::store::Store;
 
@@ -30,7 +30,8 @@ pub struct Recorded {
     pub resource: Option<EconomicResource>,
 }
 
-/// The references an event's input makes, each named by its field.
+/// The references an event's input makes, each named by its field; the output process and the
+/// resources are checked as they are loaded (they are read anyway), not here.
 fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
     let (details, new) = (&command.details, command.new_resource.as_ref());
     let unit = |m: Option<ovn_domain::Measure>| m.and_then(|m| m.has_unit).map(Ref::Unit);
@@ -45,21 +46,27 @@ fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
         .add("resourceConformsTo", details.resource_conforms_to.map(Ref::ResourceSpecification))
         .add("triggeredBy", details.triggered_by.map(Ref::Event))
         .add("inputOf", core.input_of.map(Ref::Process))
-        .add("outputOf", core.output_of.map(Ref::Process))
-        .add("resourceInventoriedAs", core.resource_inventoried_as.map(Ref::Resource))
-        .add("toResourceInventoriedAs", core.to_resource_inventoried_as.map(Ref::Resource))
         .add("newInventoriedResource.conformsTo", new.and_then(|r| r.conforms_to).map(Ref::ResourceSpecification))
         .add("newInventoriedResource.valuePerUnitOfUse.hasUnit", unit(new.and_then(|r| r.value_per_unit_of_use)));
     references
 }
 
-/// Loads an economic resource for the write, locked when `lock` (PostgreSQL).
-async fn load_resource(txn: &DatabaseTransaction, id: EconomicResourceId, lock: bool) -> Result<EconomicResource> {
+/// Loads an economic resource the event names in `field`, locked when `lock` (PostgreSQL); a
+/// missing one is refused naming the field.
+async fn load_resource(
+    txn: &DatabaseTransaction,
+    field: &str,
+    id: EconomicResourceId,
+    lock: bool,
+) -> Result<EconomicResource> {
     let mut select = economic_resource::Entity::find_by_id(id.to_string());
     if lock {
         select = select.lock_exclusive();
     }
-    let row = select.one(txn).await?.ok_or_else(|| PersistenceError::not_found("economic resource", id))?;
+    let row = select
+        .one(txn)
+        .await?
+        .ok_or_else(|| ovn_domain::DomainError::invalid(field, format!("economic resource `{id}` does not exist")))?;
     EconomicResource::from_row(row)
 }
 
@@ -88,15 +95,19 @@ pub async fn record_in(
     permission::may_record(actor, &core, &context)?;
     event_references(&command, &core).check(txn).await?;
     if let Some(process_id) = core.output_of {
-        let row = process::Entity::find_by_id(process_id.to_string()).one(txn).await?;
-        context.output_process_based_on = opt(row.and_then(|r| r.based_on).as_deref(), ProcessSpecificationId::parse)?;
+        let row = process::Entity::find_by_id(process_id.to_string()).one(txn).await?.ok_or_else(|| {
+            ovn_domain::DomainError::invalid("outputOf", format!("process `{process_id}` does not exist"))
+        })?;
+        context.output_process_based_on = opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?;
     }
     let from = match core.resource_inventoried_as {
-        Some(id) => Some(load_resource(txn, id, locks_rows).await?),
+        Some(id) => Some(load_resource(txn, "resourceInventoriedAs", id, locks_rows).await?),
         None => None,
     };
     let to = match core.to_resource_inventoried_as {
-        Some(id) if Some(id) != core.resource_inventoried_as => Some(load_resource(txn, id, locks_rows).await?),
+        Some(id) if Some(id) != core.resource_inventoried_as => {
+            Some(load_resource(txn, "toResourceInventoriedAs", id, locks_rows).await?)
+        }
         _ => None,
     };
     let created = if core.creates_from() || core.creates_to() {
@@ -224,9 +235,7 @@ pub async fn update_resource_in(
     d.value_per_unit_of_use = patch.value_per_unit_of_use.apply(d.value_per_unit_of_use);
     d.validate()?;
     resource.state.contained_in = patch.contained_in.apply(resource.state.contained_in);
-    resource.revision = revision.number + 1;
-    economic_resource::Entity::update(resource.to_row(Stamps::updated(Utc::now()))).exec(txn).await?;
-    Ok(resource)
+    save_in(txn, revision, resource).await
 }
 
 impl Store {
@@ -247,27 +256,20 @@ impl Store {
                 async move { record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await }.boxed()
             })
             .await?;
-        match outcome {
-            crate::Outcome::Created(recorded) => Ok(recorded),
-            crate::Outcome::Replayed(id) => {
-                let event_id: EconomicEventId = crate::rows::id(&id, EconomicEventId::parse)?;
-                let event = self
-                    .events_by_id(&[event_id])
-                    .await?
-                    .remove(&event_id)
-                    .ok_or_else(|| PersistenceError::not_found("economic event", &id))?;
-                let main = if creates_to {
-                    event.core.to_resource_inventoried_as
-                } else {
-                    event.core.resource_inventoried_as.or(event.core.to_resource_inventoried_as)
-                };
-                let resource = match main {
-                    Some(resource) => self.resources_by_id(&[resource]).await?.remove(&resource),
-                    None => None,
-                };
-                Ok(Recorded { event, resource })
-            }
-        }
+        self.created(outcome, "economic event", async |store: &Store, id| {
+            let Some(event) = store.events_by_id(&[id]).await?.remove(&id) else { return Ok(None) };
+            let main = if creates_to {
+                event.core.to_resource_inventoried_as
+            } else {
+                event.core.resource_inventoried_as.or(event.core.to_resource_inventoried_as)
+            };
+            let resource = match main {
+                Some(resource) => store.resources_by_id(&[resource]).await?.remove(&resource),
+                None => None,
+            };
+            Ok(Some(Recorded { event, resource }))
+        })
+        .await
     }
 
     /// `updateEconomicEvent`: notes and links only.
