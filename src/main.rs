@@ -71,6 +71,12 @@ enum Command {
         /// Also run against this PostgreSQL server (fresh schemas, dropped afterwards).
         #[arg(long)]
         database_url: Option<String>,
+        /// Compare with the figures in this file (as written by --json) instead of the README's.
+        #[arg(long)]
+        baseline: Option<std::path::PathBuf>,
+        /// Also write the figures to this file (JSON), to compare a later run with.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
     },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
@@ -168,6 +174,8 @@ async fn main() -> anyhow::Result<()> {
             per_client,
             reads_per_client,
             database_url,
+            baseline,
+            json,
         } => {
             let options = ovn::bench::BenchOptions {
                 seed,
@@ -179,6 +187,8 @@ async fn main() -> anyhow::Result<()> {
                 per_client,
                 reads_per_client,
                 database_url,
+                baseline,
+                json,
             };
             ovn::bench::run(&options).await?;
         }

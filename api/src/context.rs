@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use ovn_domain::AgentId;
 use ovn_persistence::{PersistenceError, Store};
 
 use crate::error::{ApiError, Result};
-use crate::loaders::StoreLoader;
+use crate::loaders::{Batcher, StoreLoader};
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -82,7 +82,9 @@ impl ContextExt for Context<'_> {
         V: Send + Sync + Clone + 'static,
         StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>,
     {
-        self.data::<DataLoader<StoreLoader>>()?.load_one(id).await.map_err(ApiError::Load)
+        let id_again = id.clone();
+        let mut found = self.data::<Batcher<StoreLoader>>()?.load_many([id]).await.map_err(ApiError::Load)?;
+        Ok(found.remove(&id_again))
     }
 
     async fn load_many<K, V>(&self, ids: impl IntoIterator<Item = K> + Send) -> Result<HashMap<K, V>>
@@ -91,6 +93,6 @@ impl ContextExt for Context<'_> {
         V: Send + Sync + Clone + 'static,
         StoreLoader: Loader<K, Value = V, Error = Arc<PersistenceError>>,
     {
-        self.data::<DataLoader<StoreLoader>>()?.load_many(ids).await.map_err(ApiError::Load)
+        self.data::<Batcher<StoreLoader>>()?.load_many(ids).await.map_err(ApiError::Load)
     }
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, Value};
@@ -22,7 +21,7 @@ use crate::auth::AuthConfig;
 use crate::context::Viewer;
 use crate::error::code;
 use crate::limits::DocumentLimits;
-use crate::loaders::StoreLoader;
+use crate::loaders::{Batcher, StoreLoader};
 use crate::{OvnSchema, build_schema};
 
 /// Request bounds and mode.
@@ -133,15 +132,15 @@ async fn post_graphql(state: web::Data<AppState>, req: HttpRequest, body: web::B
     if !is_json {
         return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, code::BAD_INPUT, "send application/json");
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(value) => value,
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "the body is not valid JSON"),
-    };
-    if value.is_array() {
+    // Parsed straight into the request (no intermediate JSON tree); a batch is an array.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "batched requests are not supported");
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
+        Err(err) if err.is_syntax() || err.is_eof() => {
+            return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, "the body is not valid JSON");
+        }
         Err(err) => return error_response(StatusCode::BAD_REQUEST, code::BAD_INPUT, &format!("bad request: {err}")),
     };
     execute(&state, &req, request).await
@@ -198,7 +197,7 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
     };
     // Kept to tell, if the budget runs out, whether the request was a mutation.
     let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
-    let request = request.data(viewer).data(DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn));
+    let request = request.data(viewer).data(Batcher::new(StoreLoader::new(state.store.clone())));
     let response = match tokio::time::timeout(state.settings.request_timeout, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) if may_write(&query, operation_name.as_deref()) => {

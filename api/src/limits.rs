@@ -407,7 +407,8 @@ fn fragment_on_cycle(
     current.to_owned()
 }
 
-/// An async-graphql extension that enforces [`DocumentLimits`] before validation.
+/// An async-graphql extension that enforces [`DocumentLimits`] before validation, and
+/// remembers the documents it parsed.
 ///
 /// In its `parse_query` hook it runs [`check_document`] on the query text and only then lets
 /// async-graphql parse it (so syntax errors are reported as usual). The document is therefore
@@ -415,23 +416,51 @@ fn fragment_on_cycle(
 /// inside that same parse step, async-graphql 7.2.1 runs `check_recursive_depth`, which walks
 /// every fragment spread without memoising (measured: the 24-level fan-out spent 2.7 s there in
 /// a debug build, before any validation rule ran).
+///
+/// Clients send the same few documents over and over with other variables, and parsing was a
+/// large share of a small read's CPU; so a document that passed both steps is kept, by its
+/// exact text, and a request with the same text gets a copy without being parsed again.
+/// Validation still runs on every request (variables differ). The cache is bounded (entries
+/// and text size) and emptied when full, so no client can grow it.
 /// Register with `Schema::build(…).extension(DocumentLimitsExtension::new(limits))`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DocumentLimitsExtension {
     limits: DocumentLimits,
+    parsed: Arc<std::sync::Mutex<HashMap<Arc<str>, ExecutableDocument>>>,
 }
+
+/// Most documents the parse cache keeps.
+const PARSED_MAX_ENTRIES: usize = 512;
+/// Longest query text the parse cache keeps.
+const PARSED_MAX_TEXT: usize = 16 * 1024;
 
 impl DocumentLimitsExtension {
     /// An extension enforcing `limits`.
     #[must_use]
     pub fn new(limits: DocumentLimits) -> Self {
-        Self { limits }
+        Self { limits, parsed: Arc::default() }
+    }
+
+    fn cached(&self, query: &str) -> Option<ExecutableDocument> {
+        let parsed = self.parsed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        parsed.get(query).cloned()
+    }
+
+    fn remember(&self, query: &str, document: &ExecutableDocument) {
+        if query.len() > PARSED_MAX_TEXT {
+            return;
+        }
+        let mut parsed = self.parsed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if parsed.len() >= PARSED_MAX_ENTRIES {
+            parsed.clear();
+        }
+        parsed.insert(Arc::from(query), document.clone());
     }
 }
 
 impl ExtensionFactory for DocumentLimitsExtension {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -444,10 +473,15 @@ impl Extension for DocumentLimitsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        if let Some(document) = self.cached(query) {
+            return Ok(document);
+        }
         // The check must come before `next`: async-graphql's own parse step also runs
         // `check_recursive_depth`, which follows every fragment spread without memoising.
         check_document(query, &self.limits).map_err(|e| e.to_server_error())?;
-        next.run(ctx, query, variables).await
+        let document = next.run(ctx, query, variables).await?;
+        self.remember(query, &document);
+        Ok(document)
     }
 }
 

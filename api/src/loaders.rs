@@ -1,9 +1,20 @@
-//! The per-request DataLoader: relation lookups batched by typed id, one query per kind of
-//! record per tick, not one per row. Created per request, so no cache is shared between
-//! requests and nobody sees stale rows.
+//! The per-request loader: relation lookups batched by typed id, one query per kind of
+//! record per scheduling tick, not one per row. Created per request, so no cache is shared
+//! between requests and nobody sees stale rows.
+//!
+//! Why not async-graphql's `DataLoader`: it gathers a batch by sleeping on a timer (1 ms by
+//! default, on async-io's timer thread since ovn does not enable its tokio timer), so every
+//! request that loads a relation waited at least a millisecond and paid two thread switches
+//! for it, several times per request. [`Batcher`] gathers a batch the way JavaScript's
+//! DataLoader does, on the next tick: the first caller of a batch yields once to the
+//! scheduler, and every sibling resolver that async-graphql polls in the same pass (the fields
+//! of a list's items are resolved concurrently inside the request's task) adds its keys
+//! before the leader runs the one query for all of them.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::Loader;
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
@@ -14,6 +25,119 @@ use ovn_domain::{
     ResourceSpecificationId, UnitId,
 };
 use ovn_persistence::{PersistenceError, Store};
+use tokio::sync::oneshot;
+
+/// What one batch hands each waiting caller: every value the batch found, or its error.
+type Answer<K, V, E> = std::result::Result<Arc<HashMap<K, V>>, E>;
+
+/// The batch being gathered for one kind of key.
+struct Gathering<K, V, E> {
+    keys: HashSet<K>,
+    waiters: Vec<oneshot::Sender<Answer<K, V, E>>>,
+}
+
+/// Batches the loads of one request, per kind of key, on the next scheduling tick.
+pub struct Batcher<L> {
+    loader: L,
+    gathering: Mutex<HashMap<TypeId, Box<dyn Any + Send>>>,
+}
+
+/// Removes an unfinished batch if its leader is dropped (the request was cancelled), so
+/// that its waiters get an error instead of waiting forever.
+struct LeaderGuard<'b, L> {
+    batcher: &'b Batcher<L>,
+    kind: TypeId,
+    armed: bool,
+}
+
+impl<L> Drop for LeaderGuard<'_, L> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.batcher.lock().remove(&self.kind);
+        }
+    }
+}
+
+impl<L> Batcher<L> {
+    /// A batcher over `loader`.
+    pub fn new(loader: L) -> Self {
+        Self { loader, gathering: Mutex::new(HashMap::new()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TypeId, Box<dyn Any + Send>>> {
+        // A panic while holding the lock leaves only a map of pending keys: still usable.
+        self.gathering.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Loads the values of `keys` (missing ones are left out), in one query shared with the
+    /// other loads of the same kind made in the same tick.
+    pub async fn load_many<K>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> std::result::Result<HashMap<K, L::Value>, L::Error>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        L: Loader<K>,
+        L::Value: Clone,
+        L::Error: Clone,
+    {
+        let mine: Vec<K> = keys.into_iter().collect();
+        if mine.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let kind = TypeId::of::<K>();
+        let waiting = {
+            let mut gathering = self.lock();
+            match gathering.get_mut(&kind).and_then(|g| g.downcast_mut::<Gathering<K, L::Value, L::Error>>()) {
+                Some(batch) => {
+                    batch.keys.extend(mine.iter().cloned());
+                    let (tell, told) = oneshot::channel();
+                    batch.waiters.push(tell);
+                    Some(told)
+                }
+                None => {
+                    let batch: Gathering<K, L::Value, L::Error> =
+                        Gathering { keys: mine.iter().cloned().collect(), waiters: Vec::new() };
+                    gathering.insert(kind, Box::new(batch));
+                    None
+                }
+            }
+        };
+        let answer = match waiting {
+            Some(told) => told.await.ok(),
+            None => self.lead::<K>(kind).await,
+        };
+        // No answer: the leader of the batch was cancelled mid-load (its whole request is
+        // going away); load these keys alone rather than fail.
+        let found = match answer {
+            Some(answer) => answer?,
+            None => Arc::new(self.loader.load(&mine).await?),
+        };
+        Ok(mine.into_iter().filter_map(|k| found.get(&k).cloned().map(|v| (k, v))).collect())
+    }
+
+    /// Runs the batch this caller opened: yields once so that its siblings join it, then
+    /// loads every key and answers every waiter.
+    async fn lead<K>(&self, kind: TypeId) -> Option<Answer<K, L::Value, L::Error>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        L: Loader<K>,
+        L::Error: Clone,
+    {
+        let mut guard = LeaderGuard { batcher: self, kind, armed: true };
+        tokio::task::yield_now().await;
+        let batch = self.lock().remove(&kind).and_then(|g| g.downcast::<Gathering<K, L::Value, L::Error>>().ok());
+        guard.armed = false;
+        let batch = batch?;
+        let keys: Vec<K> = batch.keys.into_iter().collect();
+        let answer = self.loader.load(&keys).await.map(Arc::new);
+        for waiter in batch.waiters {
+            // A waiter that went away (its request was cancelled) needs no answer.
+            let _ = waiter.send(answer.clone());
+        }
+        Some(answer)
+    }
+}
 
 /// Batches relation lookups by id over the store.
 pub struct StoreLoader {
@@ -92,5 +216,66 @@ impl Loader<CorrectionsOf> for StoreLoader {
         let ids: Vec<EconomicEventId> = keys.iter().map(|k| k.0).collect();
         let found = self.store.corrections_of(&ids).await.map_err(Arc::new)?;
         Ok(found.into_iter().map(|(k, v)| (CorrectionsOf(k), v)).collect())
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests unwrap: a failure should panic with the value")]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures::future::join_all;
+
+    use super::*;
+
+    /// Doubles its keys, skips 13, and counts its calls and keys.
+    #[derive(Default)]
+    struct Counting {
+        calls: AtomicUsize,
+        keys: AtomicUsize,
+    }
+
+    impl Loader<u32> for Counting {
+        type Value = u64;
+        type Error = Arc<String>;
+
+        async fn load(&self, keys: &[u32]) -> std::result::Result<HashMap<u32, u64>, Self::Error> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.keys.fetch_add(keys.len(), Ordering::SeqCst);
+            Ok(keys.iter().filter(|k| **k != 13).map(|k| (*k, u64::from(*k) * 2)).collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn siblings_polled_together_share_one_load() {
+        let batcher = Batcher::new(Counting::default());
+        // As async-graphql resolves the items of a list: concurrently, in one task.
+        let found = join_all((0..50u32).map(|k| batcher.load_many([k, k + 100]))).await;
+        for (k, answer) in (0..50u32).zip(found) {
+            let answer = answer.unwrap();
+            let expected: HashMap<u32, u64> =
+                [k, k + 100].into_iter().filter(|k| *k != 13).map(|k| (k, u64::from(k) * 2)).collect();
+            assert_eq!(answer, expected);
+        }
+        assert_eq!(batcher.loader.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(batcher.loader.keys.load(Ordering::SeqCst), 100);
+        // The next tick opens a new batch.
+        assert_eq!(batcher.load_many([7]).await.unwrap(), HashMap::from([(7, 14)]));
+        assert_eq!(batcher.loader.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_leader_leaves_no_waiter_hanging() {
+        let batcher = Batcher::new(Counting::default());
+        let mut leader = Box::pin(batcher.load_many([1]));
+        // Polled once: it opened the batch and yielded.
+        assert!(futures::poll!(leader.as_mut()).is_pending());
+        // A sibling joins the batch and waits for the leader's answer.
+        let mut waiter = Box::pin(batcher.load_many([2]));
+        assert!(futures::poll!(waiter.as_mut()).is_pending());
+        drop(leader);
+        // The leader's batch went with it; the waiter loads its own key.
+        assert_eq!(waiter.await.unwrap(), HashMap::from([(2, 4)]));
+        assert_eq!(batcher.load_many([3]).await.unwrap(), HashMap::from([(3, 6)]));
     }
 }

@@ -25,6 +25,7 @@
 //! This module runs the parts and measures them; the data comes from [`generator`], which
 //! measures nothing.
 
+pub mod baseline;
 pub mod generator;
 
 use std::fmt::Write as _;
@@ -67,6 +68,10 @@ pub struct BenchOptions {
     pub reads_per_client: usize,
     /// Also run on PostgreSQL (a fresh schema per part, dropped afterwards).
     pub database_url: Option<String>,
+    /// Compare with the figures of this file (written by `json`) instead of the README's.
+    pub baseline: Option<PathBuf>,
+    /// Also write the figures to this file, in the format `baseline` reads.
+    pub json: Option<PathBuf>,
 }
 
 impl Default for BenchOptions {
@@ -81,6 +86,8 @@ impl Default for BenchOptions {
             per_client: 500,
             reads_per_client: 2_500,
             database_url: None,
+            baseline: None,
+            json: None,
         }
     }
 }
@@ -416,14 +423,44 @@ async fn run_on(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pa
     Ok(figures)
 }
 
-fn table(figures: &[Figure]) -> String {
+/// The report: each figure beside its target and its reference, regressions called out.
+fn table(figures: &[Figure], reference: &baseline::Baseline) -> String {
+    let compared: Vec<Option<baseline::Compared>> =
+        figures.iter().map(|f| reference.compare(&f.work, &f.measured)).collect();
     let width = figures.iter().map(|f| f.work.chars().count()).max().unwrap_or(4).max(4);
     let measured = figures.iter().map(|f| f.measured.chars().count()).max().unwrap_or(8).max(8);
     let mut out = String::new();
-    let _ = writeln!(out, "| {:width$} | {:>measured$} | target |", "work", "measured");
-    let _ = writeln!(out, "|{}|{}|---|", "-".repeat(width + 2), "-".repeat(measured + 2));
-    for f in figures {
-        let _ = writeln!(out, "| {:width$} | {:>measured$} | {} |", f.work, f.measured, f.target);
+    let _ = writeln!(out, "| {:width$} | {:>measured$} | target | reference | change |", "work", "measured");
+    let _ = writeln!(out, "|{}|{}|---|---:|---:|", "-".repeat(width + 2), "-".repeat(measured + 2));
+    for (f, c) in figures.iter().zip(&compared) {
+        let (then, change) = match c {
+            Some(c) => {
+                let flag = if c.is_regression() { " REGRESSION" } else { "" };
+                (c.reference.clone(), format!("{:+.0}%{flag}", c.gain * 100.0))
+            }
+            None => (String::new(), String::new()),
+        };
+        let _ = writeln!(out, "| {:width$} | {:>measured$} | {} | {then} | {change} |", f.work, f.measured, f.target);
+    }
+    let regressions: Vec<&Figure> = figures
+        .iter()
+        .zip(&compared)
+        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.is_regression()))
+        .map(|(f, _)| f)
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nreference: {}; change: how much more work per unit of time than the reference (a regression is worse by more than {:.0}%)",
+        reference.source(),
+        baseline::REGRESSION * 100.0
+    );
+    if regressions.is_empty() {
+        let _ = writeln!(out, "no regression");
+    } else {
+        let _ = writeln!(out, "{} REGRESSION(S):", regressions.len());
+        for f in regressions {
+            let _ = writeln!(out, "- {}: {}", f.work, f.measured);
+        }
     }
     out
 }
@@ -458,6 +495,13 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
         std::thread::available_parallelism().map_or(0, usize::from),
         started.elapsed().as_secs_f64()
     );
-    print!("{}", table(&figures));
+    let reference = baseline::Baseline::load(options.baseline.as_deref())?;
+    print!("{}", table(&figures, &reference));
+    if let Some(path) = &options.json {
+        let stored: Vec<baseline::Stored> =
+            figures.iter().map(|f| baseline::Stored { work: f.work.clone(), measured: f.measured.clone() }).collect();
+        std::fs::write(path, serde_json::to_string_pretty(&stored)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(())
 }

@@ -290,4 +290,33 @@ mod extension {
         assert_eq!(response.errors.len(), 1);
         assert!(!response.errors[0].message.contains("limit"));
     }
+
+    #[test]
+    fn parsed_documents_are_reused_and_refusals_are_not_cached() {
+        let extension = DocumentLimitsExtension::new(DocumentLimits::default());
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(extension.clone()).finish();
+        let query = "fragment F on Query { a } { ...F x: a }";
+        for _ in 0..3 {
+            let response = block_on(schema.execute(query));
+            assert!(response.errors.is_empty(), "{:?}", response.errors);
+            assert_eq!(response.data.into_json().unwrap(), serde_json::json!({"a": 1, "x": 1}));
+        }
+        assert!(extension.cached(query).is_some());
+        // Refused documents and syntax errors are refused every time, never remembered.
+        let doc = fan_out(24);
+        for _ in 0..2 {
+            let response = block_on(schema.execute(doc.as_str()));
+            assert_eq!(response.errors.len(), 1, "{:?}", response.errors);
+            assert!(response.errors[0].message.contains("fragment spreads once expanded"));
+        }
+        assert!(extension.cached(&doc).is_none());
+        assert_eq!(block_on(schema.execute("{ a ")).errors.len(), 1);
+        assert!(extension.cached("{ a ").is_none());
+        // Bounded: filling it past its size empties it first.
+        for n in 0..=PARSED_MAX_ENTRIES {
+            assert!(block_on(schema.execute(format!("{{ a{} }}", " ".repeat(n)))).errors.is_empty());
+        }
+        assert!(extension.parsed.lock().unwrap().len() <= PARSED_MAX_ENTRIES);
+        assert!(extension.cached(query).is_none());
+    }
 }

@@ -8,7 +8,7 @@ use chrono::Utc;
 use futures::FutureExt;
 use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::{AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, Name, Patch, Revision, Uri};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::{agent, agent_relationship, agent_relationship_role};
 use crate::error::{PersistenceError, Result};
@@ -217,7 +217,14 @@ impl Store {
 
     /// Whether an agent exists (one primary-key lookup).
     pub async fn agent_exists(&self, id: AgentId) -> Result<bool> {
-        Ok(agent::Entity::find_by_id(id.to_string()).one(self.connection()).await?.is_some())
+        // The id only: this runs on every authenticated request.
+        let found: Option<String> = agent::Entity::find_by_id(id.to_string())
+            .select_only()
+            .column(agent::Column::Id)
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        Ok(found.is_some())
     }
 
     /// Many agents in one query (DataLoader batches).
