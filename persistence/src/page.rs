@@ -3,7 +3,8 @@
 //! stays valid however many records are added.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
 use crate::error::{PersistenceError, Result};
@@ -74,6 +75,25 @@ where
     C: ConnectionTrait,
     E::Column: ColumnTrait,
 {
+    paginate_as(conn, select, id, request, |row: &E::Model| row_id::<E>(row, id)).await
+}
+
+/// [`paginate`], each row read as `M` (a model with more columns than the table's, such as
+/// an aggregate the select adds); `cursor` gives a row's id.
+pub async fn paginate_as<E, M, C>(
+    conn: &C,
+    select: Select<E>,
+    id: E::Column,
+    request: &PageRequest,
+    cursor: impl Fn(&M) -> Option<String>,
+) -> Result<Page<M>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    M: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+    E::Column: ColumnTrait,
+{
     let first = size(request.first, "first")?;
     let last = size(request.last, "last")?;
     let total_count = if request.want_total { Some(select.clone().count(conn).await?) } else { None };
@@ -87,19 +107,19 @@ where
     let backward = last.is_some() && first.is_none();
     let limit = if backward { last.unwrap_or(DEFAULT_PAGE_SIZE) } else { first.unwrap_or(DEFAULT_PAGE_SIZE) };
     let rows = if backward {
-        query.order_by_desc(id).limit(limit + 1).all(conn).await?
+        query.order_by_desc(id).limit(limit + 1).into_model::<M>().all(conn).await?
     } else {
-        query.order_by_asc(id).limit(limit + 1).all(conn).await?
+        query.order_by_asc(id).limit(limit + 1).into_model::<M>().all(conn).await?
     };
     let more = rows.len() as u64 > limit;
-    let mut rows: Vec<E::Model> = rows.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).collect();
+    let mut rows: Vec<M> = rows.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).collect();
     if backward {
         rows.reverse();
     }
     let items = rows
         .into_iter()
         .map(|row| {
-            let cursor = match row_id::<E>(&row, id) {
+            let cursor = match cursor(&row) {
                 Some(cursor) => cursor,
                 None => return Err(PersistenceError::Corrupt("row without a text id".into())),
             };

@@ -26,12 +26,12 @@
 //! measures nothing.
 
 pub mod baseline;
+pub mod client;
 pub mod generator;
 
 use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
@@ -193,6 +193,28 @@ impl Server {
     async fn stop(self) {
         self.running.handle.stop(true).await;
     }
+
+    fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.running.port))
+    }
+}
+
+/// Runs every client `count` times, concurrently; how long it took.
+async fn run_clients(clients: Vec<client::Client>, count: usize) -> Result<Duration> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for mut client in clients {
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..count {
+                client.post().await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(started.elapsed())
 }
 
 // ---------------------------------------------------------------- the measurements
@@ -246,63 +268,41 @@ async fn mutations_and_reads(
     let token = ovn_api::auth::mint(&crate::load_auth(&config)?, alice.uuid(), chrono::Duration::hours(1))?;
     let first = stocks.first().copied().context("no stock")?;
     let body = consume_body(alice, project, process, kg, first);
+    let addr = server.addr();
     eprintln!("bench [{label}]: {} sequential createEconomicEvent …", options.samples);
+    let mut client = client::Client::connect(addr, Some(&token), &serde_json::to_vec(&body)?).await?;
     for _ in 0..50 {
-        server.post(Some(&token), &body).await?;
+        client.post().await?;
     }
     let mut latencies = Vec::with_capacity(options.samples);
     for _ in 0..options.samples {
         let started = Instant::now();
-        server.post(Some(&token), &body).await?;
+        client.post().await?;
         latencies.push(started.elapsed());
     }
+    drop(client);
     latencies.sort();
     eprintln!("bench [{label}]: {} clients × {} createEconomicEvent …", options.clients, options.per_client);
-    let server = Arc::new(server);
-    let token = Arc::new(token);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
+    let mut clients = Vec::new();
     for stock in stocks.iter().copied().cycle().take(options.clients) {
-        let (server, token) = (Arc::clone(&server), Arc::clone(&token));
-        let body = consume_body(alice, project, process, kg, stock);
-        let per_client = options.per_client;
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..per_client {
-                server.post(Some(&token), &body).await?;
-            }
-            anyhow::Ok(())
-        }));
+        let body = serde_json::to_vec(&consume_body(alice, project, process, kg, stock))?;
+        clients.push(client::Client::connect(addr, Some(&token), &body).await?);
     }
-    for task in tasks {
-        task.await??;
-    }
-    let concurrent = started.elapsed();
+    let concurrent = run_clients(clients, options.per_client).await?;
     eprintln!("bench [{label}]: {} clients × {} agent(id) …", options.clients, options.reads_per_client);
-    let read =
-        json!({ "query": "query($id: ID!) { agent(id: $id) { id name } }", "variables": { "id": alice.to_string() } });
-    for _ in 0..100 {
-        server.post(None, &read).await?;
-    }
-    let started = Instant::now();
-    let mut tasks = Vec::new();
+    let read = serde_json::to_vec(
+        &json!({ "query": "query($id: ID!) { agent(id: $id) { id name } }", "variables": { "id": alice.to_string() } }),
+    )?;
+    let mut clients = Vec::new();
     for _ in 0..options.clients {
-        let server = Arc::clone(&server);
-        let read = read.clone();
-        let count = options.reads_per_client;
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..count {
-                server.post(None, &read).await?;
-            }
-            anyhow::Ok(())
-        }));
+        let mut client = client::Client::connect(addr, None, &read).await?;
+        for _ in 0..20 {
+            client.post().await?;
+        }
+        clients.push(client);
     }
-    for task in tasks {
-        task.await??;
-    }
-    let reads = started.elapsed();
-    if let Ok(server) = Arc::try_unwrap(server) {
-        server.stop().await;
-    }
+    let reads = run_clients(clients, options.reads_per_client).await?;
+    server.stop().await;
     Ok(vec![
         Figure {
             work: format!("createEconomicEvent over HTTP, 1 client, p50 [{label}]"),

@@ -6,12 +6,16 @@ use std::collections::HashMap;
 
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, ProcessId};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, Select,
+};
 
 use super::{EventFilter, ProcessFilter, ResourceFilter};
 use crate::entity::{economic_event, economic_event_scope, economic_resource, process, process_scope};
 use crate::error::Result;
-use crate::page::{Page, PageRequest, paginate};
+use crate::page::{Page, PageRequest, paginate, paginate_as};
 use crate::revisioned::{IN_LIST_MAX, by_ids};
 use crate::rows::{Record, event_from, id, process_from};
 use crate::store::Store;
@@ -71,19 +75,68 @@ pub(crate) async fn events_with_scopes<C: ConnectionTrait>(
         .collect()
 }
 
+/// An event row with its scopes, which the select aggregates in the same statement
+/// ([`with_scopes`]).
+pub(crate) struct EventWithScopes {
+    row: economic_event::Model,
+    in_scope_of: Option<String>,
+}
+
+impl FromQueryResult for EventWithScopes {
+    fn from_query_result(res: &QueryResult, pre: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Self {
+            row: economic_event::Model::from_query_result(res, pre)?,
+            in_scope_of: res.try_get(pre, "in_scope_of")?,
+        })
+    }
+}
+
+impl EventWithScopes {
+    fn into_event(self) -> Result<EconomicEvent> {
+        let mut scopes = self
+            .in_scope_of
+            .iter()
+            .flat_map(|s| s.split(' '))
+            .map(|s| id(s, AgentId::parse))
+            .collect::<Result<Vec<_>>>()?;
+        scopes.sort_unstable();
+        event_from(self.row, scopes)
+    }
+}
+
+/// Adds each event's scopes to `select` as one more column, `in_scope_of` (the scope ids
+/// separated by spaces, from a correlated subquery on the scope table's primary key), so that
+/// reading events with their scopes is one round trip instead of two.
+fn with_scopes(select: Select<economic_event::Entity>, backend: DbBackend) -> Select<economic_event::Entity> {
+    let aggregate = match backend {
+        DbBackend::Postgres => "string_agg(s.scope_id, ' ')",
+        _ => "group_concat(s.scope_id, ' ')",
+    };
+    select.expr_as(
+        Expr::cust(format!("(SELECT {aggregate} FROM economic_event_scope s WHERE s.event_id = economic_event.id)")),
+        "in_scope_of",
+    )
+}
+
+/// Runs `select` with the events' scopes, in one statement.
+async fn select_events<C: ConnectionTrait>(
+    conn: &C,
+    select: Select<economic_event::Entity>,
+) -> Result<Vec<EconomicEvent>> {
+    let rows = with_scopes(select, conn.get_database_backend()).into_model::<EventWithScopes>().all(conn).await?;
+    rows.into_iter().map(EventWithScopes::into_event).collect()
+}
+
 impl Store {
-    /// Many events in one query (plus one for their scopes).
+    /// Many events in one query, with their scopes.
     pub async fn events_by_id(&self, ids: &[EconomicEventId]) -> Result<HashMap<EconomicEventId, EconomicEvent>> {
-        let mut rows = Vec::with_capacity(ids.len());
+        let mut found = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(IN_LIST_MAX) {
-            rows.extend(
-                economic_event::Entity::find()
-                    .filter(economic_event::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
-                    .all(self.connection())
-                    .await?,
-            );
+            let select = economic_event::Entity::find()
+                .filter(economic_event::Column::Id.is_in(chunk.iter().map(ToString::to_string)));
+            found.extend(select_events(self.connection(), select).await?.into_iter().map(|e| (e.id, e)));
         }
-        Ok(events_with_scopes(self.connection(), rows).await?.into_iter().map(|e| (e.id, e)).collect())
+        Ok(found)
     }
 
     fn event_select(filter: &EventFilter) -> Select<economic_event::Entity> {
@@ -137,24 +190,21 @@ impl Store {
 
     /// A page of events.
     pub async fn events(&self, filter: &EventFilter, page: &PageRequest) -> Result<Page<EconomicEvent>> {
-        let page = paginate(self.connection(), Self::event_select(filter), economic_event::Column::Id, page).await?;
-        let ids: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
-        let mut scopes = scopes_of_events(self.connection(), &ids).await?;
-        page.try_map(|row| {
-            let in_scope = scopes.remove(&row.id).unwrap_or_default();
-            event_from(row, in_scope)
+        let select = with_scopes(Self::event_select(filter), self.backend());
+        let page = paginate_as(self.connection(), select, economic_event::Column::Id, page, |e: &EventWithScopes| {
+            Some(e.row.id.clone())
         })
+        .await?;
+        page.try_map(EventWithScopes::into_event)
     }
 
     /// Every event matching `filter`, oldest first (bounded by `limit`).
     pub async fn events_list(&self, filter: &EventFilter, limit: u64) -> Result<Vec<EconomicEvent>> {
-        let rows = Self::event_select(filter)
+        let select = Self::event_select(filter)
             .order_by_asc(economic_event::Column::CreatedAt)
             .order_by_asc(economic_event::Column::Id)
-            .limit(limit)
-            .all(self.connection())
-            .await?;
-        events_with_scopes(self.connection(), rows).await
+            .limit(limit);
+        select_events(self.connection(), select).await
     }
 
     /// The inputs (or outputs) of many processes in one query.
@@ -164,13 +214,11 @@ impl Store {
         outputs: bool,
     ) -> Result<HashMap<ProcessId, Vec<EconomicEvent>>> {
         let column = if outputs { economic_event::Column::OutputOf } else { economic_event::Column::InputOf };
-        let rows = economic_event::Entity::find()
+        let select = economic_event::Entity::find()
             .filter(column.is_in(ids.iter().map(ToString::to_string)))
-            .order_by_asc(economic_event::Column::Id)
-            .all(self.connection())
-            .await?;
+            .order_by_asc(economic_event::Column::Id);
         let mut grouped: HashMap<ProcessId, Vec<EconomicEvent>> = HashMap::new();
-        for event in events_with_scopes(self.connection(), rows).await? {
+        for event in select_events(self.connection(), select).await? {
             let key = if outputs { event.core.output_of } else { event.core.input_of };
             if let Some(process) = key {
                 grouped.entry(process).or_default().push(event);
@@ -184,13 +232,11 @@ impl Store {
         &self,
         ids: &[EconomicEventId],
     ) -> Result<HashMap<EconomicEventId, Vec<EconomicEvent>>> {
-        let rows = economic_event::Entity::find()
+        let select = economic_event::Entity::find()
             .filter(economic_event::Column::Corrects.is_in(ids.iter().map(ToString::to_string)))
-            .order_by_asc(economic_event::Column::Id)
-            .all(self.connection())
-            .await?;
+            .order_by_asc(economic_event::Column::Id);
         let mut grouped: HashMap<EconomicEventId, Vec<EconomicEvent>> = HashMap::new();
-        for event in events_with_scopes(self.connection(), rows).await? {
+        for event in select_events(self.connection(), select).await? {
             if let Some(original) = event.core.corrects {
                 grouped.entry(original).or_default().push(event);
             }
@@ -315,11 +361,9 @@ impl Store {
 
     /// Every event in recording order, as the replay needs it.
     pub async fn all_events(&self) -> Result<Vec<EconomicEvent>> {
-        let rows = economic_event::Entity::find()
+        let select = economic_event::Entity::find()
             .order_by_asc(economic_event::Column::CreatedAt)
-            .order_by_asc(economic_event::Column::Id)
-            .all(self.connection())
-            .await?;
-        events_with_scopes(self.connection(), rows).await
+            .order_by_asc(economic_event::Column::Id);
+        select_events(self.connection(), select).await
     }
 }
