@@ -123,6 +123,10 @@ impl Store {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx pings every connection it hands out by default: one more round trip per
+            // query. Only a connection idle long enough to have been dropped by the server or
+            // a proxy is checked first.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false);
         if let Some(schema) = &settings.postgres_schema {
             options.set_schema_search_path(schema.clone());
