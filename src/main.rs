@@ -71,6 +71,9 @@ enum Command {
         /// Also run against this PostgreSQL server (fresh schemas, dropped afterwards).
         #[arg(long)]
         database_url: Option<String>,
+        /// Synthetic events of the in-memory flow index whose memory is measured (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        index_events: usize,
     },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
@@ -168,6 +171,7 @@ async fn main() -> anyhow::Result<()> {
             per_client,
             reads_per_client,
             database_url,
+            index_events,
         } => {
             let options = ovn::bench::BenchOptions {
                 seed,
@@ -179,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
                 per_client,
                 reads_per_client,
                 database_url,
+                index_events,
             };
             ovn::bench::run(&options).await?;
         }
