@@ -43,9 +43,9 @@ use anyhow::{Context as _, Result, bail, ensure};
 use ovn_api::ApiSettings;
 use ovn_api::auth::KeySettings;
 use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode};
-use ovn_persistence::flow::FlowIndex;
 use ovn_domain::{AgentId, EconomicResourceId, ProcessId, UnitId};
 use ovn_migration::sea_orm::ConnectionTrait as _;
+use ovn_persistence::flow::FlowIndex;
 use ovn_persistence::{DatabaseSettings, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -454,11 +454,7 @@ async fn trace(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pat
             measured: ms(load),
             target: "",
         },
-        Figure {
-            work: format!("  the in-memory walk (FlowGraph::trace) [{label}]"),
-            measured: ms(walk),
-            target: "",
-        },
+        Figure { work: format!("  the in-memory walk (FlowGraph::trace) [{label}]"), measured: ms(walk), target: "" },
     ])
 }
 

@@ -138,9 +138,7 @@ async fn the_index_catches_up_with_events_recorded_after_it_was_built() -> Resul
         .await?;
     ensure!(data(&cut)?["flowGraph"]["ids"].as_array().map(Vec::len) == Some(2));
     ensure!(data(&cut)?["flowGraph"]["truncated"] == true);
-    let none = app
-        .graphql("{ flowGraph(start: \"0190f5a0-0000-7000-8000-000000000000\") { ids } }", json!({}))
-        .await?;
+    let none = app.graphql("{ flowGraph(start: \"0190f5a0-0000-7000-8000-000000000000\") { ids } }", json!({})).await?;
     ensure!(data(&none)?["flowGraph"].is_null(), "an id that names nothing: {none}");
     Ok(())
 }

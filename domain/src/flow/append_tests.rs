@@ -71,7 +71,13 @@ fn events(specs: &[Spec], resources: &[EconomicResourceId], processes: &[Process
 }
 
 /// Asserts that `a` and `b` answer every walk from every node the same.
-fn same_walks(a: &FlowGraph, b: &FlowGraph, all: &[FlowEvent], resources: &[EconomicResourceId], processes: &[ProcessId]) {
+fn same_walks(
+    a: &FlowGraph,
+    b: &FlowGraph,
+    all: &[FlowEvent],
+    resources: &[EconomicResourceId],
+    processes: &[ProcessId],
+) {
     let mut nodes: Vec<FlowNode> = resources.iter().map(|&r| FlowNode::Resource(r)).collect();
     nodes.extend(processes.iter().map(|&p| FlowNode::Process(p)));
     nodes.extend(all.iter().map(|e| FlowNode::Event(e.id)));

@@ -291,9 +291,7 @@ impl FlowGraph {
             Direction::Upstream => Box::new(slice.iter().enumerate().rev()),
             Direction::Downstream => Box::new(slice.iter().enumerate()),
         };
-        ordered
-            .map(move |(i, &h)| (start + i, h))
-            .filter(move |&(_, h)| is_step_of(self.at(h), node, direction))
+        ordered.map(move |(i, &h)| (start + i, h)).filter(move |&(_, h)| is_step_of(self.at(h), node, direction))
     }
 }
 

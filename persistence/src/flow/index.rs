@@ -104,7 +104,11 @@ impl SlimRow {
             resource_quantity: measure(self.resource_quantity, self.resource_quantity_unit.as_deref())?,
             effort_quantity: measure(self.effort_quantity, self.effort_quantity_unit.as_deref())?,
             // As `flow_event_from` reads a full row.
-            has_point_in_time: self.has_point_in_time.or(self.has_end).or(self.has_beginning).unwrap_or(self.created_at),
+            has_point_in_time: self
+                .has_point_in_time
+                .or(self.has_end)
+                .or(self.has_beginning)
+                .unwrap_or(self.created_at),
             created: self.created_at,
             corrects: opt(self.corrects.as_deref(), EconomicEventId::parse)?,
         })
@@ -184,9 +188,7 @@ impl Tail {
 impl FlowIndex {
     /// An index over `store`'s events, not built yet.
     pub fn new(store: Store) -> Self {
-        Self {
-            inner: Arc::new(Inner { store, tail: RwLock::new(None), catching_up: Mutex::new(None) }),
-        }
+        Self { inner: Arc::new(Inner { store, tail: RwLock::new(None), catching_up: Mutex::new(None) }) }
     }
 
     /// The store the index reads.
@@ -318,9 +320,9 @@ impl FlowIndex {
         };
         let condition = match ask {
             Ask::Past(watermark) => Condition::all().add(Expr::cust(seq).gt(watermark)),
-            Ask::Holes(ranges) => ranges
-                .iter()
-                .fold(Condition::any(), |any, &(start, end)| any.add(Expr::cust(seq).between(start, end))),
+            Ask::Holes(ranges) => {
+                ranges.iter().fold(Condition::any(), |any, &(start, end)| any.add(Expr::cust(seq).between(start, end)))
+            }
         };
         let mut select = economic_event::Entity::find()
             .select_only()

@@ -186,8 +186,12 @@ impl Store {
         }
         let (more, resources, processes) = tokio::join!(
             async { if event_ids.is_empty() { Ok(HashMap::new()) } else { self.events_by_id(&event_ids).await } },
-            async { if resource_ids.is_empty() { Ok(HashMap::new()) } else { self.resources_by_id(&resource_ids).await } },
-            async { if process_ids.is_empty() { Ok(HashMap::new()) } else { self.processes_by_id(&process_ids).await } },
+            async {
+                if resource_ids.is_empty() { Ok(HashMap::new()) } else { self.resources_by_id(&resource_ids).await }
+            },
+            async {
+                if process_ids.is_empty() { Ok(HashMap::new()) } else { self.processes_by_id(&process_ids).await }
+            },
         );
         events.extend(more?);
         Ok(FlowRecords { events, resources: resources?, processes: processes? })
