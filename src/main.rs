@@ -77,6 +77,9 @@ enum Command {
         /// Also write the figures to this file (JSON), to compare a later run with.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
+        /// Synthetic events of the in-memory flow index whose memory is measured (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        index_events: usize,
     },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
@@ -176,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             baseline,
             json,
+            index_events,
         } => {
             let options = ovn::bench::BenchOptions {
                 seed,
@@ -189,6 +193,7 @@ async fn main() -> anyhow::Result<()> {
                 database_url,
                 baseline,
                 json,
+                index_events,
             };
             ovn::bench::run(&options).await?;
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use ovn_domain::AgentId;
+use ovn_persistence::flow::FlowIndex;
 use ovn_persistence::{PersistenceError, Store};
 
 use crate::error::{ApiError, Result};
@@ -32,6 +33,8 @@ pub struct FlowLimit(pub usize);
 pub trait ContextExt {
     /// The store.
     fn store(&self) -> Result<&Store>;
+    /// The flow walks (the in-memory flow index, or slices until it is built).
+    fn flows(&self) -> Result<&FlowIndex>;
     /// The viewer's agent, or `UNAUTHENTICATED`.
     fn require_agent(&self) -> Result<AgentId>;
     /// The viewer's agent; `None` when anonymous, `UNAUTHENTICATED` when the token was refused.
@@ -58,6 +61,10 @@ pub trait ContextExt {
 impl ContextExt for Context<'_> {
     fn store(&self) -> Result<&Store> {
         Ok(self.data::<Store>()?)
+    }
+
+    fn flows(&self) -> Result<&FlowIndex> {
+        Ok(self.data::<FlowIndex>()?)
     }
 
     fn require_agent(&self) -> Result<AgentId> {

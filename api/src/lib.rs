@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use ovn_persistence::Store;
+use ovn_persistence::flow::FlowIndex;
 
 pub use http::{ApiSettings, AppState, configure};
 
@@ -70,9 +71,12 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
     if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
-/// Builds the schema over `store`.
+/// Builds the schema over `store`, and starts building its in-memory flow index in the
+/// background (walks load slices of the graph until it is ready).
 pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
-    builder(settings).data(store).data(context::FlowLimit(settings.max_flow_nodes)).finish()
+    let flows = FlowIndex::new(store.clone());
+    flows.spawn_build();
+    builder(settings).data(store).data(flows).data(context::FlowLimit(settings.max_flow_nodes)).finish()
 }
 
 /// The SDL of the schema, as checked into `schema.graphql` (no store needed).

@@ -17,6 +17,7 @@ pub use sea_orm_migration::prelude::*;
 mod dialect;
 mod m20261124_000001_create_knowledge;
 mod m20261124_000002_create_observation;
+mod m20261202_000001_add_event_seq;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_knowledge::Migration),
             Box::new(m20261124_000002_create_observation::Migration),
+            Box::new(m20261202_000001_add_event_seq::Migration),
         ]
     }
 }

@@ -18,9 +18,16 @@
 //!    transfer and transferCustody events) and imports it through `ovn import`'s path;
 //! 4. **trace**: generates a process tree of `--depth` levels and `--fanout` inputs per process
 //!    (every process consumes the outputs of `fanout` processes below it, plus some work;
-//!    leaves are raised), imports it, then times `economicResource(id) { trace { __typename } }`
-//!    over HTTP on the root, and separately the in-memory walk ([`FlowGraph::trace`](ovn_domain::flow::FlowGraph::trace)) on the
-//!    slice loaded from the database.
+//!    leaves are raised), imports it, builds the in-memory flow index from it (timed), then
+//!    times over HTTP on the root, once the server's own index is built:
+//!    `economicResource(id) { trace { __typename } }`, the peer benchmark's
+//!    `processTree(resource, UPSTREAM, maxDepth 16) { edges { from to action { id } quantity
+//!    { hasNumericalValue } via } }`, and the compact `flowGraph(start) { ids kinds parents
+//!    distances }`; and, for comparison, loading the slice level by level (the path walks take
+//!    before the index is built) and the in-memory walk;
+//! 5. **index memory** (run first, in a fresh process): builds the flow index of
+//!    `--index-events` synthetic events in memory (no database) and reads the resident memory
+//!    before and after.
 //!
 //! This module runs the parts and measures them; the data comes from [`generator`], which
 //! measures nothing.
@@ -37,9 +44,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail, ensure};
 use ovn_api::ApiSettings;
 use ovn_api::auth::KeySettings;
-use ovn_domain::flow::{Direction, FlowNode};
+use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode};
 use ovn_domain::{AgentId, EconomicResourceId, ProcessId, UnitId};
 use ovn_migration::sea_orm::ConnectionTrait as _;
+use ovn_persistence::flow::FlowIndex;
 use ovn_persistence::{DatabaseSettings, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -72,6 +80,8 @@ pub struct BenchOptions {
     pub baseline: Option<PathBuf>,
     /// Also write the figures to this file, in the format `baseline` reads.
     pub json: Option<PathBuf>,
+    /// Synthetic events in the index-memory part (0 skips it).
+    pub index_events: usize,
 }
 
 impl Default for BenchOptions {
@@ -88,6 +98,7 @@ impl Default for BenchOptions {
             database_url: None,
             baseline: None,
             json: None,
+            index_events: 1_000_000,
         }
     }
 }
@@ -354,6 +365,24 @@ async fn bulk_import(backend: &mut Backend, options: &BenchOptions, key_dir: &st
     }])
 }
 
+/// Posts `body` three times and returns the median time and the last answer.
+async fn median_of_3(server: &Server, body: &Value) -> Result<(Duration, Value)> {
+    let mut times = Vec::new();
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        let started = Instant::now();
+        last = server.post(None, body).await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok((percentile(&times, 50), last))
+}
+
+const PROCESS_TREE: &str = "query($id: ID!) { processTree(resource: $id, direction: UPSTREAM, maxDepth: 16) { \
+     edges { from to action { id } quantity { hasNumericalValue } via } } }";
+
+const FLOW_GRAPH: &str = "query($id: ID!) { flowGraph(start: $id) { ids kinds parents distances truncated } }";
+
 async fn trace(backend: &mut Backend, options: &BenchOptions, key_dir: &std::path::Path) -> Result<Vec<Figure>> {
     let label = backend.label();
     eprintln!("bench [{label}]: generating a process tree (depth {}, fan-out {}) …", options.depth, options.fanout);
@@ -375,23 +404,33 @@ async fn trace(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pat
     let walked = Instant::now();
     let nodes = graph.trace(start, None);
     let walk = walked.elapsed();
+    let index = FlowIndex::new(store.clone());
+    let build = index.build().await?;
+    let indexed = index.len();
+    drop(index);
     let server = Server::start(&config).await?;
+    // The server builds its own index in the background; until then walks load slices. Its
+    // build takes as long as the one just timed: wait well past it.
+    tokio::time::sleep(build * 3 + Duration::from_millis(500)).await;
+    let variables = json!({ "id": root.to_string() });
     let query = json!({
         "query": "query($id: ID!) { economicResource(id: $id) { trace { __typename } } }",
-        "variables": { "id": root.to_string() }
+        "variables": variables,
     });
     eprintln!("bench [{label}]: tracing {} nodes over HTTP …", nodes.len());
-    let mut times = Vec::new();
-    let mut returned = 0;
-    for _ in 0..3 {
-        let started = Instant::now();
-        let response = server.post(None, &query).await?;
-        times.push(started.elapsed());
-        returned = response.pointer("/data/economicResource/trace").and_then(Value::as_array).map_or(0, Vec::len);
-    }
-    server.stop().await;
+    let (traced, response) = median_of_3(&server, &query).await?;
+    let returned = response.pointer("/data/economicResource/trace").and_then(Value::as_array).map_or(0, Vec::len);
     ensure!(returned == nodes.len(), "the API traced {returned} nodes, the domain walk {}", nodes.len());
-    times.sort();
+    let tree_body = json!({ "query": PROCESS_TREE, "variables": variables });
+    let (treed, response) = median_of_3(&server, &tree_body).await?;
+    let edges = response.pointer("/data/processTree/edges").and_then(Value::as_array).map_or(0, Vec::len);
+    let tree = graph.process_tree(root, Direction::Upstream, Some(16));
+    ensure!(edges == tree.edges.len(), "the API's process tree has {edges} edges, the domain's {}", tree.edges.len());
+    let compact_body = json!({ "query": FLOW_GRAPH, "variables": variables });
+    let (compact, response) = median_of_3(&server, &compact_body).await?;
+    let ids = response.pointer("/data/flowGraph/ids").and_then(Value::as_array).map_or(0, Vec::len);
+    ensure!(ids == nodes.len(), "flowGraph answered {ids} nodes, the domain walk {}", nodes.len());
+    server.stop().await;
     Ok(vec![
         Figure {
             work: format!("import of the tree: {events} events [{label}]"),
@@ -399,21 +438,107 @@ async fn trace(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pat
             target: "> 100,000 events/s",
         },
         Figure {
-            work: format!("trace of {} nodes over HTTP (GraphQL, median of 3) [{label}]", nodes.len()),
-            measured: ms(percentile(&times, 50)),
+            work: format!("flow index built from the log: {indexed} events [{label}]"),
+            measured: ms(build),
+            target: "",
+        },
+        Figure {
+            work: format!("trace {{ __typename }} of {} nodes over HTTP (median of 3) [{label}]", nodes.len()),
+            measured: ms(traced),
             target: "< 500 ms",
         },
         Figure {
-            work: format!("  of which: loading the slice from the database [{label}]"),
+            work: format!("processTree {{ edges }} ({edges} edges) over HTTP (median of 3) [{label}]"),
+            measured: ms(treed),
+            target: "< 500 ms",
+        },
+        Figure {
+            work: format!("flowGraph (compact) of {ids} nodes over HTTP (median of 3) [{label}]"),
+            measured: ms(compact),
+            target: "< 500 ms",
+        },
+        Figure {
+            work: format!("  before the index: loading the slice level by level [{label}]"),
             measured: ms(load),
             target: "",
         },
-        Figure {
-            work: format!("  and the in-memory walk (FlowGraph::trace) [{label}]"),
-            measured: ms(walk),
-            target: "",
-        },
+        Figure { work: format!("  the in-memory walk (FlowGraph::trace) [{label}]"), measured: ms(walk), target: "" },
     ])
+}
+
+/// Resident memory of this process, in bytes (Linux; `None` elsewhere).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// The flow index of `count` synthetic events, built in memory: its resident size.
+fn index_memory(count: usize) -> Result<Vec<Figure>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    eprintln!("bench: building the flow index of {count} synthetic events in memory …");
+    // A production chain with a few branches: each process consumes the previous resource and
+    // is given work, and produces the next; one event in ten is a transfer, so resources and
+    // processes are shared the way a real ledger shares them.
+    // Measured from before the events exist: building consumes them, so what stays is the
+    // index alone.
+    let before = resident_bytes().context("reading /proc/self/statm")?;
+    let kg = UnitId::new();
+    let hour = UnitId::new();
+    let at = chrono::Utc::now();
+    let mut resource = EconomicResourceId::new();
+    let mut process = ProcessId::new();
+    let mut events = Vec::with_capacity(count);
+    for i in 0..count {
+        let (action, from, to, input, output) = match i % 10 {
+            0 => {
+                process = ProcessId::new();
+                (ovn_domain::Action::Consume, Some(resource), None, Some(process), None)
+            }
+            1 | 2 => (ovn_domain::Action::Work, None, None, Some(process), None),
+            3 => {
+                resource = EconomicResourceId::new();
+                (ovn_domain::Action::Produce, Some(resource), None, None, Some(process))
+            }
+            4 => {
+                let to = EconomicResourceId::new();
+                let from = resource;
+                resource = to;
+                (ovn_domain::Action::Transfer, Some(from), Some(to), None, None)
+            }
+            _ => (ovn_domain::Action::Use, Some(resource), None, Some(process), None),
+        };
+        let quantity = |unit| Some(ovn_domain::Measure::new(rust_decimal::Decimal::new(i as i64, 2), Some(unit)));
+        let work = action == ovn_domain::Action::Work;
+        events.push(FlowEvent {
+            id: ovn_domain::EconomicEventId::new(),
+            action,
+            resource_inventoried_as: from,
+            to_resource_inventoried_as: to,
+            input_of: input,
+            output_of: output,
+            resource_quantity: if work { None } else { quantity(kg) },
+            effort_quantity: if work { quantity(hour) } else { None },
+            has_point_in_time: at,
+            created: at + chrono::Duration::microseconds(i as i64),
+            corrects: None,
+        });
+    }
+    let started = Instant::now();
+    let mut graph = FlowGraph::default();
+    graph.extend(events);
+    let took = started.elapsed();
+    let after = resident_bytes().context("reading /proc/self/statm")?;
+    ensure!(graph.len() == count, "indexed {} of {count} events", graph.len());
+    let per_million = (after.saturating_sub(before)) as f64 / count as f64 * 1_000_000.0 / 1_048_576.0;
+    drop(graph);
+    Ok(vec![Figure {
+        work: format!("flow index of {count} synthetic events: resident memory (built in {})", ms(took)),
+        measured: format!("{per_million:.0} MiB per million events"),
+        target: "",
+    }])
 }
 
 async fn run_on(backend: &mut Backend, options: &BenchOptions, key_dir: &std::path::Path) -> Result<Vec<Figure>> {
@@ -470,10 +595,14 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!("ovn-bench-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // First, while the process is fresh: later parts leave freed heap that the index would
+    // reuse without growing the resident size.
+    let memory = index_memory(options.index_events)?;
     let mut sqlite = Backend::Sqlite { dir: dir.clone() };
     let result = run_on(&mut sqlite, options, &dir).await;
     let cleaned = sqlite.clean_up().await;
-    let mut figures = result?;
+    let mut figures = memory;
+    figures.extend(result?);
     cleaned?;
     if let Some(url) = &options.database_url {
         let key_dir = std::env::temp_dir().join(format!("ovn-bench-{}", Uuid::new_v4().simple()));

@@ -16,6 +16,7 @@ mod decimal_scalar;
 mod decimals;
 mod errors;
 mod filters;
+mod flow_index;
 mod idempotency;
 mod import_export;
 mod knowledge;

@@ -22,6 +22,13 @@ impl From<FlowDirection> for Direction {
     }
 }
 
+/// `maxNodes` of `flowGraph`: none means the server's bound; a negative bound is refused.
+pub fn parse_max_nodes(max_nodes: Option<i32>) -> Result<Option<usize>, ovn_domain::DomainError> {
+    max_nodes
+        .map(|m| usize::try_from(m).map_err(|_| ovn_domain::DomainError::invalid("maxNodes", "must not be negative")))
+        .transpose()
+}
+
 /// `maxDepth` of `processTree`: none means the whole tree; a negative depth is refused.
 pub fn parse_max_depth(max_depth: Option<i32>) -> Result<Option<u32>, ovn_domain::DomainError> {
     max_depth

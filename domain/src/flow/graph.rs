@@ -105,58 +105,139 @@ pub(super) fn event_step(e: &FlowEvent, direction: Direction) -> Option<FlowNode
     }
 }
 
-/// An in-memory slice of the flow graph, indexed for walking. Events are kept in recording
-/// order (`created`, then id); an event's position in that order is its *sequence number*.
+/// An event's place in recording order: when it was recorded (system time), then its
+/// time-ordered id. Unique, since ids are.
+pub type OrderKey = (DateTime<Utc>, EconomicEventId);
+
+/// An in-memory slice of the flow graph (or the whole graph, kept as an index), indexed for
+/// walking.
+///
+/// Events are stored in the order they arrive; an event's position in that store is its
+/// *handle*, which never changes once given. Recording order (`created`, then id: the
+/// [`OrderKey`]) is kept by the per-resource and per-process lists instead, each sorted by
+/// order key, and every walk window (breadcrumbs, the ranges a walk has expanded) is a range
+/// of positions in one such list. So an event whose order key sorts before events already
+/// indexed (PostgreSQL commits concurrent transactions out of order) is inserted into its
+/// lists exactly where it belongs, and a graph grown by [`FlowGraph::append`] in any arrival
+/// order walks exactly like [`FlowGraph::new`] over the same events.
 #[derive(Debug, Clone, Default)]
 pub struct FlowGraph {
     pub(super) events: Vec<FlowEvent>,
-    pub(super) by_id: HashMap<EconomicEventId, usize>,
-    /// Sequence numbers of the events touching each resource (as from or to), ascending.
-    pub(super) by_resource: HashMap<EconomicResourceId, Vec<usize>>,
-    /// Sequence numbers of the events linked to each process (input or output), ascending.
-    pub(super) by_process: HashMap<ProcessId, Vec<usize>>,
+    pub(super) by_id: HashMap<EconomicEventId, Handle>,
+    /// Handles of the events touching each resource (as from or to), by order key.
+    pub(super) by_resource: HashMap<EconomicResourceId, Vec<Handle>>,
+    /// Handles of the events linked to each process (input or output), by order key.
+    pub(super) by_process: HashMap<ProcessId, Vec<Handle>>,
 }
+
+/// An event's position in the arrival store of a [`FlowGraph`]. `u32` halves the lists'
+/// memory against `usize`; a graph holds at most `u32::MAX` events ([`FlowGraph::append`]
+/// refuses more).
+pub(super) type Handle = u32;
 
 impl FlowGraph {
     /// Indexes `events` (duplicates by id are dropped).
     pub fn new(mut events: Vec<FlowEvent>) -> Self {
+        // Sorted first, so that every list is built by pushing at its end.
         events.sort_by_key(|e| (e.created, e.id));
-        events.dedup_by_key(|e| e.id);
-        let mut graph = Self { events, ..Self::default() };
-        for (seq, e) in graph.events.iter().enumerate() {
-            graph.by_id.insert(e.id, seq);
-            let resources = [e.resource_inventoried_as, e.to_resource_inventoried_as];
-            for (i, r) in resources.into_iter().enumerate() {
-                // A whole resource changing hands names itself twice: index it once.
-                if let Some(r) = r.filter(|r| i == 0 || e.resource_inventoried_as != Some(*r)) {
-                    graph.by_resource.entry(r).or_default().push(seq);
-                }
-            }
-            for p in [e.input_of, e.output_of].into_iter().flatten().collect::<BTreeSet<_>>() {
-                graph.by_process.entry(p).or_default().push(seq);
-            }
-        }
+        let mut graph = Self::default();
+        graph.extend(events);
         graph
     }
 
-    /// Every event, in recording order.
+    /// Adds events that arrived since, in any order; see [`FlowGraph::append`].
+    pub fn extend(&mut self, events: impl IntoIterator<Item = FlowEvent>) {
+        for e in events {
+            self.append(e);
+        }
+    }
+
+    /// Adds one event, wherever its order key puts it in recording order. Returns whether it
+    /// was added: an event already indexed (by id) is not added twice, and neither is one
+    /// past the graph's capacity of `u32::MAX` events.
+    pub fn append(&mut self, e: FlowEvent) -> bool {
+        if self.by_id.contains_key(&e.id) {
+            return false;
+        }
+        let Ok(handle) = Handle::try_from(self.events.len()) else { return false };
+        let key = (e.created, e.id);
+        let resources = [e.resource_inventoried_as, e.to_resource_inventoried_as];
+        let processes: BTreeSet<_> = [e.input_of, e.output_of].into_iter().flatten().collect();
+        self.by_id.insert(e.id, handle);
+        self.events.push(e);
+        for (i, r) in resources.into_iter().enumerate() {
+            // A whole resource changing hands names itself twice: index it once.
+            if let Some(r) = r.filter(|r| i == 0 || resources[0] != Some(*r)) {
+                let list = self.by_resource.entry(r).or_default();
+                insert_sorted(&self.events, list, handle, key);
+            }
+        }
+        for p in processes {
+            let list = self.by_process.entry(p).or_default();
+            insert_sorted(&self.events, list, handle, key);
+        }
+        true
+    }
+
+    /// How many events are indexed.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether no event is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Every event, in the order it arrived (recording order for a graph built by
+    /// [`FlowGraph::new`]).
     pub fn events(&self) -> &[FlowEvent] {
         &self.events
     }
 
     /// The event with this id, if it is in the slice.
     pub fn event(&self, id: EconomicEventId) -> Option<&FlowEvent> {
-        self.by_id.get(&id).map(|&seq| &self.events[seq])
+        self.by_id.get(&id).map(|&h| &self.events[h as usize])
     }
 
     /// VF's `previousEvent` breadcrumb of an event, derived: the event recorded just before it
     /// on its `resourceInventoriedAs`.
     pub fn previous_event(&self, id: EconomicEventId) -> Option<EconomicEventId> {
-        let seq = *self.by_id.get(&id)?;
-        let r = self.events[seq].resource_inventoried_as?;
-        let on_r = self.by_resource.get(&r)?;
-        let at = on_r.partition_point(|&s| s < seq);
-        at.checked_sub(1).map(|i| self.events[on_r[i]].id)
+        let handle = *self.by_id.get(&id)?;
+        self.previous_on_resource(handle).map(|h| self.events[h as usize].id)
+    }
+
+    /// The event recorded just before `handle` on its `resourceInventoriedAs`.
+    fn previous_on_resource(&self, handle: Handle) -> Option<Handle> {
+        let e = &self.events[handle as usize];
+        let on_r = self.by_resource.get(&e.resource_inventoried_as?)?;
+        let at = self.position(on_r, self.key(handle));
+        at.checked_sub(1).map(|i| on_r[i])
+    }
+
+    /// The order key of the event at `handle`.
+    pub(super) fn key(&self, handle: Handle) -> OrderKey {
+        let e = &self.events[handle as usize];
+        (e.created, e.id)
+    }
+
+    /// The event at `handle`.
+    pub(super) fn at(&self, handle: Handle) -> &FlowEvent {
+        &self.events[handle as usize]
+    }
+
+    /// How many events of `list` are recorded before `key`.
+    pub(super) fn position(&self, list: &[Handle], key: OrderKey) -> usize {
+        list.partition_point(|&h| self.key(h) < key)
+    }
+
+    /// The list of events of a resource or a process, by order key.
+    pub(super) fn list(&self, node: FlowNode) -> &[Handle] {
+        match node {
+            FlowNode::Resource(r) => self.by_resource.get(&r).map_or(&[], Vec::as_slice),
+            FlowNode::Process(p) => self.by_process.get(&p).map_or(&[], Vec::as_slice),
+            FlowNode::Event(_) => &[],
+        }
     }
 
     /// The items exactly one flow step backwards (VF `previous`), most recent first.
@@ -173,46 +254,58 @@ impl FlowGraph {
     pub(super) fn step(&self, node: FlowNode, direction: Direction) -> Vec<FlowNode> {
         match node {
             FlowNode::Event(id) => {
-                self.by_id.get(&id).and_then(|&s| self.event_step(s, direction)).into_iter().collect()
+                self.by_id.get(&id).and_then(|&h| self.event_step(h, direction)).into_iter().collect()
             }
             other => self
-                .neighbour_events(other, direction, 0..self.events.len())
-                .map(|s| FlowNode::Event(self.events[s].id))
+                .neighbour_events(other, direction, 0..self.list(other).len())
+                .map(|(_, h)| FlowNode::Event(self.at(h).id))
                 .collect(),
         }
     }
 
-    /// The node one step from event `seq`: as [`event_step`], except that upstream a raise or
-    /// lower with no earlier event on its resource has nothing before it (VF).
-    pub(super) fn event_step(&self, seq: usize, direction: Direction) -> Option<FlowNode> {
-        let e = &self.events[seq];
+    /// The node one step from event `handle`: as [`event_step`], except that upstream a raise
+    /// or lower with no earlier event on its resource has nothing before it (VF).
+    pub(super) fn event_step(&self, handle: Handle, direction: Direction) -> Option<FlowNode> {
+        let e = self.at(handle);
         let first_raise = direction == Direction::Upstream
             && e.output_of.is_none()
             && matches!(e.action, Action::Raise | Action::Lower)
-            && self.previous_event(e.id).is_none();
+            && self.previous_on_resource(handle).is_none();
         if first_raise { None } else { event_step(e, direction) }
     }
 
-    /// The sequence numbers of `node`'s neighbour events within `window`, in walk order:
-    /// most recent first upstream, oldest first downstream.
+    /// `node`'s neighbour events whose positions in its list are within `window`, in walk
+    /// order (most recent first upstream, oldest first downstream), each with its position
+    /// and handle.
     pub(super) fn neighbour_events(
         &self,
         node: FlowNode,
         direction: Direction,
         window: Range<usize>,
-    ) -> impl Iterator<Item = usize> + '_ {
-        let list: &[usize] = match node {
-            FlowNode::Resource(r) => self.by_resource.get(&r).map_or(&[], Vec::as_slice),
-            FlowNode::Process(p) => self.by_process.get(&p).map_or(&[], Vec::as_slice),
-            FlowNode::Event(_) => &[],
+    ) -> impl Iterator<Item = (usize, Handle)> + '_ {
+        let list = self.list(node);
+        let window = window.start.min(list.len())..window.end.min(list.len());
+        let start = window.start;
+        let slice = &list[window];
+        let ordered: Box<dyn Iterator<Item = (usize, &Handle)> + '_> = match direction {
+            Direction::Upstream => Box::new(slice.iter().enumerate().rev()),
+            Direction::Downstream => Box::new(slice.iter().enumerate()),
         };
-        let start = list.partition_point(|&s| s < window.start);
-        let end = list.partition_point(|&s| s < window.end);
-        let slice = &list[start..end];
-        let ordered: Box<dyn Iterator<Item = &usize> + '_> = match direction {
-            Direction::Upstream => Box::new(slice.iter().rev()),
-            Direction::Downstream => Box::new(slice.iter()),
-        };
-        ordered.copied().filter(move |&s| is_step_of(&self.events[s], node, direction))
+        ordered.map(move |(i, &h)| (start + i, h)).filter(move |&(_, h)| is_step_of(self.at(h), node, direction))
+    }
+}
+
+/// Inserts `handle` (with order key `key`) into `list`, keeping it sorted by order key. Events
+/// mostly arrive in order, so the end is tried first.
+fn insert_sorted(events: &[FlowEvent], list: &mut Vec<Handle>, handle: Handle, key: OrderKey) {
+    let key_of = |h: Handle| {
+        let e = &events[h as usize];
+        (e.created, e.id)
+    };
+    if list.last().is_none_or(|&last| key_of(last) < key) {
+        list.push(handle);
+    } else {
+        let at = list.partition_point(|&h| key_of(h) < key);
+        list.insert(at, handle);
     }
 }

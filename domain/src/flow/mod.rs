@@ -33,10 +33,13 @@ mod slice;
 mod tree;
 mod walk;
 
-pub use graph::{Direction, FlowEvent, FlowGraph, FlowNode};
+pub use graph::{Direction, FlowEvent, FlowGraph, FlowNode, OrderKey};
 pub use slice::{LoadRequest, SliceLoader};
 pub use tree::{ProcessTree, TreeEdge, TreeNode};
 pub use walk::FlowStep;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod append_tests;

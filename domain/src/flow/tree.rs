@@ -57,7 +57,19 @@ impl FlowGraph {
         direction: Direction,
         max_depth: Option<u32>,
     ) -> ProcessTree {
-        let rules = WalkRules { direction, limit: None, max_depth, follow_containment: true };
+        self.process_tree_within(resource, direction, max_depth, None)
+    }
+
+    /// [`FlowGraph::process_tree`] over a walk of at most `limit` nodes (events included), for
+    /// a caller that bounds the work of one request on a large graph.
+    pub fn process_tree_within(
+        &self,
+        resource: EconomicResourceId,
+        direction: Direction,
+        max_depth: Option<u32>,
+        limit: Option<usize>,
+    ) -> ProcessTree {
+        let rules = WalkRules { direction, limit, max_depth, follow_containment: true };
         let visits = Walker::new(self, rules).run(FlowNode::Resource(resource));
         self.build_tree(&visits, direction, max_depth)
     }
@@ -75,8 +87,8 @@ impl FlowGraph {
                 tree.nodes.push(TreeNode { node: v.step.node, depth: v.tree_depth });
                 continue;
             };
-            let (Some(seq), Some(near)) = (self.by_id.get(&id).copied(), v.step.parent) else { continue };
-            let e = &self.events[seq];
+            let (Some(handle), Some(near)) = (self.by_id.get(&id).copied(), v.step.parent) else { continue };
+            let e = self.at(handle);
             let far = match v.beyond {
                 Some(far) if depth_of.contains_key(&far) => far,
                 Some(_) => continue,

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::graph::{Direction, FlowEvent, FlowGraph, FlowNode};
+use super::graph::{Direction, FlowEvent, FlowGraph, FlowNode, Handle};
 use crate::{Action, EconomicEventId, EconomicResourceId, ProcessId};
 
 /// One node reached by a walk, with the node it was reached from (VF's `parent`, for drawing
@@ -61,8 +61,8 @@ pub(super) struct Frame {
     pub(super) distance: u32,
     /// Depth counting only resources and processes.
     pub(super) tree_depth: u32,
-    /// For a resource reached through an event: that event's sequence number (breadcrumb).
-    pub(super) via_seq: Option<usize>,
+    /// For a resource reached through an event: that event (breadcrumb).
+    pub(super) via: Option<Handle>,
 }
 
 /// A visited node, with what the process tree needs.
@@ -84,7 +84,8 @@ pub(super) struct Walker<'g> {
     pub(super) rules: WalkRules,
     pub(super) stack: Vec<Frame>,
     pub(super) seen: HashSet<FlowNode>,
-    /// The range of sequence numbers already expanded for each resource.
+    /// The range already expanded for each resource, in positions of its event list (which
+    /// cannot change during a walk: the walk borrows the graph).
     pub(super) covered: HashMap<EconomicResourceId, Range<usize>>,
     /// Open pairs: dropoff→pickup, modify→accept, separate→combine (mirrored downstream).
     pub(super) open: HashMap<(Action, PairKey), u32>,
@@ -105,7 +106,7 @@ impl<'g> Walker<'g> {
     }
 
     pub(super) fn run(mut self, start: FlowNode) -> Vec<Visit> {
-        self.stack.push(Frame { node: start, parent: None, distance: 0, tree_depth: 0, via_seq: None });
+        self.stack.push(Frame { node: start, parent: None, distance: 0, tree_depth: 0, via: None });
         while let Some(frame) = self.stack.pop() {
             if self.rules.limit.is_some_and(|l| self.out.len() >= l) {
                 break;
@@ -130,11 +131,11 @@ impl<'g> Walker<'g> {
     }
 
     /// Pushes `children` of `frame` so that the first is popped first.
-    pub(super) fn push_children(&mut self, frame: Frame, children: Vec<(FlowNode, Option<usize>)>) {
-        for (node, via_seq) in children.into_iter().rev() {
+    pub(super) fn push_children(&mut self, frame: Frame, children: Vec<(FlowNode, Option<Handle>)>) {
+        for (node, via) in children.into_iter().rev() {
             let tree_depth = frame.tree_depth + u32::from(!matches!(node, FlowNode::Event(_)));
             let distance = frame.distance + 1;
-            self.stack.push(Frame { node, parent: Some(frame.node), distance, tree_depth, via_seq });
+            self.stack.push(Frame { node, parent: Some(frame.node), distance, tree_depth, via });
         }
     }
 
@@ -142,19 +143,19 @@ impl<'g> Walker<'g> {
         if self.seen.contains(&frame.node) {
             return;
         }
-        let Some(&seq) = self.graph.by_id.get(&id) else {
+        let Some(&handle) = self.graph.by_id.get(&id) else {
             self.seen.insert(frame.node);
             self.emit(frame, None);
             return;
         };
-        if !self.pairing_allows(&self.graph.events[seq], frame.distance == 0) {
+        if !self.pairing_allows(self.graph.at(handle), frame.distance == 0) {
             return;
         }
         self.seen.insert(frame.node);
-        let beyond = self.graph.event_step(seq, self.rules.direction);
+        let beyond = self.graph.event_step(handle, self.rules.direction);
         self.emit(frame, beyond);
         if let Some(next) = beyond.filter(|_| self.may_expand(frame)) {
-            self.push_children(frame, vec![(next, Some(seq))]);
+            self.push_children(frame, vec![(next, Some(handle))]);
         }
     }
 
@@ -166,19 +167,25 @@ impl<'g> Walker<'g> {
         if !self.may_expand(frame) {
             return;
         }
-        let all = 0..self.graph.events.len();
-        let children = self.children_in(frame.node, all);
+        let all = 0..self.graph.list(frame.node).len();
+        let children = self.children_in(frame.node, all).into_iter().map(|(node, via, _)| (node, via)).collect();
         self.push_children(frame, children);
     }
 
     /// A resource is emitted once, but expanded again when reached through a later (trace) or
     /// earlier (track) event than before: only the newly uncovered events are followed.
     pub(super) fn visit_resource(&mut self, frame: Frame, r: EconomicResourceId) {
-        let n = self.graph.events.len();
-        let wanted = match (self.rules.direction, frame.via_seq) {
+        // The breadcrumb window, in positions of the resource's list: the events recorded
+        // before (trace) or after (track) the event the walk came through.
+        let list = self.graph.list(frame.node);
+        let n = list.len();
+        let wanted = match (self.rules.direction, frame.via) {
             (_, None) => 0..n,
-            (Direction::Upstream, Some(seq)) => 0..seq,
-            (Direction::Downstream, Some(seq)) => (seq + 1).min(n)..n,
+            (Direction::Upstream, Some(via)) => 0..self.graph.position(list, self.graph.key(via)),
+            (Direction::Downstream, Some(via)) => {
+                let key = self.graph.key(via);
+                list.partition_point(|&h| self.graph.key(h) <= key)..n
+            }
         };
         let fresh = self.seen.insert(frame.node);
         if fresh {
@@ -201,17 +208,19 @@ impl<'g> Walker<'g> {
             children.extend(self.children_in(frame.node, piece));
         }
         if self.rules.direction == Direction::Upstream {
-            children.sort_by_key(|c| std::cmp::Reverse(c.1));
+            children.sort_by_key(|c| std::cmp::Reverse(c.2));
         } else {
-            children.sort_by_key(|c| c.1);
+            children.sort_by_key(|c| c.2);
         }
-        self.push_children(frame, children);
+        self.push_children(frame, children.into_iter().map(|(node, via, _)| (node, via)).collect());
     }
 
-    pub(super) fn children_in(&self, node: FlowNode, window: Range<usize>) -> Vec<(FlowNode, Option<usize>)> {
+    /// `node`'s neighbour events within `window` (positions in its list), in walk order, each
+    /// with its handle and position.
+    pub(super) fn children_in(&self, node: FlowNode, window: Range<usize>) -> Vec<(FlowNode, Option<Handle>, usize)> {
         self.graph
             .neighbour_events(node, self.rules.direction, window)
-            .map(|s| (FlowNode::Event(self.graph.events[s].id), Some(s)))
+            .map(|(at, h)| (FlowNode::Event(self.graph.at(h).id), Some(h), at))
             .collect()
     }
 

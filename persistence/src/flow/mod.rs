@@ -1,11 +1,14 @@
 //! Track and trace: the slice of the flow graph a walk needs, loaded level by level (three
 //! batched queries per level, never one per node), for the domain's walks to run on; and
 //! ([`service`]) the walks themselves, each loading its slice, walking it and hydrating the
-//! records it reached.
+//! records it reached; and ([`FlowIndex`]) the in-memory index of the whole graph that answers
+//! the same walks without loading slices once it is built.
 
+mod index;
 mod service;
 
-pub use service::{FlowRecord, FlowRecords, HydratedTree, Walked};
+pub use index::{FlowIndex, HOLE_HORIZON};
+pub use service::{FlowRecord, FlowRecords, HydratedTree, TreeRecords, Walked};
 
 use std::collections::HashMap;
 

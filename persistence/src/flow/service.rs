@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 
-use ovn_domain::flow::{Direction, FlowNode, FlowStep, ProcessTree};
+use ovn_domain::flow::{Direction, FlowGraph, FlowNode, FlowStep, ProcessTree};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{EconomicEventId, EconomicResourceId, ProcessId};
 
+use super::FlowIndex;
 use crate::error::{PersistenceError, Result};
 use crate::store::Store;
 
@@ -73,8 +74,19 @@ impl Walked {
 pub struct HydratedTree {
     /// Nodes and edges, as the domain built them.
     pub tree: ProcessTree,
-    /// The records behind the nodes.
+    /// The records behind the nodes; empty unless [`TreeRecords::Load`] was asked for.
     pub records: FlowRecords,
+}
+
+/// Whether a process tree's caller needs the records behind its nodes. Edges name their ends
+/// by id and carry the event's action and quantity, so a caller that reads only edges (or
+/// only ids) needs no record at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeRecords {
+    /// Load the records behind the nodes.
+    Load,
+    /// Do not.
+    Skip,
 }
 
 fn one_step(node: FlowNode, parent: FlowNode) -> FlowStep {
@@ -115,49 +127,49 @@ impl Store {
     ) -> Result<Vec<Process>> {
         let start = FlowNode::Process(id);
         let graph = self.flow_graph(start, direction, max_nodes, Some(3)).await?;
-        let mut frontier = vec![start];
-        for _ in 0..4 {
-            let mut next: Vec<FlowNode> = Vec::new();
-            for node in &frontier {
-                let steps = match direction {
-                    Direction::Upstream => graph.previous(*node),
-                    Direction::Downstream => graph.next(*node),
-                };
-                for step in steps {
-                    if !next.contains(&step) {
-                        next.push(step);
-                    }
-                }
-            }
-            frontier = next;
-        }
-        let ids: Vec<ProcessId> =
-            frontier.into_iter().filter_map(|n| if let FlowNode::Process(p) = n { Some(p) } else { None }).collect();
-        let ids: Vec<ProcessId> = ids.into_iter().filter(|p| *p != id).collect();
-        let mut found = self.processes_by_id(&ids).await?;
+        let ids = neighbours(&graph, id, direction);
+        self.processes_in_order(&ids).await
+    }
+
+    async fn processes_in_order(&self, ids: &[ProcessId]) -> Result<Vec<Process>> {
+        let mut found = self.processes_by_id(ids).await?;
         Ok(ids.iter().filter_map(|p| found.remove(p)).collect())
     }
 
     /// The process tree of `resource` (`processTree`), at most `max_depth` tree edges deep
-    /// and `max_nodes` nodes loaded. A resource that does not exist is `NotFound`.
+    /// and `max_nodes` nodes loaded, with the records behind its nodes if `records` says so.
+    /// A resource that does not exist is `NotFound`.
     pub async fn process_tree(
         &self,
         resource: EconomicResourceId,
         direction: Direction,
         max_depth: Option<u32>,
         max_nodes: usize,
+        records: TreeRecords,
     ) -> Result<HydratedTree> {
+        self.resource_exists(resource).await?;
+        let graph = self.flow_graph(FlowNode::Resource(resource), direction, max_nodes, None).await?;
+        let tree = graph.process_tree(resource, direction, max_depth);
+        self.hydrate_tree(tree, records).await
+    }
+
+    async fn resource_exists(&self, resource: EconomicResourceId) -> Result<()> {
         if self.resources_by_id(&[resource]).await?.is_empty() {
             return Err(PersistenceError::not_found("economic resource", resource));
         }
-        let graph = self.flow_graph(FlowNode::Resource(resource), direction, max_nodes, None).await?;
-        let tree = graph.process_tree(resource, direction, max_depth);
-        let records = self.hydrate(tree.nodes.iter().map(|n| n.node), HashMap::new()).await?;
+        Ok(())
+    }
+
+    async fn hydrate_tree(&self, tree: ProcessTree, records: TreeRecords) -> Result<HydratedTree> {
+        let records = match records {
+            TreeRecords::Load => self.hydrate(tree.nodes.iter().map(|n| n.node), HashMap::new()).await?,
+            TreeRecords::Skip => FlowRecords::default(),
+        };
         Ok(HydratedTree { tree, records })
     }
 
-    /// Loads the records behind `nodes`: one batched query per kind, skipping the events
-    /// already in hand.
+    /// Loads the records behind `nodes`: one batched query per kind (by primary key, the three
+    /// kinds concurrently), skipping the events already in hand.
     async fn hydrate(
         &self,
         nodes: impl Iterator<Item = FlowNode>,
@@ -172,13 +184,132 @@ impl Store {
                 FlowNode::Process(id) => process_ids.push(id),
             }
         }
-        if !event_ids.is_empty() {
-            events.extend(self.events_by_id(&event_ids).await?);
+        let (more, resources, processes) = tokio::join!(
+            async { if event_ids.is_empty() { Ok(HashMap::new()) } else { self.events_by_id(&event_ids).await } },
+            async {
+                if resource_ids.is_empty() { Ok(HashMap::new()) } else { self.resources_by_id(&resource_ids).await }
+            },
+            async {
+                if process_ids.is_empty() { Ok(HashMap::new()) } else { self.processes_by_id(&process_ids).await }
+            },
+        );
+        events.extend(more?);
+        Ok(FlowRecords { events, resources: resources?, processes: processes? })
+    }
+}
+
+/// The processes two process steps from process `id` (process, its events, their resources,
+/// the resources' events, those processes), in the order first reached.
+fn neighbours(graph: &FlowGraph, id: ProcessId, direction: Direction) -> Vec<ProcessId> {
+    let mut frontier = vec![FlowNode::Process(id)];
+    for _ in 0..4 {
+        let mut next: Vec<FlowNode> = Vec::new();
+        for node in &frontier {
+            let steps = match direction {
+                Direction::Upstream => graph.previous(*node),
+                Direction::Downstream => graph.next(*node),
+            };
+            for step in steps {
+                if !next.contains(&step) {
+                    next.push(step);
+                }
+            }
         }
-        let resources =
-            if resource_ids.is_empty() { HashMap::new() } else { self.resources_by_id(&resource_ids).await? };
-        let processes =
-            if process_ids.is_empty() { HashMap::new() } else { self.processes_by_id(&process_ids).await? };
-        Ok(FlowRecords { events, resources, processes })
+        frontier = next;
+    }
+    frontier
+        .into_iter()
+        .filter_map(|n| if let FlowNode::Process(p) = n { Some(p) } else { None })
+        .filter(|p| *p != id)
+        .collect()
+}
+
+/// The same walks answered from the in-memory index once it is built (caught up with the log
+/// first), else from slices loaded level by level: same results either way.
+impl FlowIndex {
+    /// As [`Store::walk_flow`]. The records are loaded by primary key, in batches.
+    pub async fn walk_flow(&self, start: FlowNode, direction: Direction, max_nodes: usize) -> Result<Walked> {
+        let Some(steps) = self.read(|g| g.walk(start, direction, Some(max_nodes))).await? else {
+            return self.store().walk_flow(start, direction, max_nodes).await;
+        };
+        let records = self.store().hydrate(steps.iter().map(|s| s.node), HashMap::new()).await?;
+        Ok(Walked { steps, records })
+    }
+
+    /// As [`Store::walk_flow`], without the records: the nodes reached, each with its parent
+    /// and distance (the compact answer for large graphs).
+    pub async fn walk_steps(&self, start: FlowNode, direction: Direction, max_nodes: usize) -> Result<Vec<FlowStep>> {
+        match self.read(|g| g.walk(start, direction, Some(max_nodes))).await? {
+            Some(steps) => Ok(steps),
+            None => {
+                let graph = self.store().flow_graph(start, direction, max_nodes, None).await?;
+                Ok(graph.walk(start, direction, Some(max_nodes)))
+            }
+        }
+    }
+
+    /// The node an id names (an event, a resource or a process), if any. Ids are UUIDs for
+    /// every kind, so the records are looked up by primary key: the event first, in the
+    /// index when it is built.
+    pub async fn node(&self, id: &str) -> Result<Option<FlowNode>> {
+        let event = EconomicEventId::parse(id)?;
+        if self.read(|g| g.event(event).is_some()).await? == Some(true)
+            || !self.store().events_by_id(&[event]).await?.is_empty()
+        {
+            return Ok(Some(FlowNode::Event(event)));
+        }
+        let resource = EconomicResourceId::parse(id)?;
+        if !self.store().resources_by_id(&[resource]).await?.is_empty() {
+            return Ok(Some(FlowNode::Resource(resource)));
+        }
+        let process = ProcessId::parse(id)?;
+        Ok(self.store().processes_by_id(&[process]).await?.contains_key(&process).then_some(FlowNode::Process(process)))
+    }
+
+    /// As [`Store::step_flow`].
+    pub async fn step_flow(&self, start: FlowNode, direction: Direction, max_nodes: usize) -> Result<Walked> {
+        let found = self
+            .read(|g| match direction {
+                Direction::Upstream => g.previous(start),
+                Direction::Downstream => g.next(start),
+            })
+            .await?;
+        let Some(nodes) = found else { return self.store().step_flow(start, direction, max_nodes).await };
+        let steps: Vec<FlowStep> = nodes.into_iter().map(|node| one_step(node, start)).collect();
+        let records = self.store().hydrate(steps.iter().map(|s| s.node), HashMap::new()).await?;
+        Ok(Walked { steps, records })
+    }
+
+    /// As [`Store::neighbour_processes`].
+    pub async fn neighbour_processes(
+        &self,
+        id: ProcessId,
+        direction: Direction,
+        max_nodes: usize,
+    ) -> Result<Vec<Process>> {
+        match self.read(|g| neighbours(g, id, direction)).await? {
+            Some(ids) => self.store().processes_in_order(&ids).await,
+            None => self.store().neighbour_processes(id, direction, max_nodes).await,
+        }
+    }
+
+    /// As [`Store::process_tree`]; over the index, the walk visits at most `max_nodes` nodes.
+    pub async fn process_tree(
+        &self,
+        resource: EconomicResourceId,
+        direction: Direction,
+        max_depth: Option<u32>,
+        max_nodes: usize,
+        records: TreeRecords,
+    ) -> Result<HydratedTree> {
+        if !self.is_ready() {
+            return self.store().process_tree(resource, direction, max_depth, max_nodes, records).await;
+        }
+        self.store().resource_exists(resource).await?;
+        let tree = self.read(|g| g.process_tree_within(resource, direction, max_depth, Some(max_nodes))).await?;
+        match tree {
+            Some(tree) => self.store().hydrate_tree(tree, records).await,
+            None => self.store().process_tree(resource, direction, max_depth, max_nodes, records).await,
+        }
     }
 }
