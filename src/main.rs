@@ -71,6 +71,12 @@ enum Command {
         /// Also run against this PostgreSQL server (fresh schemas, dropped afterwards).
         #[arg(long)]
         database_url: Option<String>,
+        /// Run only one part: mutations (and reads), import, or trace.
+        #[arg(long)]
+        only: Option<String>,
+        /// Write the bulk-import ledger (--events, --seed) to this JSON-LD file and stop.
+        #[arg(long)]
+        write_ledger: Option<std::path::PathBuf>,
     },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
@@ -168,6 +174,8 @@ async fn main() -> anyhow::Result<()> {
             per_client,
             reads_per_client,
             database_url,
+            only,
+            write_ledger,
         } => {
             let options = ovn::bench::BenchOptions {
                 seed,
@@ -179,6 +187,8 @@ async fn main() -> anyhow::Result<()> {
                 per_client,
                 reads_per_client,
                 database_url,
+                only,
+                write_ledger,
             };
             ovn::bench::run(&options).await?;
         }

@@ -18,6 +18,7 @@ mod errors;
 mod filters;
 mod idempotency;
 mod import_export;
+mod import_stream;
 mod knowledge;
 mod large_trace;
 mod limits;
