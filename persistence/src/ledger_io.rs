@@ -641,7 +641,8 @@ impl Store {
     /// On SQLite the rows go in with multi-row `INSERT`s in the writer task's transaction; on
     /// PostgreSQL with `COPY` on a transaction of its own. On both, the event tables'
     /// secondary indexes are dropped for the load and rebuilt, as the database defines them,
-    /// before the commit.
+    /// before the commit; on PostgreSQL their foreign keys too (added back, and so checked,
+    /// over every row at once).
     pub async fn write_ledger_stream(&self, batches: mpsc::Receiver<LedgerBatch>, progress: Progress) -> Result<u64> {
         if self.backend() == DbBackend::Postgres {
             return self.write_postgres(batches, &progress).await;
@@ -657,9 +658,9 @@ impl Store {
         if let Some(table) = postgres::first_non_empty(&mut txn).await? {
             return Err(not_empty(table));
         }
-        let indexes = postgres::set_indexes_aside(&mut txn).await?;
+        let set_aside = postgres::set_aside(&mut txn).await?;
         let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
-        postgres::rebuild_indexes(&mut txn, &indexes).await?;
+        postgres::put_back(&mut txn, &set_aside).await?;
         txn.commit().await.map_err(postgres::sqlx_error)?;
         Ok(rows)
     }

@@ -140,6 +140,27 @@ async fn a_record_after_the_events_is_refused_by_the_stream() -> Result<()> {
     Ok(())
 }
 
+/// Every table, index, trigger and constraint as the database defines it.
+async fn schema(store: &Store) -> Result<Vec<(String, String)>> {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let sql = match store.backend() {
+        DbBackend::Sqlite => "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name",
+        _ => {
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+              WHERE connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
+             UNION ALL SELECT indexname::text, replace(indexdef, current_schema() || '.', '') FROM pg_indexes \
+              WHERE schemaname = current_schema() ORDER BY 1, 2"
+        }
+    };
+    let rows = store.connection().query_all_raw(Statement::from_string(store.backend(), sql)).await?;
+    let list = rows
+        .iter()
+        .map(|row| Ok((row.try_get_by_index::<String>(0)?, row.try_get_by_index::<String>(1)?)))
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    ensure!(list.len() > 20, "the schema was listed: {list:?}");
+    Ok(list)
+}
+
 fn time(text: &str) -> Result<DateTime<Utc>> {
     Ok(DateTime::parse_from_rfc3339(text)?.with_timezone(&Utc))
 }
@@ -203,5 +224,10 @@ async fn rows_read_back_to_the_last_digit_and_character() -> Result<()> {
         ensure!(read_texts.iter().any(|t| t == expected), "{expected} was not read back: {read_texts:?}");
     }
     ensure!(read.agents[0].record.profile.note.as_deref() == Some(tricky));
+
+    // What the import set aside while loading (indexes; on PostgreSQL, foreign keys) is back,
+    // as a freshly migrated database has it.
+    let fresh = TestDb::new().await?;
+    ensure!(schema(&store).await? == schema(&fresh.open_store().await?).await?, "the schema differs after an import");
     Ok(())
 }

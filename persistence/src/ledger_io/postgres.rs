@@ -68,11 +68,23 @@ pub(super) async fn first_non_empty(conn: &mut PgConnection) -> Result<Option<&'
     Ok(None)
 }
 
-/// The secondary indexes of the event tables, dropped for the load and rebuilt before the
-/// commit (building an index from all its keys at once is several times faster than growing
-/// it row by row). Indexes behind constraints (primary keys) stay. DDL is transactional in
-/// PostgreSQL: a failed import rolls the drops back too.
-pub(super) async fn set_indexes_aside(conn: &mut PgConnection) -> Result<Vec<String>> {
+/// What an import sets aside on the event tables while it loads, and puts back before the
+/// commit.
+pub(super) struct SetAside {
+    /// `CREATE INDEX` statements, as PostgreSQL defines them.
+    indexes: Vec<String>,
+    /// `(table, name, definition)` of each foreign key.
+    foreign_keys: Vec<(String, String, String)>,
+}
+
+/// The secondary indexes and the foreign keys of the event tables, dropped for the load and
+/// put back before the commit, from their own definitions. Building an index from all its
+/// keys at once is several times faster than growing it row by row; and a foreign key checked
+/// row by row costs a lookup per reference (ten per event), where adding it back checks every
+/// row in one join. Indexes behind constraints (primary keys) stay. DDL is transactional in
+/// PostgreSQL: a failed import rolls the drops back too, and a reference the checker missed
+/// still fails the import when its key is added back.
+pub(super) async fn set_aside(conn: &mut PgConnection) -> Result<SetAside> {
     let rows = sqlx::query(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i \
          WHERE i.schemaname = current_schema() AND i.tablename IN ('economic_event', 'economic_event_scope') \
@@ -83,21 +95,48 @@ pub(super) async fn set_indexes_aside(conn: &mut PgConnection) -> Result<Vec<Str
     .fetch_all(&mut *conn)
     .await
     .map_err(sqlx_error)?;
-    let mut definitions = Vec::with_capacity(rows.len());
+    let mut indexes = Vec::with_capacity(rows.len());
     for row in rows {
         let name: String = row.try_get(0).map_err(sqlx_error)?;
-        definitions.push(row.try_get::<String, _>(1).map_err(sqlx_error)?);
+        indexes.push(row.try_get::<String, _>(1).map_err(sqlx_error)?);
         sqlx::query(AssertSqlSafe(format!("DROP INDEX \"{name}\""))).execute(&mut *conn).await.map_err(sqlx_error)?;
+    }
+    let rows = sqlx::query(
+        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE n.nspname = current_schema() AND c.contype = 'f' \
+         AND t.relname IN ('economic_event', 'economic_event_scope') ORDER BY t.relname, c.conname",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(sqlx_error)?;
+    let mut foreign_keys = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (table, name): (String, String) =
+            (row.try_get(0).map_err(sqlx_error)?, row.try_get(1).map_err(sqlx_error)?);
+        let definition: String = row.try_get(2).map_err(sqlx_error)?;
+        sqlx::query(AssertSqlSafe(format!("ALTER TABLE \"{table}\" DROP CONSTRAINT \"{name}\"")))
+            .execute(&mut *conn)
+            .await
+            .map_err(sqlx_error)?;
+        foreign_keys.push((table, name, definition));
     }
     // Index builds sort in this much memory before spilling to disk; for this transaction only.
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await.map_err(sqlx_error)?;
-    Ok(definitions)
+    Ok(SetAside { indexes, foreign_keys })
 }
 
-/// Rebuilds the indexes [`set_indexes_aside`] dropped, from their own definitions.
-pub(super) async fn rebuild_indexes(conn: &mut PgConnection, definitions: &[String]) -> Result<()> {
-    for sql in definitions {
+/// Puts back what [`set_aside`] dropped: the indexes, then the foreign keys (each checked
+/// over every row as it is added).
+pub(super) async fn put_back(conn: &mut PgConnection, set_aside: &SetAside) -> Result<()> {
+    for sql in &set_aside.indexes {
         sqlx::query(AssertSqlSafe(sql.clone())).execute(&mut *conn).await.map_err(sqlx_error)?;
+    }
+    for (table, name, definition) in &set_aside.foreign_keys {
+        sqlx::query(AssertSqlSafe(format!("ALTER TABLE \"{table}\" ADD CONSTRAINT \"{name}\" {definition}")))
+            .execute(&mut *conn)
+            .await
+            .map_err(sqlx_error)?;
     }
     Ok(())
 }
