@@ -80,6 +80,12 @@ enum Command {
         /// Synthetic events of the in-memory flow index whose memory is measured (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         index_events: usize,
+        /// Run only one part: mutations (and reads), import, or trace.
+        #[arg(long)]
+        only: Option<String>,
+        /// Write the bulk-import ledger (--events, --seed) to this JSON-LD file and stop.
+        #[arg(long)]
+        write_ledger: Option<std::path::PathBuf>,
     },
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
@@ -180,6 +186,8 @@ async fn main() -> anyhow::Result<()> {
             baseline,
             json,
             index_events,
+            only,
+            write_ledger,
         } => {
             let options = ovn::bench::BenchOptions {
                 seed,
@@ -194,6 +202,8 @@ async fn main() -> anyhow::Result<()> {
                 baseline,
                 json,
                 index_events,
+                only,
+                write_ledger,
             };
             ovn::bench::run(&options).await?;
         }

@@ -4,7 +4,9 @@
 //! It reads a document into typed nodes, checks them into a whole-books [`Ledger`] (every
 //! reference resolved, every rule of the domain applied, every event applied in order to its
 //! resources), and writes a ledger back out, deterministically, so that export, import, export
-//! gives byte-identical files.
+//! gives byte-identical files. A large document is read and checked as a stream
+//! ([`stream_reader`], [`StreamCheck`]): memory holds every record but the events, and a few
+//! dozen bytes per event.
 //!
 //! It must not depend on the store, the API or any I/O beyond the [`std::io::Write`] it is
 //! handed: only on `ovn-domain` among ovn's crates. Loading the books from a database and
@@ -44,9 +46,10 @@ mod writer;
 use chrono::{DateTime, Utc};
 use ovn_domain::ledger_books::Ledger;
 
-pub use check::check;
+pub use check::{Checked, Sink, StreamCheck, check};
 pub use error::{Error, MAX_PROBLEMS, Problem, ProblemList};
-pub use reader::{Document, read_document};
+pub use node::Node;
+pub use reader::{Document, Streamed, read_document, stream_reader, stream_slice};
 pub use vocabulary::{CONTEXT, OM2_NAMESPACE, OVN_NAMESPACE, VF_NAMESPACE, iri, node_type, segment, time_text};
 pub use writer::{ExportSummary, write};
 

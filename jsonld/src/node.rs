@@ -34,126 +34,127 @@ fn type_or_types<S: Serializer>(types: &[String], serializer: S) -> Result<S::Ok
 }
 
 /// One node of the `@graph`, whatever its type: every term ovn reads or writes, each optional.
-/// The field order is the order terms are written in.
+/// The field order is the order terms are written in. Opaque outside this crate: a streamed
+/// node goes from [`crate::stream_reader`] straight to [`crate::StreamCheck::push`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub(crate) struct Node {
+pub struct Node {
     #[serde(rename = "@id")]
-    pub id: String,
+    pub(crate) id: String,
     #[serde(rename = "@type", serialize_with = "type_or_types", deserialize_with = "one_or_many")]
-    pub types: Vec<String>,
+    pub(crate) types: Vec<String>,
     #[serde(rename = "rdfs:label", skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     #[serde(rename = "om2:symbol", skip_serializing_if = "Option::is_none")]
-    pub symbol: Option<String>,
+    pub(crate) symbol: Option<String>,
     #[serde(rename = "ovn:omUnitIdentifier", skip_serializing_if = "Option::is_none")]
-    pub om_unit_identifier: Option<String>,
+    pub(crate) om_unit_identifier: Option<String>,
     #[serde(rename = "vf:name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(rename = "vf:roleLabel", skip_serializing_if = "Option::is_none")]
-    pub role_label: Option<String>,
+    pub(crate) role_label: Option<String>,
     #[serde(rename = "vf:inverseRoleLabel", skip_serializing_if = "Option::is_none")]
-    pub inverse_role_label: Option<String>,
+    pub(crate) inverse_role_label: Option<String>,
     #[serde(rename = "vf:subject", skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub(crate) subject: Option<String>,
     #[serde(rename = "vf:relationship", skip_serializing_if = "Option::is_none")]
-    pub relationship: Option<String>,
+    pub(crate) relationship: Option<String>,
     #[serde(rename = "vf:object", skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
+    pub(crate) object: Option<String>,
     #[serde(rename = "vf:action", skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub(crate) action: Option<String>,
     #[serde(rename = "vf:provider", skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
+    pub(crate) provider: Option<String>,
     #[serde(rename = "vf:receiver", skip_serializing_if = "Option::is_none")]
-    pub receiver: Option<String>,
+    pub(crate) receiver: Option<String>,
     #[serde(rename = "vf:resourceInventoriedAs", skip_serializing_if = "Option::is_none")]
-    pub resource_inventoried_as: Option<String>,
+    pub(crate) resource_inventoried_as: Option<String>,
     #[serde(rename = "vf:toResourceInventoriedAs", skip_serializing_if = "Option::is_none")]
-    pub to_resource_inventoried_as: Option<String>,
+    pub(crate) to_resource_inventoried_as: Option<String>,
     #[serde(rename = "ovn:newInventoriedResource", skip_serializing_if = "Option::is_none")]
-    pub new_inventoried_resource: Option<String>,
+    pub(crate) new_inventoried_resource: Option<String>,
     #[serde(rename = "vf:resourceConformsTo", skip_serializing_if = "Option::is_none")]
-    pub resource_conforms_to: Option<String>,
+    pub(crate) resource_conforms_to: Option<String>,
     #[serde(
         rename = "vf:resourceClassifiedAs",
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "one_or_many"
     )]
-    pub resource_classified_as: Vec<String>,
+    pub(crate) resource_classified_as: Vec<String>,
     #[serde(rename = "vf:resourceQuantity", skip_serializing_if = "Option::is_none")]
-    pub resource_quantity: Option<JsonMeasure>,
+    pub(crate) resource_quantity: Option<JsonMeasure>,
     #[serde(rename = "vf:effortQuantity", skip_serializing_if = "Option::is_none")]
-    pub effort_quantity: Option<JsonMeasure>,
+    pub(crate) effort_quantity: Option<JsonMeasure>,
     #[serde(rename = "vf:inputOf", skip_serializing_if = "Option::is_none")]
-    pub input_of: Option<String>,
+    pub(crate) input_of: Option<String>,
     #[serde(rename = "vf:outputOf", skip_serializing_if = "Option::is_none")]
-    pub output_of: Option<String>,
+    pub(crate) output_of: Option<String>,
     #[serde(rename = "vf:hasBeginning", skip_serializing_if = "Option::is_none")]
-    pub has_beginning: Option<String>,
+    pub(crate) has_beginning: Option<String>,
     #[serde(rename = "vf:hasEnd", skip_serializing_if = "Option::is_none")]
-    pub has_end: Option<String>,
+    pub(crate) has_end: Option<String>,
     #[serde(rename = "vf:hasPointInTime", skip_serializing_if = "Option::is_none")]
-    pub has_point_in_time: Option<String>,
+    pub(crate) has_point_in_time: Option<String>,
     #[serde(rename = "vf:finished", skip_serializing_if = "Option::is_none")]
-    pub finished: Option<bool>,
+    pub(crate) finished: Option<bool>,
     #[serde(rename = "vf:atLocation", skip_serializing_if = "Option::is_none")]
-    pub at_location: Option<String>,
+    pub(crate) at_location: Option<String>,
     #[serde(rename = "vf:toLocation", skip_serializing_if = "Option::is_none")]
-    pub to_location: Option<String>,
+    pub(crate) to_location: Option<String>,
     #[serde(rename = "vf:corrects", skip_serializing_if = "Option::is_none")]
-    pub corrects: Option<String>,
+    pub(crate) corrects: Option<String>,
     #[serde(rename = "vf:triggeredBy", skip_serializing_if = "Option::is_none")]
-    pub triggered_by: Option<String>,
+    pub(crate) triggered_by: Option<String>,
     #[serde(rename = "vf:agreedIn", skip_serializing_if = "Option::is_none")]
-    pub agreed_in: Option<String>,
+    pub(crate) agreed_in: Option<String>,
     #[serde(rename = "ovn:declaredValue", skip_serializing_if = "Option::is_none")]
-    pub declared_value: Option<JsonMeasure>,
+    pub(crate) declared_value: Option<JsonMeasure>,
     #[serde(rename = "vf:conformsTo", skip_serializing_if = "Option::is_none")]
-    pub conforms_to: Option<String>,
+    pub(crate) conforms_to: Option<String>,
     #[serde(rename = "vf:trackingIdentifier", skip_serializing_if = "Option::is_none")]
-    pub tracking_identifier: Option<String>,
+    pub(crate) tracking_identifier: Option<String>,
     #[serde(rename = "vf:accountingQuantity", skip_serializing_if = "Option::is_none")]
-    pub accounting_quantity: Option<JsonMeasure>,
+    pub(crate) accounting_quantity: Option<JsonMeasure>,
     #[serde(rename = "vf:onhandQuantity", skip_serializing_if = "Option::is_none")]
-    pub onhand_quantity: Option<JsonMeasure>,
+    pub(crate) onhand_quantity: Option<JsonMeasure>,
     #[serde(rename = "vf:primaryAccountable", skip_serializing_if = "Option::is_none")]
-    pub primary_accountable: Option<String>,
+    pub(crate) primary_accountable: Option<String>,
     #[serde(rename = "ovn:custodian", skip_serializing_if = "Option::is_none")]
-    pub custodian: Option<String>,
+    pub(crate) custodian: Option<String>,
     #[serde(rename = "vf:currentLocation", skip_serializing_if = "Option::is_none")]
-    pub current_location: Option<String>,
+    pub(crate) current_location: Option<String>,
     #[serde(rename = "vf:containedIn", skip_serializing_if = "Option::is_none")]
-    pub contained_in: Option<String>,
+    pub(crate) contained_in: Option<String>,
     #[serde(rename = "vf:stage", skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
+    pub(crate) stage: Option<String>,
     #[serde(rename = "vf:state", skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
     #[serde(rename = "vf:unitOfEffort", skip_serializing_if = "Option::is_none")]
-    pub unit_of_effort: Option<String>,
+    pub(crate) unit_of_effort: Option<String>,
     #[serde(rename = "ovn:propertyRegime", skip_serializing_if = "Option::is_none")]
-    pub property_regime: Option<String>,
+    pub(crate) property_regime: Option<String>,
     #[serde(rename = "ovn:valuePerUnitOfUse", skip_serializing_if = "Option::is_none")]
-    pub value_per_unit_of_use: Option<JsonMeasure>,
+    pub(crate) value_per_unit_of_use: Option<JsonMeasure>,
     #[serde(rename = "vf:basedOn", skip_serializing_if = "Option::is_none")]
-    pub based_on: Option<String>,
+    pub(crate) based_on: Option<String>,
     #[serde(rename = "vf:defaultUnitOfResource", skip_serializing_if = "Option::is_none")]
-    pub default_unit_of_resource: Option<String>,
+    pub(crate) default_unit_of_resource: Option<String>,
     #[serde(rename = "vf:defaultUnitOfEffort", skip_serializing_if = "Option::is_none")]
-    pub default_unit_of_effort: Option<String>,
+    pub(crate) default_unit_of_effort: Option<String>,
     #[serde(rename = "vf:substitutable", skip_serializing_if = "Option::is_none")]
-    pub substitutable: Option<bool>,
+    pub(crate) substitutable: Option<bool>,
     #[serde(rename = "ovn:defaultValuePerUnit", skip_serializing_if = "Option::is_none")]
-    pub default_value_per_unit: Option<JsonMeasure>,
+    pub(crate) default_value_per_unit: Option<JsonMeasure>,
     #[serde(rename = "vf:classifiedAs", skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
-    pub classified_as: Vec<String>,
+    pub(crate) classified_as: Vec<String>,
     #[serde(rename = "vf:image", skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     #[serde(rename = "vf:imageList", skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
-    pub image_list: Vec<String>,
+    pub(crate) image_list: Vec<String>,
     #[serde(rename = "vf:inScopeOf", skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
-    pub in_scope_of: Vec<String>,
+    pub(crate) in_scope_of: Vec<String>,
     #[serde(rename = "vf:note", skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     #[serde(rename = "ovn:created", skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
 }

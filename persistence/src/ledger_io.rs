@@ -1,14 +1,15 @@
 //! The whole ledger in one piece: read every record for an export, and write a checked
-//! ledger into an empty database for an import.
+//! ledger into an empty database for an import, whole ([`Store::write_ledger`]) or as it
+//! streams in ([`Store::write_ledger_stream`]).
 //!
 //! Why a module of its own: the services elsewhere in this crate record one event at a time,
 //! each with its checks and queries (a few per event). An import of a few hundred thousand
 //! events cannot afford that. Here the caller hands over a [`Ledger`] it has already checked
 //! in memory (every reference resolved, every event applied to its resources with the domain
-//! rules), and this module only writes rows: multi-row `INSERT`s in chunks under SQLite's
-//! bound-parameter limit, all inside **one** transaction, so an import is all or nothing (a
-//! failure leaves the database as empty as it was; both SQLite and PostgreSQL handle a long
-//! transaction well). The read side loads each table in one query, in a stable order, so that
+//! rules), and this module only writes rows: on SQLite, multi-row `INSERT`s in chunks under its
+//! bound-parameter limit; on PostgreSQL, `COPY ... FROM STDIN` ([`postgres`]); all inside
+//! **one** transaction, so an import is all or nothing (a failure leaves the database as empty
+//! as it was; both SQLite and PostgreSQL handle a long transaction well). The read side loads each table in one query, in a stable order, so that
 //! an export is deterministic.
 
 use std::collections::{BTreeSet, HashMap};
@@ -21,13 +22,15 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 /// The whole-books value this module reads and writes lives in the domain, so that the JSON-LD
 /// codec shares it without depending on the store.
 pub use ovn_domain::ledger_books::{Ledger, Stamped};
-use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::observation::{EconomicEvent, EconomicResource, NewEvent, Process};
 use ovn_domain::{AgentId, EconomicEventId};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
     QuerySelect, QueryTrait, Statement, TransactionTrait,
 };
+use tokio::sync::{mpsc, oneshot};
 
 use crate::entity::{
     agent, agent_relationship, agent_relationship_role, economic_event, economic_event_scope, economic_resource,
@@ -36,6 +39,8 @@ use crate::entity::{
 use crate::error::{PersistenceError, Result};
 use crate::rows::{self, Record, Stamps, corrupt, text};
 use crate::store::Store;
+
+mod postgres;
 
 /// SQLite refuses a statement with more than 32,766 bound parameters; every chunk of a
 /// multi-row insert stays under it (PostgreSQL's limit, 65,535, is higher).
@@ -221,10 +226,11 @@ fn resource_row(s: &Stamped<EconomicResource>, with_container: bool) -> economic
     row
 }
 
-/// An event row; `triggered_by` is left out when it points at a later event (see
-/// [`write_all`]).
-fn event_row(e: &EconomicEvent, with_trigger: bool) -> economic_event::ActiveModel {
-    let mut row = rows::event_row(e, Stamps::created(e.created));
+/// An event row; `triggered_by` is left out when it names an event not stored yet (see
+/// [`LedgerBatch::Events`]).
+fn event_row(item: &(EconomicEvent, bool)) -> economic_event::ActiveModel {
+    let (event, with_trigger) = item;
+    let mut row = rows::event_row(event, Stamps::created(event.created));
     if !with_trigger {
         row.triggered_by = Set(None);
     }
@@ -240,15 +246,9 @@ where
 }
 
 /// Inserts one row per item with multi-row `INSERT`s, each under [`MAX_BOUND_PARAMETERS`].
-/// Rows are built chunk by chunk (a large ledger is never held twice in memory), and the next
-/// chunk's statement is built while the database executes the current one.
-async fn insert_chunked<T, A>(
-    txn: &DatabaseTransaction,
-    columns: usize,
-    items: &[T],
-    row: fn(&T) -> A,
-    progress: &Progress,
-) -> Result<()>
+/// Rows are built chunk by chunk, and the next chunk's statement is built while the database
+/// executes the current one.
+async fn insert_chunked<T, A>(txn: &DatabaseTransaction, columns: usize, items: &[T], row: fn(&T) -> A) -> Result<()>
 where
     T: Sync,
     A: ActiveModelTrait + Send,
@@ -257,15 +257,13 @@ where
     let per_chunk = (MAX_BOUND_PARAMETERS / columns.max(1)).max(1);
     let mut chunks = items.chunks(per_chunk);
     let Some(first) = chunks.next() else { return Ok(()) };
-    let mut current = (chunk_statement(first, row, backend), first.len());
+    let mut current = chunk_statement(first, row, backend);
     loop {
-        let (statement, rows) = current;
         let following = chunks.next();
-        let (executed, next) = futures::join!(txn.execute_raw(statement), async {
-            following.map(|chunk| (chunk_statement(chunk, row, backend), chunk.len()))
+        let (executed, next) = futures::join!(txn.execute_raw(current), async {
+            following.map(|chunk| chunk_statement(chunk, row, backend))
         });
         executed?;
-        progress(u64::try_from(rows).unwrap_or(u64::MAX));
         match next {
             Some(next) => current = next,
             None => return Ok(()),
@@ -294,8 +292,8 @@ fn resource_row_without_container(s: &Stamped<EconomicResource>) -> economic_res
     resource_row(s, false)
 }
 
-fn event_row_of(item: &(&EconomicEvent, bool)) -> economic_event::ActiveModel {
-    event_row(item.0, item.1)
+fn len(rows: usize) -> u64 {
+    u64::try_from(rows).unwrap_or(u64::MAX)
 }
 
 /// The first table of the books that holds a row, if any.
@@ -327,14 +325,199 @@ fn not_empty(table: &str) -> PersistenceError {
     ))
 }
 
+/// What an import hands the store, in this order: [`LedgerBatch::Records`] once, then
+/// [`LedgerBatch::Events`] in recording order (with [`LedgerBatch::Original`] questions between
+/// them), then [`LedgerBatch::Finish`]. Everything goes into one transaction, committed only
+/// at `Finish`: if the sender is dropped before, the transaction is rolled back and the
+/// database stays empty.
+///
+/// Why batches on a channel: a checker that reads a large file as a stream hands rows over as
+/// they pass, so neither the file nor the ledger is ever held whole, and checking (one core)
+/// overlaps writing (the database, another).
+#[derive(Debug)]
+pub enum LedgerBatch {
+    /// Every record but the events (`events` is empty). Resources are written as given;
+    /// [`LedgerBatch::Finish`] corrects those the events changed.
+    Records(Ledger),
+    /// Events, checked, in recording order; `false` beside an event leaves its `triggered_by`
+    /// out of the row, as it names an event not stored yet (it is set at `Finish`).
+    Events(Vec<(EconomicEvent, bool)>),
+    /// What an event stored earlier in this import says (the original of a correction), for
+    /// the checker, which does not keep every event.
+    Original(EconomicEventId, oneshot::Sender<Result<Option<NewEvent>>>),
+    /// The end: resources as the events left them (where they differ from what `Records`
+    /// said), and `(event, triggered_by)` links to set; then the commit.
+    Finish {
+        /// Resources to rewrite whole.
+        resources: Vec<Stamped<EconomicResource>>,
+        /// Links to later events.
+        triggers: Vec<(EconomicEventId, EconomicEventId)>,
+    },
+}
+
+/// The one transaction an import writes in.
+enum Writer<'t> {
+    /// sea-orm's transaction (on SQLite, the writer task's).
+    Sqlite(&'t DatabaseTransaction),
+    /// A sqlx transaction, for `COPY` (see [`postgres`]).
+    Postgres(&'t mut PgConnection),
+}
+
+impl Writer<'_> {
+    async fn execute(&mut self, statement: Statement) -> Result<()> {
+        match self {
+            Self::Sqlite(txn) => {
+                txn.execute_raw(statement).await?;
+            }
+            Self::Postgres(conn) => {
+                postgres::execute(conn, statement).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn backend(&self) -> DbBackend {
+        match self {
+            Self::Sqlite(_) => DbBackend::Sqlite,
+            Self::Postgres(_) => DbBackend::Postgres,
+        }
+    }
+
+    async fn records(&mut self, ledger: &Ledger, progress: &Progress) -> Result<u64> {
+        let process_scopes =
+            scope_pairs(ledger.processes.iter().map(|p| (p.record.id.to_string(), p.record.in_scope_of.as_slice())));
+        // A container may sort after what it contains: resources go in without their container,
+        // which is set once they all exist (containment is rare; one update each).
+        match self {
+            Self::Sqlite(txn) => {
+                insert_chunked(txn, 7, &ledger.units, unit_row).await?;
+                insert_chunked(txn, 9, &ledger.agents, agent_row).await?;
+                insert_chunked(txn, 7, &ledger.roles, role_row).await?;
+                insert_chunked(txn, 9, &ledger.relationships, relationship_row).await?;
+                insert_chunked(txn, 6, &ledger.process_specifications, process_specification_row).await?;
+                insert_chunked(txn, 14, &ledger.resource_specifications, resource_specification_row).await?;
+                insert_chunked(txn, 11, &ledger.processes, process_row).await?;
+                insert_chunked(txn, 2, &process_scopes, process_scope_row).await?;
+                insert_chunked(txn, 24, &ledger.resources, resource_row_without_container).await?;
+            }
+            Self::Postgres(conn) => {
+                postgres::copy_rows(conn, ledger.units.iter().map(unit_row)).await?;
+                postgres::copy_rows(conn, ledger.agents.iter().map(agent_row)).await?;
+                postgres::copy_rows(conn, ledger.roles.iter().map(role_row)).await?;
+                postgres::copy_rows(conn, ledger.relationships.iter().map(relationship_row)).await?;
+                postgres::copy_rows(conn, ledger.process_specifications.iter().map(process_specification_row)).await?;
+                postgres::copy_rows(conn, ledger.resource_specifications.iter().map(resource_specification_row))
+                    .await?;
+                postgres::copy_rows(conn, ledger.processes.iter().map(process_row)).await?;
+                postgres::copy_rows(conn, process_scopes.iter().map(process_scope_row)).await?;
+                postgres::copy_rows(conn, ledger.resources.iter().map(resource_row_without_container)).await?;
+            }
+        }
+        let backend = self.backend();
+        for resource in ledger.resources.iter().filter(|r| r.record.state.contained_in.is_some()) {
+            let statement = economic_resource::Entity::update_many()
+                .col_expr(
+                    economic_resource::Column::ContainedIn,
+                    sea_orm::sea_query::Expr::value(text(resource.record.state.contained_in)),
+                )
+                .filter(economic_resource::Column::Id.eq(resource.record.id.to_string()))
+                .build(backend);
+            self.execute(statement).await?;
+        }
+        let rows = ledger.row_count();
+        progress(rows);
+        Ok(rows)
+    }
+
+    async fn events(&mut self, events: &[(EconomicEvent, bool)], progress: &Progress) -> Result<u64> {
+        let scopes = scope_pairs(events.iter().map(|(e, _)| (e.id.to_string(), e.details.in_scope_of.as_slice())));
+        match self {
+            Self::Sqlite(txn) => {
+                insert_chunked(txn, 29, events, event_row).await?;
+                insert_chunked(txn, 2, &scopes, event_scope_row).await?;
+            }
+            Self::Postgres(conn) => {
+                postgres::copy_rows(conn, events.iter().map(event_row)).await?;
+                postgres::copy_rows(conn, scopes.iter().map(event_scope_row)).await?;
+            }
+        }
+        let rows = len(events.len() + scopes.len());
+        progress(rows);
+        Ok(rows)
+    }
+
+    async fn original(&mut self, id: EconomicEventId) -> Result<Option<NewEvent>> {
+        match self {
+            Self::Sqlite(txn) => match economic_event::Entity::find_by_id(id.to_string()).one(*txn).await? {
+                Some(row) => rows::core_from(&row).map(Some),
+                None => Ok(None),
+            },
+            Self::Postgres(conn) => postgres::original(conn, id).await,
+        }
+    }
+
+    async fn finish(
+        &mut self,
+        resources: &[Stamped<EconomicResource>],
+        triggers: &[(EconomicEventId, EconomicEventId)],
+    ) -> Result<()> {
+        let backend = self.backend();
+        for resource in resources {
+            let statement = economic_resource::Entity::update_many()
+                .set(resource.record.to_row(Stamps::created(resource.created)))
+                .filter(economic_resource::Column::Id.eq(resource.record.id.to_string()))
+                .build(backend);
+            self.execute(statement).await?;
+        }
+        for (event, trigger) in triggers {
+            let statement = economic_event::Entity::update_many()
+                .col_expr(economic_event::Column::TriggeredBy, sea_orm::sea_query::Expr::value(trigger.to_string()))
+                .filter(economic_event::Column::Id.eq(event.to_string()))
+                .build(backend);
+            self.execute(statement).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the batches as they come, until [`LedgerBatch::Finish`]; how many rows.
+    async fn receive(&mut self, batches: &mut mpsc::Receiver<LedgerBatch>, progress: &Progress) -> Result<u64> {
+        let mut rows = 0;
+        while let Some(batch) = batches.recv().await {
+            match batch {
+                LedgerBatch::Records(ledger) => rows += self.records(&ledger, progress).await?,
+                LedgerBatch::Events(events) => rows += self.events(&events, progress).await?,
+                LedgerBatch::Original(id, reply) => {
+                    let original = self.original(id).await;
+                    let failed = original.as_ref().err().map(ToString::to_string);
+                    // The checker may have gone; the answer is then moot.
+                    reply.send(original).ok();
+                    if let Some(message) = failed {
+                        return Err(PersistenceError::Corrupt(message));
+                    }
+                }
+                LedgerBatch::Finish { resources, triggers } => {
+                    self.finish(&resources, &triggers).await?;
+                    return Ok(rows + len(resources.len() + triggers.len()));
+                }
+            }
+        }
+        Err(PersistenceError::Conflict("the import stopped before its end; nothing was written".into()))
+    }
+}
+
 /// SQLite's page cache while an import writes: large enough to hold the indexes being
 /// built, so that pages are not spilled to the WAL and read back (in KiB; a bound, not an
 /// allocation).
 const IMPORT_CACHE_KIB: u32 = 512 * 1024;
 
-async fn write_all(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progress) -> Result<()> {
-    if txn.get_database_backend() != DbBackend::Sqlite {
-        return write_rows(txn, ledger, progress).await;
+/// The SQLite import, inside the writer task's transaction.
+async fn write_sqlite(
+    txn: &DatabaseTransaction,
+    batches: &mut mpsc::Receiver<LedgerBatch>,
+    progress: &Progress,
+) -> Result<u64> {
+    if let Some(table) = first_non_empty(txn).await? {
+        return Err(not_empty(table));
     }
     // The default cache (2 MiB) spills on a large import; the connection's setting is put
     // back afterwards, whatever happened. The secondary indexes of the event tables are
@@ -361,7 +544,7 @@ async fn write_all(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progre
     for (name, _) in &indexes {
         txn.execute_unprepared(&format!("DROP INDEX \"{name}\"")).await?;
     }
-    let mut written = write_rows(txn, ledger, progress).await;
+    let mut written = Writer::Sqlite(txn).receive(batches, progress).await;
     if written.is_ok() {
         for (_, sql) in &indexes {
             if let Err(err) = txn.execute_unprepared(sql).await {
@@ -371,68 +554,53 @@ async fn write_all(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progre
         }
     }
     let restored = txn.execute_unprepared(&format!("PRAGMA cache_size = {before}")).await;
-    written?;
+    let rows = written?;
     restored?;
-    Ok(())
+    Ok(rows)
 }
 
-async fn write_rows(txn: &DatabaseTransaction, ledger: &Ledger, progress: &Progress) -> Result<()> {
-    if let Some(table) = first_non_empty(txn).await? {
-        return Err(not_empty(table));
-    }
-    insert_chunked(txn, 7, &ledger.units, unit_row, progress).await?;
-    insert_chunked(txn, 9, &ledger.agents, agent_row, progress).await?;
-    insert_chunked(txn, 7, &ledger.roles, role_row, progress).await?;
-    insert_chunked(txn, 9, &ledger.relationships, relationship_row, progress).await?;
-    insert_chunked(txn, 6, &ledger.process_specifications, process_specification_row, progress).await?;
-    insert_chunked(txn, 14, &ledger.resource_specifications, resource_specification_row, progress).await?;
-    insert_chunked(txn, 11, &ledger.processes, process_row, progress).await?;
-    let process_scopes =
-        scope_pairs(ledger.processes.iter().map(|p| (p.record.id.to_string(), p.record.in_scope_of.as_slice())));
-    insert_chunked(txn, 2, &process_scopes, process_scope_row, progress).await?;
-    // A container may sort after what it contains: resources go in without their container,
-    // which is set once they all exist (containment is rare; one update each).
-    insert_chunked(txn, 24, &ledger.resources, resource_row_without_container, progress).await?;
-    for resource in ledger.resources.iter().filter(|r| r.record.state.contained_in.is_some()) {
-        economic_resource::Entity::update_many()
-            .col_expr(
-                economic_resource::Column::ContainedIn,
-                sea_orm::sea_query::Expr::value(text(resource.record.state.contained_in)),
-            )
-            .filter(economic_resource::Column::Id.eq(resource.record.id.to_string()))
-            .exec(txn)
-            .await?;
+/// Events per [`LedgerBatch::Events`] when a ledger held whole is written.
+const EVENTS_PER_BATCH: usize = 8_192;
+
+/// Hands a ledger held whole to a writer, as a streamed import would.
+async fn send_ledger(ledger: &Ledger, batches: mpsc::Sender<LedgerBatch>) {
+    let records = Ledger {
+        units: ledger.units.clone(),
+        agents: ledger.agents.clone(),
+        roles: ledger.roles.clone(),
+        relationships: ledger.relationships.clone(),
+        resource_specifications: ledger.resource_specifications.clone(),
+        process_specifications: ledger.process_specifications.clone(),
+        processes: ledger.processes.clone(),
+        resources: ledger.resources.clone(),
+        events: Vec::new(),
+    };
+    if batches.send(LedgerBatch::Records(records)).await.is_err() {
+        return;
     }
     // `triggeredBy` may point at a later event (it can be set after recording); such links are
     // written once the later event exists. `corrects` always points back (checked by the
     // caller), so it goes in with the row.
     let position: HashMap<EconomicEventId, usize> = ledger.events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-    let events: Vec<(&EconomicEvent, bool)> = ledger
-        .events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let back = e.details.triggered_by.is_none_or(|t| position.get(&t).is_some_and(|&target| target < i));
-            (e, back)
-        })
-        .collect();
-    drop(position);
-    insert_chunked(txn, 29, &events, event_row_of, progress).await?;
-    let forward: Vec<&EconomicEvent> = events.iter().filter(|(_, back)| !back).map(|(e, _)| *e).collect();
-    drop(events);
-    for event in forward {
-        economic_event::Entity::update_many()
-            .col_expr(
-                economic_event::Column::TriggeredBy,
-                sea_orm::sea_query::Expr::value(text(event.details.triggered_by)),
-            )
-            .filter(economic_event::Column::Id.eq(event.id.to_string()))
-            .exec(txn)
-            .await?;
+    let mut triggers = Vec::new();
+    for (start, chunk) in ledger.events.chunks(EVENTS_PER_BATCH).enumerate() {
+        let events = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let at = start * EVENTS_PER_BATCH + i;
+                let back = e.details.triggered_by.is_none_or(|t| position.get(&t).is_some_and(|&target| target < at));
+                if let (false, Some(trigger)) = (back, e.details.triggered_by) {
+                    triggers.push((e.id, trigger));
+                }
+                (e.clone(), back)
+            })
+            .collect();
+        if batches.send(LedgerBatch::Events(events)).await.is_err() {
+            return;
+        }
     }
-    let event_scopes = scope_pairs(ledger.events.iter().map(|e| (e.id.to_string(), e.details.in_scope_of.as_slice())));
-    insert_chunked(txn, 2, &event_scopes, event_scope_row, progress).await?;
-    Ok(())
+    batches.send(LedgerBatch::Finish { resources: Vec::new(), triggers }).await.ok();
 }
 
 impl Store {
@@ -455,12 +623,45 @@ impl Store {
     /// is stored or none is. Ids and `created` times are kept; revisions start at 1.
     ///
     /// The caller must have checked the ledger (references resolve, events are in recording
-    /// order, resource states are what the events give); this only writes rows, with
-    /// multi-row inserts. `progress` is told after each chunk. A database that already holds
-    /// records is refused with [`PersistenceError::Conflict`], checked inside the same
-    /// transaction.
+    /// order, resource states are what the events give); this only writes rows, through
+    /// [`Store::write_ledger_stream`]. `progress` is told after each batch. A database that
+    /// already holds records is refused with [`PersistenceError::Conflict`], checked inside
+    /// the same transaction.
     pub async fn write_ledger(&self, ledger: Arc<Ledger>, progress: Progress) -> Result<u64> {
-        let rows = ledger.row_count();
-        self.write(move |txn| async move { write_all(txn, &ledger, &progress).await.map(|()| rows) }.boxed()).await
+        let (sender, receiver) = mpsc::channel(2);
+        let (rows, ()) = futures::join!(self.write_ledger_stream(receiver, progress), send_ledger(&ledger, sender));
+        rows
+    }
+
+    /// Writes the batches an import sends (see [`LedgerBatch`]) into an **empty** database, in
+    /// one transaction committed at [`LedgerBatch::Finish`]; the sender dropped before that
+    /// rolls everything back. A database that already holds records is refused with
+    /// [`PersistenceError::Conflict`], checked inside the transaction. How many rows.
+    ///
+    /// On SQLite the rows go in with multi-row `INSERT`s in the writer task's transaction; on
+    /// PostgreSQL with `COPY` on a transaction of its own. On both, the event tables'
+    /// secondary indexes are dropped for the load and rebuilt, as the database defines them,
+    /// before the commit; on PostgreSQL their foreign keys too (added back, and so checked,
+    /// over every row at once).
+    pub async fn write_ledger_stream(&self, batches: mpsc::Receiver<LedgerBatch>, progress: Progress) -> Result<u64> {
+        if self.backend() == DbBackend::Postgres {
+            return self.write_postgres(batches, &progress).await;
+        }
+        let mut batches = batches;
+        self.write(move |txn| async move { write_sqlite(txn, &mut batches, &progress).await }.boxed()).await
+    }
+
+    async fn write_postgres(&self, mut batches: mpsc::Receiver<LedgerBatch>, progress: &Progress) -> Result<u64> {
+        let pool = self.connection().get_postgres_connection_pool();
+        // Dropped without a commit (any `?` below), the transaction is rolled back.
+        let mut txn = pool.begin().await.map_err(postgres::sqlx_error)?;
+        if let Some(table) = postgres::first_non_empty(&mut txn).await? {
+            return Err(not_empty(table));
+        }
+        let set_aside = postgres::set_aside(&mut txn).await?;
+        let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
+        postgres::put_back(&mut txn, &set_aside).await?;
+        txn.commit().await.map_err(postgres::sqlx_error)?;
+        Ok(rows)
     }
 }

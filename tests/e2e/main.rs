@@ -19,6 +19,7 @@ mod filters;
 mod flow_index;
 mod idempotency;
 mod import_export;
+mod import_stream;
 mod knowledge;
 mod large_trace;
 mod limits;

@@ -2,6 +2,7 @@
 //! the domain's own constructors.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use ovn_domain::agent::AgentKind;
@@ -12,21 +13,62 @@ use ovn_domain::{
 };
 use uuid::Uuid;
 
-use super::{FieldResult, Kind, domain};
+use super::{FieldResult, Kind, domain, uuid_of};
 use crate::node::JsonMeasure;
 use crate::vocabulary::VF_NAMESPACE;
 
-/// Resolves references against the `@id`s of the document.
-pub(super) struct Index<'a> {
-    pub(super) by_iri: HashMap<&'a str, (Kind, Uuid)>,
+/// Resolves references against the `@id`s of the document: every record but the events by
+/// IRI, and the events read so far by UUID with a hash of their IRI (a few dozen bytes each,
+/// so that a streamed ledger of millions of events does not keep their IRIs).
+#[derive(Default)]
+pub(super) struct Index {
+    pub(super) by_iri: HashMap<String, (Kind, Uuid)>,
+    pub(super) events: HashMap<Uuid, u64>,
 }
 
-impl Index<'_> {
+/// A hash of an event's IRI: it tells two IRIs ending in the same UUID apart.
+pub(super) fn iri_hash(iri: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    iri.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Index {
+    /// The event an IRI names, if it was read already.
+    pub(super) fn known_event(&self, iri: &str) -> Option<Uuid> {
+        let uuid = uuid_of(iri)?;
+        (self.events.get(&uuid) == Some(&iri_hash(iri))).then_some(uuid)
+    }
+
     pub(super) fn resolve(&self, field: &str, iri: &str, want: Kind) -> FieldResult<Uuid> {
         match self.by_iri.get(iri) {
             Some((kind, uuid)) if kind.same_class(want) => Ok(*uuid),
             Some((kind, _)) => Err(format!("{field}: <{iri}> is a {}, not a {}", kind.name(), want.name())),
-            None => Err(format!("{field}: unknown {} <{iri}> (not in this file)", want.name())),
+            None => match self.known_event(iri) {
+                Some(uuid) if want == Kind::Event => Ok(uuid),
+                Some(_) => Err(format!("{field}: <{iri}> is a {}, not a {}", Kind::Event.name(), want.name())),
+                None if want == Kind::Event => Err(format!(
+                    "{field}: unknown {} <{iri}> (not earlier in this file: an event names only events before \
+                     it, but for vf:triggeredBy)",
+                    want.name()
+                )),
+                None => Err(format!("{field}: unknown {} <{iri}> (not in this file)", want.name())),
+            },
+        }
+    }
+
+    /// `vf:triggeredBy`, which may name a later event (it can be set after recording): the
+    /// event, and whether it was read already. A later one is checked at the end.
+    pub(super) fn trigger(&self, iri: Option<&String>) -> FieldResult<Option<(EconomicEventId, bool)>> {
+        let Some(iri) = iri else { return Ok(None) };
+        match self.resolve("vf:triggeredBy", iri, Kind::Event) {
+            Ok(uuid) => Ok(Some((EconomicEventId::from_uuid(uuid), true))),
+            Err(message) => match uuid_of(iri) {
+                Some(uuid) if !self.by_iri.contains_key(iri.as_str()) && !self.events.contains_key(&uuid) => {
+                    Ok(Some((EconomicEventId::from_uuid(uuid), false)))
+                }
+                _ => Err(message),
+            },
         }
     }
 

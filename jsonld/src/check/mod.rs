@@ -1,4 +1,4 @@
-//! Checking, in memory, before anything is written: every `@id` is unique and ends in a UUID,
+//! Checking, before anything is committed: every `@id` is unique and ends in a UUID,
 //! every reference resolves to a record of the right type, every field passes the domain's
 //! rules, events are in recording order, corrections correct an earlier original in the same
 //! flows, and every event is applied, in order, to the resources it names with the domain's
@@ -8,6 +8,26 @@
 //! container) are taken from the node when it states them, as they can change outside events.
 //! A problem is reported with its position: the index in `@graph` and the `@id`.
 //!
+//! The check streams ([`StreamCheck`]): nodes are pushed one at a time, in document order, and
+//! what passed goes to a [`Sink`] as soon as it is known to be right, so that a ledger of
+//! millions of events is never held whole. What it keeps: every record but the events (they
+//! are few, and the events are checked against them), the resources' states, and for each
+//! event read so far its UUID with a hash of its IRI (about 40 bytes an event: ids must be
+//! unique and `vf:corrects`, `vf:triggeredBy` must name events of the file). The original of
+//! a correction is asked of the sink (a database finds it in the rows written so far).
+//!
+//! This asks one thing of a streamed document that a document held whole need not do: every
+//! record but the events comes before the first event, as `ovn export` writes them (records
+//! by kind, events last). Events name only earlier events, but for `vf:triggeredBy`, which may
+//! name a later one (it can be set after recording) and is checked at the end. [`check`], for a
+//! document held whole, hands the checker the other records first, so their order there is
+//! free.
+//!
+//! Problems: every record is checked, and up to [`MAX_PROBLEMS`] problems are listed. The
+//! replay (applying events to resources in order) stops at its first problem, and is not run
+//! past a record that broke a rule, as a replay after a bad record would report consequences
+//! rather than causes; once a problem is found the sink gets nothing more.
+//!
 //! Ids and system times (`ovn:created`) are kept, so export, import, export is byte-identical.
 //! A node without `ovn:created` gets the check's `now` (events: plus their position in
 //! microseconds, to keep their recording order).
@@ -15,8 +35,7 @@
 mod fields;
 mod records;
 mod replay;
-
-use std::collections::{HashMap, HashSet};
+mod stream;
 
 use chrono::{DateTime, Utc};
 use ovn_domain::DomainError;
@@ -25,11 +44,9 @@ use ovn_domain::ledger_books::Ledger;
 use uuid::Uuid;
 
 use crate::error::{Error, MAX_PROBLEMS, Problem};
-use crate::node::Node;
 use crate::reader::Document;
 use crate::vocabulary::{OM2_NAMESPACE, VF_NAMESPACE, node_type};
-use fields::Index;
-use records::{Checker, Records};
+pub use stream::{Checked, Sink, StreamCheck};
 
 /// The kinds of record a node can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +138,10 @@ impl Problems {
         self.total == 0
     }
 
+    fn is_full(&self) -> bool {
+        self.total >= MAX_PROBLEMS
+    }
+
     fn into_error(self) -> Error {
         Error::Invalid { problems: self.list, total: self.total }
     }
@@ -133,58 +154,30 @@ fn domain(err: DomainError) -> String {
     err.to_string()
 }
 
-fn index_of<'a>(nodes: &'a [Node], problems: &mut Problems) -> (Index<'a>, Vec<Option<(Kind, Uuid)>>) {
-    let mut by_iri: HashMap<&str, (Kind, Uuid)> = HashMap::with_capacity(nodes.len());
-    let mut kinds = Vec::with_capacity(nodes.len());
-    let mut uuids: HashSet<Uuid> = HashSet::with_capacity(nodes.len());
-    for (i, node) in nodes.iter().enumerate() {
-        let Some(kind) = Kind::of(&node.types) else {
-            problems.push(i, &node.id, format!("@type {:?} is not a kind of record ovn imports", node.types));
-            kinds.push(None);
-            continue;
-        };
-        let Some(uuid) = uuid_of(&node.id) else {
-            problems.push(i, &node.id, "@id must be an IRI ending in the record's UUID ({base}/{type}/{uuid})");
-            kinds.push(None);
-            continue;
-        };
-        if by_iri.insert(&node.id, (kind, uuid)).is_some() || !uuids.insert(uuid) {
-            problems.push(i, &node.id, "@id is used by another node of the document");
-            kinds.push(None);
-            continue;
-        }
-        kinds.push(Some((kind, uuid)));
-    }
-    (Index { by_iri }, kinds)
-}
-
-/// Checks a document and turns it into a ledger ready to store: ids unique, references
-/// resolved to records of the right type, every field and record rule passed, events in
-/// recording order and applied, in order, to their resources, and each resource's stated
-/// balances equal to what its events give. `now` stands in for missing `ovn:created` times.
-/// A refusal lists the first [`MAX_PROBLEMS`] problems, each with its `@graph` index and `@id`.
+/// Checks a document held whole and turns it into a ledger ready to store: ids unique,
+/// references resolved to records of the right type, every field and record rule passed,
+/// events in recording order and applied, in order, to their resources, and each resource's
+/// stated balances equal to what its events give. `now` stands in for missing `ovn:created`
+/// times. A refusal lists the first [`MAX_PROBLEMS`] problems, in document order, each with
+/// its `@graph` index and `@id`. The same check as [`StreamCheck`]; here the other records
+/// may come in any order relative to the events.
 pub fn check(document: &Document, now: DateTime<Utc>) -> Result<Ledger, Error> {
-    let mut problems = Problems::default();
-    let (index, kinds) = index_of(&document.nodes, &mut problems);
-    let checker = Checker { index, now };
-    let mut records = Records::default();
-    for (i, (node, kind)) in document.nodes.iter().zip(&kinds).enumerate() {
-        if let Some((kind, uuid)) = kind
-            && let Err(message) = checker.record(*kind, *uuid, node, &mut records, i)
-        {
-            problems.push(i, &node.id, message);
+    let mut sink = stream::Collect::default();
+    let mut checker = StreamCheck::new(now);
+    let is_event = |i: &usize| Kind::of(&document.nodes[*i].types) == Some(Kind::Event);
+    let (events, others): (Vec<usize>, Vec<usize>) = (0..document.nodes.len()).partition(is_event);
+    for i in others.into_iter().chain(events) {
+        checker.push(i, &document.nodes[i], &mut sink);
+        if checker.is_full() {
+            break;
         }
     }
-    let mut labels: HashMap<(&str, &str), usize> = HashMap::new();
-    for unit in &records.units {
-        let key = (unit.record.label.as_str(), unit.record.symbol.as_str());
-        if labels.insert(key, 0).is_some() {
-            let i = document.nodes.iter().position(|n| uuid_of(&n.id) == Some(unit.record.id.uuid())).unwrap_or(0);
-            problems.push(i, &document.nodes[i].id, "another unit has the same label and symbol");
+    match checker.finish(&mut sink) {
+        Ok(checked) => Ok(sink.into_ledger(checked)),
+        Err(Error::Invalid { mut problems, total }) => {
+            problems.sort_by_key(|p| p.index);
+            Err(Error::Invalid { problems, total })
         }
+        Err(other) => Err(other),
     }
-    if !problems.is_empty() {
-        return Err(problems.into_error());
-    }
-    replay::replay(&document.nodes, records, &mut problems)
 }

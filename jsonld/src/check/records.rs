@@ -24,6 +24,8 @@ use crate::node::Node;
 /// A resource node, checked, with the state it claims (compared with the replay later).
 pub(super) struct ResourceNode {
     pub(super) index: usize,
+    /// Its `@id`, for a problem found once the events are in.
+    pub(super) iri: String,
     pub(super) record: EconomicResource,
     pub(super) created: Option<DateTime<Utc>>,
     pub(super) accounting: Option<Measure>,
@@ -32,10 +34,11 @@ pub(super) struct ResourceNode {
 
 /// An event node, checked (its resources not yet applied).
 pub(super) struct EventNode {
-    pub(super) index: usize,
     pub(super) event: EconomicEvent,
     /// `ovn:newInventoriedResource`, when stated.
     pub(super) new_resource: Option<EconomicResourceId>,
+    /// Whether `vf:triggeredBy` names an event not read yet (it is checked at the end).
+    pub(super) trigger_ahead: bool,
 }
 
 /// The records of a document, checked one by one.
@@ -49,15 +52,14 @@ pub(super) struct Records {
     pub(super) process_specifications: Vec<Stamped<ProcessSpecification>>,
     pub(super) processes: Vec<Stamped<Process>>,
     pub(super) resources: Vec<ResourceNode>,
-    pub(super) events: Vec<EventNode>,
 }
 
-pub(super) struct Checker<'a> {
-    pub(super) index: Index<'a>,
+pub(super) struct Checker {
+    pub(super) index: Index,
     pub(super) now: DateTime<Utc>,
 }
 
-impl Checker<'_> {
+impl Checker {
     fn created(&self, node: &Node) -> FieldResult<DateTime<Utc>> {
         Ok(time("ovn:created", node.created.as_ref())?.unwrap_or(self.now))
     }
@@ -172,7 +174,8 @@ impl Checker<'_> {
                 records.processes.push(Stamped { record: process, created: self.created(node)? });
             }
             Kind::Resource => records.resources.push(self.resource(uuid, node, i)?),
-            Kind::Event => records.events.push(self.event(uuid, node, i)?),
+            // Events are checked one at a time as they stream by ([`Checker::event`]).
+            Kind::Event => {}
         }
         Ok(())
     }
@@ -216,6 +219,7 @@ impl Checker<'_> {
         details.validate().map_err(domain)?;
         Ok(ResourceNode {
             index,
+            iri: node.id.clone(),
             record: EconomicResource {
                 id: EconomicResourceId::from_uuid(uuid),
                 revision: 1,
@@ -229,7 +233,7 @@ impl Checker<'_> {
         })
     }
 
-    fn event(&self, uuid: Uuid, node: &Node, index: usize) -> FieldResult<EventNode> {
+    pub(super) fn event(&self, uuid: Uuid, node: &Node, index: usize) -> FieldResult<EventNode> {
         let ix = &self.index;
         let mut core = NewEvent::new(
             action(node.action.as_ref())?,
@@ -248,6 +252,7 @@ impl Checker<'_> {
         core.to_location = node.to_location.clone();
         core.state = node.state.clone();
         core.corrects = ix.event("vf:corrects", node.corrects.as_ref())?;
+        let trigger = ix.trigger(node.triggered_by.as_ref())?;
         let details = EventDetails {
             resource_classified_as: uri_list("vf:resourceClassifiedAs", &node.resource_classified_as)?,
             resource_conforms_to: ix
@@ -257,7 +262,7 @@ impl Checker<'_> {
             has_point_in_time: time("vf:hasPointInTime", node.has_point_in_time.as_ref())?,
             note: note(node.note.as_ref())?,
             agreed_in: uri("vf:agreedIn", node.agreed_in.as_ref())?,
-            triggered_by: ix.event("vf:triggeredBy", node.triggered_by.as_ref())?,
+            triggered_by: trigger.map(|(id, _)| id),
             declared_value: ix.measure("ovn:declaredValue", node.declared_value.as_ref())?,
             in_scope_of: ix.agents("vf:inScopeOf", &node.in_scope_of)?,
         };
@@ -271,9 +276,9 @@ impl Checker<'_> {
             }
         };
         Ok(EventNode {
-            index,
             event: EconomicEvent { id: EconomicEventId::from_uuid(uuid), revision: 1, core, details, created },
             new_resource: ix.resource("ovn:newInventoriedResource", node.new_inventoried_resource.as_ref())?,
+            trigger_ahead: trigger.is_some_and(|(_, read)| !read),
         })
     }
 }

@@ -1,79 +1,14 @@
-//! The replay: every event applied, in recording order, to the resources it names, as the live
+//! The replay: each event applied, in recording order, to the resources it names, as the live
 //! service would apply it; then each resource node compared with the state its events give.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use ovn_domain::action::CreateResource;
-use ovn_domain::ledger_books::{Ledger, Stamped};
 use ovn_domain::observation::{self, Books, EventContext, NewEvent, ResourceState, creation};
 use ovn_domain::observation::{EconomicEvent, EconomicResource};
-use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId, canonical};
-use uuid::Uuid;
+use ovn_domain::{AgentId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId, canonical};
 
-use super::records::{EventNode, Records};
-use super::{FieldResult, Problems, domain};
-use crate::error::Error;
-use crate::node::Node;
-
-/// Applies every event to its resources in document order, then builds the ledger.
-pub(super) fn replay(nodes: &[Node], records: Records, problems: &mut Problems) -> Result<Ledger, Error> {
-    let based_on: HashMap<ProcessId, Option<ProcessSpecificationId>> =
-        records.processes.iter().map(|p| (p.record.id, p.record.based_on)).collect();
-    let mut states = Books::new();
-    let mut created_at: HashMap<EconomicResourceId, DateTime<Utc>> = HashMap::with_capacity(records.resources.len());
-    let mut position: HashMap<EconomicEventId, usize> = HashMap::with_capacity(records.events.len());
-    let mut events: Vec<EconomicEvent> = Vec::with_capacity(records.events.len());
-    let mut previous: Option<(DateTime<Utc>, Uuid)> = None;
-    for node in records.events {
-        let EventNode { index, mut event, new_resource } = node;
-        let id = &nodes[index].id;
-        let key = (event.created, event.id.uuid());
-        if previous.is_some_and(|p| p >= key) {
-            problems.push(index, id, "events must be in recording order (ovn:created, then id)");
-            return Err(std::mem::take(problems).into_error());
-        }
-        previous = Some(key);
-        if let Err(message) = step(&mut event, new_resource, &events, &position, &based_on, &mut states) {
-            problems.push(index, id, message);
-            return Err(std::mem::take(problems).into_error());
-        }
-        for resource in
-            [event.core.resource_inventoried_as, event.core.to_resource_inventoried_as].into_iter().flatten()
-        {
-            created_at.entry(resource).or_insert(event.created);
-        }
-        position.insert(event.id, events.len());
-        events.push(event);
-    }
-    let mut resources = Vec::with_capacity(records.resources.len());
-    for node in records.resources {
-        let id = &nodes[node.index].id;
-        match settle(node.record, node.accounting, node.onhand, &states) {
-            Ok(record) => {
-                let created = node.created.or_else(|| created_at.get(&record.id).copied()).unwrap_or_default();
-                resources.push(Stamped { record, created });
-            }
-            Err(message) => problems.push(node.index, id, message),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(std::mem::take(problems).into_error());
-    }
-    let mut ledger = Ledger {
-        units: records.units,
-        agents: records.agents,
-        roles: records.roles,
-        relationships: records.relationships,
-        resource_specifications: records.resource_specifications,
-        process_specifications: records.process_specifications,
-        processes: records.processes,
-        resources,
-        events,
-    };
-    ledger.sort_by_id();
-    Ok(ledger)
-}
+use super::{FieldResult, domain};
 
 /// Checks one event against what came before and applies it to its resources, through the
 /// domain's own rules (the live service's, without the database): [`observation::prepare`]
@@ -83,26 +18,19 @@ pub(super) fn replay(nodes: &[Node], records: Records, problems: &mut Problems) 
 /// named by an event whose action can create it is created by it (`ovn:newInventoriedResource`,
 /// when stated, must name that side). A correction takes the flows of its original, so the
 /// document must state the same ones.
-fn step(
+pub(super) fn step(
     event: &mut EconomicEvent,
     new_resource: Option<EconomicResourceId>,
-    earlier: &[EconomicEvent],
-    position: &HashMap<EconomicEventId, usize>,
+    original: Option<NewEvent>,
     based_on: &HashMap<ProcessId, Option<ProcessSpecificationId>>,
     books: &mut Books,
 ) -> FieldResult<()> {
     let stated = event.core.clone();
-    let original = match stated.corrects {
-        Some(original_id) => Some(
-            position
-                .get(&original_id)
-                .and_then(|&p| earlier.get(p))
-                .ok_or_else(|| format!("vf:corrects: event <{original_id}> must come before its correction"))?
-                .core
-                .clone(),
-        ),
-        None => None,
-    };
+    if let Some(original_id) = stated.corrects
+        && original.is_none()
+    {
+        return Err(format!("vf:corrects: event <{original_id}> must come before its correction"));
+    }
     let context = EventContext {
         original,
         output_process_based_on: stated.output_of.and_then(|p| based_on.get(&p).copied().flatten()),
@@ -158,7 +86,7 @@ fn created_side(core: &NewEvent, books: &Books) -> Option<EconomicResourceId> {
 /// The resource as its events left it: balances, unit, accountable agent and custodian from
 /// the replay (the node must agree when it states them); descriptive fields from the node when
 /// stated.
-fn settle(
+pub(super) fn settle(
     mut record: EconomicResource,
     accounting: Option<Measure>,
     onhand: Option<Measure>,

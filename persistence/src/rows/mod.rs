@@ -19,7 +19,9 @@ use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait};
 use crate::decimal::DbDecimal;
 use crate::error::{PersistenceError, Result};
 
-pub(crate) use observation::{core_from, event_from, event_row, flow_event_from, process_from, process_row};
+pub(crate) use observation::{
+    CoreColumns, core_from, core_from_columns, event_from, event_row, flow_event_from, process_from, process_row,
+};
 
 /// A record kept in one table with an id and a revision.
 pub(crate) trait Record: Sized + Send + Sync + 'static {

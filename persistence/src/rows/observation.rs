@@ -16,24 +16,62 @@ use crate::decimal::DbDecimal;
 use crate::entity::{economic_event, economic_resource, process};
 use crate::error::Result;
 
+/// The columns of an event row that say what it does (a correction's original is read back
+/// by these alone during an import).
+pub(crate) struct CoreColumns<'r> {
+    pub(crate) action: &'r str,
+    pub(crate) provider: &'r str,
+    pub(crate) receiver: &'r str,
+    pub(crate) resource_inventoried_as: Option<&'r str>,
+    pub(crate) to_resource_inventoried_as: Option<&'r str>,
+    pub(crate) resource_quantity: Option<DbDecimal>,
+    pub(crate) resource_quantity_unit: Option<&'r str>,
+    pub(crate) effort_quantity: Option<DbDecimal>,
+    pub(crate) effort_quantity_unit: Option<&'r str>,
+    pub(crate) input_of: Option<&'r str>,
+    pub(crate) output_of: Option<&'r str>,
+    pub(crate) at_location: Option<&'r str>,
+    pub(crate) to_location: Option<&'r str>,
+    pub(crate) state: Option<&'r str>,
+    pub(crate) corrects: Option<&'r str>,
+}
+
+/// What an event says, from its columns.
+pub(crate) fn core_from_columns(c: &CoreColumns<'_>) -> Result<NewEvent> {
+    let mut core =
+        NewEvent::new(id(c.action, Action::parse)?, id(c.provider, AgentId::parse)?, id(c.receiver, AgentId::parse)?);
+    core.resource_inventoried_as = opt(c.resource_inventoried_as, EconomicResourceId::parse)?;
+    core.to_resource_inventoried_as = opt(c.to_resource_inventoried_as, EconomicResourceId::parse)?;
+    core.resource_quantity = measure(c.resource_quantity, c.resource_quantity_unit)?;
+    core.effort_quantity = measure(c.effort_quantity, c.effort_quantity_unit)?;
+    core.input_of = opt(c.input_of, ProcessId::parse)?;
+    core.output_of = opt(c.output_of, ProcessId::parse)?;
+    core.at_location = c.at_location.map(str::to_owned);
+    core.to_location = c.to_location.map(str::to_owned);
+    core.state = c.state.map(str::to_owned);
+    core.corrects = opt(c.corrects, EconomicEventId::parse)?;
+    Ok(core)
+}
+
 /// What an event says, from its row.
 pub(crate) fn core_from(row: &economic_event::Model) -> Result<NewEvent> {
-    let mut core = NewEvent::new(
-        id(&row.action, Action::parse)?,
-        id(&row.provider, AgentId::parse)?,
-        id(&row.receiver, AgentId::parse)?,
-    );
-    core.resource_inventoried_as = opt(row.resource_inventoried_as.as_deref(), EconomicResourceId::parse)?;
-    core.to_resource_inventoried_as = opt(row.to_resource_inventoried_as.as_deref(), EconomicResourceId::parse)?;
-    core.resource_quantity = measure(row.resource_quantity, row.resource_quantity_unit.as_deref())?;
-    core.effort_quantity = measure(row.effort_quantity, row.effort_quantity_unit.as_deref())?;
-    core.input_of = opt(row.input_of.as_deref(), ProcessId::parse)?;
-    core.output_of = opt(row.output_of.as_deref(), ProcessId::parse)?;
-    core.at_location = row.at_location.clone();
-    core.to_location = row.to_location.clone();
-    core.state = row.state.clone();
-    core.corrects = opt(row.corrects.as_deref(), EconomicEventId::parse)?;
-    Ok(core)
+    core_from_columns(&CoreColumns {
+        action: &row.action,
+        provider: &row.provider,
+        receiver: &row.receiver,
+        resource_inventoried_as: row.resource_inventoried_as.as_deref(),
+        to_resource_inventoried_as: row.to_resource_inventoried_as.as_deref(),
+        resource_quantity: row.resource_quantity,
+        resource_quantity_unit: row.resource_quantity_unit.as_deref(),
+        effort_quantity: row.effort_quantity,
+        effort_quantity_unit: row.effort_quantity_unit.as_deref(),
+        input_of: row.input_of.as_deref(),
+        output_of: row.output_of.as_deref(),
+        at_location: row.at_location.as_deref(),
+        to_location: row.to_location.as_deref(),
+        state: row.state.as_deref(),
+        corrects: row.corrects.as_deref(),
+    })
 }
 
 /// An event from its row and its scopes.
