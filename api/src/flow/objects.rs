@@ -138,13 +138,13 @@ pub enum FlowNodeKind {
 #[derive(SimpleObject)]
 pub struct FlowWalk {
     /// The nodes' ids.
-    pub ids: Vec<ID>,
+    pub ids: Leaves<ID>,
     /// Each node's kind.
-    pub kinds: Vec<FlowNodeKind>,
+    pub kinds: Leaves<FlowNodeKind>,
     /// The position in `ids` of the node each node was first reached from; -1 for the start.
-    pub parents: Vec<i32>,
+    pub parents: Leaves<i32>,
     /// Each node's distance from the start, in flow steps.
-    pub distances: Vec<i32>,
+    pub distances: Leaves<i32>,
     /// Whether the walk stopped at `maxNodes` (or the server's bound) before its end.
     pub truncated: bool,
 }
@@ -155,18 +155,57 @@ impl FlowWalk {
         let position: HashMap<FlowNode, i32> =
             steps.iter().enumerate().map(|(i, s)| (s.node, i32::try_from(i).unwrap_or(i32::MAX))).collect();
         Self {
-            ids: steps.iter().map(|s| node_id(s.node)).collect(),
-            kinds: steps
-                .iter()
-                .map(|s| match s.node {
-                    FlowNode::Event(_) => FlowNodeKind::EconomicEvent,
-                    FlowNode::Resource(_) => FlowNodeKind::EconomicResource,
-                    FlowNode::Process(_) => FlowNodeKind::Process,
-                })
-                .collect(),
-            parents: steps.iter().map(|s| s.parent.and_then(|p| position.get(&p).copied()).unwrap_or(-1)).collect(),
-            distances: steps.iter().map(|s| i32::try_from(s.distance).unwrap_or(i32::MAX)).collect(),
+            ids: Leaves(steps.iter().map(|s| node_id(s.node)).collect()),
+            kinds: Leaves(
+                steps
+                    .iter()
+                    .map(|s| match s.node {
+                        FlowNode::Event(_) => FlowNodeKind::EconomicEvent,
+                        FlowNode::Resource(_) => FlowNodeKind::EconomicResource,
+                        FlowNode::Process(_) => FlowNodeKind::Process,
+                    })
+                    .collect(),
+            ),
+            parents: Leaves(
+                steps.iter().map(|s| s.parent.and_then(|p| position.get(&p).copied()).unwrap_or(-1)).collect(),
+            ),
+            distances: Leaves(steps.iter().map(|s| i32::try_from(s.distance).unwrap_or(i32::MAX)).collect()),
             truncated,
         }
+    }
+}
+
+/// A list of leaf values (scalars, enums) that resolves in one pass: each item is resolved in
+/// turn, where a plain list creates and polls one future per item concurrently. The schema
+/// sees exactly the list type (`[T!]!`).
+///
+/// Why: `flowGraph` answers four lists of up to hundreds of thousands of leaves; resolved as
+/// plain lists they cost more than the walk itself. A leaf resolves at once and never fails on
+/// its own, so resolving them one after the other loses nothing.
+pub struct Leaves<T>(pub Vec<T>);
+
+impl<T: async_graphql::OutputType> async_graphql::OutputType for Leaves<T> {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Vec<T> as async_graphql::OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<T> as async_graphql::OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        <Vec<T> as async_graphql::OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        let mut values = Vec::with_capacity(self.0.len());
+        for (i, item) in self.0.iter().enumerate() {
+            values.push(item.resolve(&ctx.with_index(i), field).await?);
+        }
+        Ok(async_graphql::Value::List(values))
     }
 }
