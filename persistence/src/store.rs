@@ -113,6 +113,28 @@ async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceive
     }
 }
 
+/// Runs `work` in `txn` (a transaction or a savepoint) and commits it, or rolls it back on
+/// any error.
+async fn commit_or_roll_back<T, F>(txn: DatabaseTransaction, work: F) -> Result<T>
+where
+    F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>>,
+{
+    match work(&txn).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            // Dropping a transaction rolls it back too; doing it explicitly surfaces a failed
+            // rollback in the logs.
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
 impl Store {
     /// Opens the pool. SQLite gets WAL, `synchronous=FULL` (a commit survives power loss),
     /// foreign keys and a busy timeout; PostgreSQL gets the schema search path if one is set.
@@ -171,21 +193,7 @@ impl Store {
         F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send + 'static,
     {
         let Some(queue) = &self.writer else {
-            let txn = self.db.begin().await?;
-            return match work(&txn).await {
-                Ok(value) => {
-                    txn.commit().await?;
-                    Ok(value)
-                }
-                Err(err) => {
-                    // Dropping a transaction rolls it back too; doing it explicitly surfaces
-                    // a failed rollback in the logs.
-                    if let Err(rollback) = txn.rollback().await {
-                        tracing::warn!(error = %rollback, "rollback failed");
-                    }
-                    Err(err)
-                }
-            };
+            return commit_or_roll_back(self.db.begin().await?, work).await;
         };
         let (reply, answer) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |txn, alone| {
@@ -193,22 +201,10 @@ impl Store {
                 let outcome: Result<T> = if alone {
                     work(txn).await
                 } else {
-                    async {
-                        let savepoint = txn.begin().await?;
-                        match work(&savepoint).await {
-                            Ok(value) => {
-                                savepoint.commit().await?;
-                                Ok(value)
-                            }
-                            Err(err) => {
-                                if let Err(rollback) = savepoint.rollback().await {
-                                    tracing::warn!(error = %rollback, "rollback to savepoint failed");
-                                }
-                                Err(err)
-                            }
-                        }
+                    match txn.begin().await {
+                        Ok(savepoint) => commit_or_roll_back(savepoint, work).await,
+                        Err(err) => Err(err.into()),
                     }
-                    .await
                 };
                 let failed = outcome.is_err();
                 let completion: Completion = Box::new(move |committed| {
