@@ -111,6 +111,11 @@ impl Store {
             Direction::Upstream => graph.previous(start),
             Direction::Downstream => graph.next(start),
         };
+        self.one_step_from(start, nodes).await
+    }
+
+    /// `nodes`, one step from `start`, with their records.
+    async fn one_step_from(&self, start: FlowNode, nodes: Vec<FlowNode>) -> Result<Walked> {
         let steps: Vec<FlowStep> = nodes.into_iter().map(|node| one_step(node, start)).collect();
         let records = self.hydrate(steps.iter().map(|s| s.node), HashMap::new()).await?;
         Ok(Walked { steps, records })
@@ -275,9 +280,7 @@ impl FlowIndex {
             })
             .await?;
         let Some(nodes) = found else { return self.store().step_flow(start, direction, max_nodes).await };
-        let steps: Vec<FlowStep> = nodes.into_iter().map(|node| one_step(node, start)).collect();
-        let records = self.store().hydrate(steps.iter().map(|s| s.node), HashMap::new()).await?;
-        Ok(Walked { steps, records })
+        self.store().one_step_from(start, nodes).await
     }
 
     /// As [`Store::neighbour_processes`].
