@@ -6,7 +6,10 @@
 //! Reads are open (an open value network is transparent); writes need an authenticated
 //! agent, whom these rules then judge.
 
+use crate::claim::Claim;
+use crate::intent::Intent;
 use crate::observation::{EventContext, NewEvent, ResourceState};
+use crate::proposal::Proposal;
 use crate::{AgentId, DomainError};
 
 /// An agent records an event only as its provider or its receiver. A correction has already
@@ -53,6 +56,58 @@ pub fn may_delete_person(actor: AgentId, person: AgentId) -> Result<(), DomainEr
         Ok(())
     } else {
         Err(DomainError::Forbidden("only a person may delete their own record".into()))
+    }
+}
+
+/// An intent is written (created, changed, deleted) only by a party to it: its provider or
+/// its receiver, whichever is set. On a change, the actor must be a party before and after,
+/// so an agent cannot hand an intent over to others it has no part in.
+pub fn may_write_intent(actor: AgentId, intent: &Intent) -> Result<(), DomainError> {
+    if intent.is_party(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("an intent is written only by its provider or its receiver".into()))
+    }
+}
+
+/// A satisfaction is written by a party to the intent it satisfies, or by a party to the
+/// flow that satisfies it (`flow_parties`: the event's provider and receiver): whoever
+/// delivered or received may say what the delivery was for.
+pub fn may_write_satisfaction(actor: AgentId, intent: &Intent, flow_parties: &[AgentId]) -> Result<(), DomainError> {
+    if intent.is_party(actor) || flow_parties.contains(&actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a satisfaction is written only by a party to the intent or to what satisfies it".into(),
+        ))
+    }
+}
+
+/// A claim is written only by a party to it: its provider or its receiver.
+pub fn may_write_claim(actor: AgentId, claim: &Claim) -> Result<(), DomainError> {
+    if claim.is_party(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a claim is written only by its provider or its receiver".into()))
+    }
+}
+
+/// A settlement is written only by a party to the claim it settles.
+pub fn may_write_settlement(actor: AgentId, claim: &Claim) -> Result<(), DomainError> {
+    if claim.is_party(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a settlement is written only by a party to the claim it settles".into()))
+    }
+}
+
+/// Any authenticated agent may publish a proposal; only its creator changes or deletes it,
+/// adds or removes its intents, and publishes it to agents.
+pub fn may_change_proposal(actor: AgentId, proposal: &Proposal) -> Result<(), DomainError> {
+    if proposal.recorded_by == actor {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the agent who created a proposal may change it".into()))
     }
 }
 

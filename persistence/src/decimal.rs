@@ -68,3 +68,18 @@ impl DbDecimal {
         canonical(self.0)
     }
 }
+
+/// Serialized as its canonical text (a row snapshot in JSON keeps every digit).
+impl serde::Serialize for DbDecimal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text())
+    }
+}
+
+/// Read back from its canonical text.
+impl<'de> serde::Deserialize<'de> for DbDecimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Decimal::from_str_exact(&text).map(Self).map_err(serde::de::Error::custom)
+    }
+}
