@@ -395,7 +395,7 @@ impl Writer<'_> {
                 insert_chunked(txn, 7, &ledger.roles, role_row).await?;
                 insert_chunked(txn, 9, &ledger.relationships, relationship_row).await?;
                 insert_chunked(txn, 6, &ledger.process_specifications, process_specification_row).await?;
-                insert_chunked(txn, 14, &ledger.resource_specifications, resource_specification_row).await?;
+                insert_chunked(txn, 15, &ledger.resource_specifications, resource_specification_row).await?;
                 insert_chunked(txn, 11, &ledger.processes, process_row).await?;
                 insert_chunked(txn, 2, &process_scopes, process_scope_row).await?;
                 insert_chunked(txn, 24, &ledger.resources, resource_row_without_container).await?;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId, ProcessId,
+    AgentId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
     ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
@@ -32,6 +32,8 @@ pub(crate) enum Ref {
     Resource(EconomicResourceId),
     /// An agent relationship role.
     Role(AgentRelationshipRoleId),
+    /// An intent.
+    Intent(IntentId),
 }
 
 impl Ref {
@@ -45,6 +47,7 @@ impl Ref {
             Self::Event(_) => ("economic_event", "economic event"),
             Self::Resource(_) => ("economic_resource", "economic resource"),
             Self::Role(_) => ("agent_relationship_role", "agent relationship role"),
+            Self::Intent(_) => ("intent", "intent"),
         }
     }
 
@@ -58,6 +61,7 @@ impl Ref {
             Self::Event(id) => id.to_string(),
             Self::Resource(id) => id.to_string(),
             Self::Role(id) => id.to_string(),
+            Self::Intent(id) => id.to_string(),
         }
     }
 }
