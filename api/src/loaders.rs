@@ -18,11 +18,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::Loader;
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
+use ovn_domain::claim::{Claim, Settlement};
+use ovn_domain::intent::{Intent, Satisfaction};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, EconomicEventId, EconomicResourceId, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId, UnitId,
+    AgentId, AgentRelationshipRoleId, ClaimId, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
+    ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId,
+    SettlementId, UnitId,
 };
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
@@ -172,6 +176,88 @@ batch_loader!(AgentRelationshipRoleId, AgentRelationshipRole, relationship_roles
 batch_loader!(EconomicEventId, EconomicEvent, events_by_id);
 batch_loader!(EconomicResourceId, EconomicResource, resources_by_id);
 batch_loader!(ProcessId, Process, processes_by_id);
+batch_loader!(IntentId, Intent, intents_by_id);
+batch_loader!(SatisfactionId, Satisfaction, satisfactions_by_id);
+batch_loader!(ProposalId, Proposal, proposals_by_id);
+batch_loader!(ProposedIntentId, ProposedIntent, proposed_intents_by_id);
+batch_loader!(ProposedToId, ProposedTo, proposed_tos_by_id);
+batch_loader!(ClaimId, Claim, claims_by_id);
+batch_loader!(SettlementId, Settlement, settlements_by_id);
+
+/// Groups records by a key they carry.
+fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for item in items {
+        if let Some(k) = key(&item) {
+            grouped.entry(k).or_default().push(item);
+        }
+    }
+    grouped
+}
+
+/// A keyed loader of one-to-many lists: `$key(id)` answers the records `$body` finds for a
+/// batch of ids, grouped by id (a key with none answers `None`: an empty list).
+macro_rules! grouped_loader {
+    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$store:ident, $ids:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub $inner);
+
+        impl Loader<$key> for StoreLoader {
+            type Value = Vec<$value>;
+            type Error = Arc<PersistenceError>;
+
+            async fn load(&self, keys: &[$key]) -> std::result::Result<HashMap<$key, Vec<$value>>, Self::Error> {
+                let $store = &self.store;
+                let $ids: Vec<$inner> = keys.iter().map(|k| k.0).collect();
+                let found: HashMap<$inner, Vec<$value>> = $body.map_err(Arc::new)?;
+                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+}
+
+grouped_loader!(
+    /// Loader key: the satisfactions of an intent.
+    SatisfactionsOf(IntentId) => Satisfaction, |store, ids| store.satisfactions_of_intents(&ids).await
+);
+grouped_loader!(
+    /// Loader key: the satisfactions an event makes.
+    SatisfactionsBy(EconomicEventId) => Satisfaction, |store, ids| store.satisfactions_by_events(&ids).await
+);
+grouped_loader!(
+    /// Loader key: the intended inputs of a process.
+    IntendedInputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, false).await
+);
+grouped_loader!(
+    /// Loader key: the intended outputs of a process.
+    IntendedOutputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, true).await
+);
+grouped_loader!(
+    /// Loader key: the intents a proposal publishes.
+    PublishesOf(ProposalId) => ProposedIntent,
+    |store, ids| store.proposed_intents_of(&ids, &[]).await.map(|found| group(found, |p| Some(p.published_in)))
+);
+grouped_loader!(
+    /// Loader key: the proposals an intent is published in.
+    PublishedIn(IntentId) => ProposedIntent,
+    |store, ids| store.proposed_intents_of(&[], &ids).await.map(|found| group(found, |p| Some(p.publishes)))
+);
+grouped_loader!(
+    /// Loader key: the agents a proposal is published to.
+    ProposedToOf(ProposalId) => ProposedTo, |store, ids| store.proposed_to_of(&ids).await
+);
+grouped_loader!(
+    /// Loader key: the settlements of a claim.
+    SettlementsOf(ClaimId) => Settlement,
+    |store, ids| store.settlements_of(&ids, &[]).await.map(|found| group(found, |s| Some(s.settles)))
+);
+grouped_loader!(
+    /// Loader key: the settlements an event makes.
+    SettlementsBy(EconomicEventId) => Settlement,
+    |store, ids| store.settlements_of(&[], &ids).await.map(|found| group(found, |s| Some(s.settled_by)))
+);
+
 
 /// Loader key: the events a process takes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
