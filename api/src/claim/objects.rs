@@ -145,9 +145,11 @@ impl Claim {
         before: Option<String>,
     ) -> Result<Option<SettlementConnection>> {
         let settlements = self.settlements(ctx).await?;
-        let ids = settlements.iter().map(|s| s.id).collect();
+        let ids: Vec<_> = settlements.iter().map(|s| s.id).collect();
+        let total = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         let mut by_id: HashMap<_, _> = settlements.into_iter().map(|s| (s.id, s)).collect();
-        let page = paginate_ids(ids, &page_request(ctx, first, after, last, before))?;
+        let mut page = paginate_ids(ids, &page_request(ctx, first, after, last, before))?;
+        page.total_count = Some(total);
         let page = page.try_map(|id| by_id.remove(&id).ok_or_else(|| PersistenceError::not_found("settlement", id)))?;
         Ok(Some(SettlementConnection::from_page(page, Settlement)))
     }
