@@ -145,4 +145,87 @@ mod tests {
         assert_eq!(may_delete_person(bob, bob), Ok(()));
         assert!(matches!(may_delete_person(alice, bob), Err(DomainError::Forbidden(_))));
     }
+
+    #[test]
+    fn intents_claims_and_settlements_are_written_by_their_parties_proposals_by_their_creator() {
+        use chrono::Utc;
+        use rust_decimal::Decimal;
+
+        use crate::claim::Claim;
+        use crate::intent::Intent;
+        use crate::proposal::Proposal;
+        use crate::{ClaimId, EconomicEventId, IntentId, Measure, ProposalId};
+
+        let (alice, bob, eve) = (AgentId::new(), AgentId::new(), AgentId::new());
+        let offer = Intent {
+            id: IntentId::new(),
+            revision: 1,
+            action: Action::Work,
+            name: None,
+            provider: Some(alice),
+            receiver: None,
+            input_of: None,
+            output_of: None,
+            resource_inventoried_as: None,
+            resource_conforms_to: None,
+            resource_classified_as: Vec::new(),
+            resource_quantity: None,
+            effort_quantity: Some(Measure::new(Decimal::ONE, None)),
+            available_quantity: None,
+            has_beginning: None,
+            has_end: None,
+            has_point_in_time: None,
+            due: None,
+            finished: false,
+            image: None,
+            image_list: Vec::new(),
+            note: None,
+            agreed_in: None,
+            in_scope_of: Vec::new(),
+        };
+        assert_eq!(may_write_intent(alice, &offer), Ok(()));
+        assert!(matches!(may_write_intent(bob, &offer), Err(DomainError::Forbidden(_))));
+        // Bob delivered the work that satisfies Alice's offer: he may say so; Eve may not.
+        assert_eq!(may_write_satisfaction(bob, &offer, &[bob, alice]), Ok(()));
+        assert!(matches!(may_write_satisfaction(eve, &offer, &[bob, alice]), Err(DomainError::Forbidden(_))));
+
+        let claim = Claim {
+            id: ClaimId::new(),
+            revision: 1,
+            action: Action::Transfer,
+            provider: Some(bob),
+            receiver: Some(alice),
+            resource_conforms_to: None,
+            resource_classified_as: Vec::new(),
+            resource_quantity: Some(Measure::new(Decimal::TEN, None)),
+            effort_quantity: None,
+            triggered_by: EconomicEventId::new(),
+            due: None,
+            created: Utc::now(),
+            finished: false,
+            note: None,
+            agreed_in: None,
+            in_scope_of: Vec::new(),
+        };
+        assert_eq!(may_write_claim(bob, &claim), Ok(()));
+        assert_eq!(may_write_settlement(alice, &claim), Ok(()));
+        assert!(matches!(may_write_claim(eve, &claim), Err(DomainError::Forbidden(_))));
+        assert!(matches!(may_write_settlement(eve, &claim), Err(DomainError::Forbidden(_))));
+
+        let proposal = Proposal {
+            id: ProposalId::new(),
+            revision: 1,
+            name: None,
+            has_beginning: None,
+            has_end: None,
+            unit_based: false,
+            created: Utc::now(),
+            note: None,
+            in_scope_of: Vec::new(),
+            purpose: None,
+            recorded_by: alice,
+        };
+        assert_eq!(may_change_proposal(alice, &proposal), Ok(()));
+        assert!(matches!(may_change_proposal(bob, &proposal), Err(DomainError::Forbidden(_))));
+    }
 }
