@@ -258,7 +258,6 @@ grouped_loader!(
     |store, ids| store.settlements_of(&[], &ids).await.map(|found| group(found, |s| Some(s.settled_by)))
 );
 
-
 /// Loader key: the events a process takes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InputsOf(pub ProcessId);

@@ -70,7 +70,10 @@ pub fn check_units(
         {
             return Err(DomainError::invalid(
                 kind.field(),
-                format!("is in another unit than the {what}'s {}: quantities in different units do not add up", kind.field()),
+                format!(
+                    "is in another unit than the {what}'s {}: quantities in different units do not add up",
+                    kind.field()
+                ),
             ));
         }
     }

@@ -78,8 +78,9 @@ async fn an_offer_is_listed_in_offers_not_in_requests_and_on_the_agent_it_is_pro
     .await?;
 
     // Act: Alice's offer, proposed to Bob; Bob's request.
-    let offer = run(&app, &alice_token, CREATE_PROPOSAL, json!({ "p": { "name": "Design for hire", "purpose": "offer" } }))
-        .await?;
+    let offer =
+        run(&app, &alice_token, CREATE_PROPOSAL, json!({ "p": { "name": "Design for hire", "purpose": "offer" } }))
+            .await?;
     assert_eq!(offer["createProposal"]["proposal"]["purpose"], json!("offer"));
     assert_eq!(offer["createProposal"]["proposal"]["unitBased"], json!(false));
     let offer_revision = string_at(&offer, "/createProposal/proposal/revisionId")?;
@@ -134,7 +135,8 @@ async fn an_offer_is_listed_in_offers_not_in_requests_and_on_the_agent_it_is_pro
         "proposeIntent",
         "CONFLICT",
     )?;
-    let response = app.graphql("query($o: ID!) { proposal(id: $o) { publishes { id } } }", json!({ "o": offer })).await?;
+    let response =
+        app.graphql("query($o: ID!) { proposal(id: $o) { publishes { id } } }", json!({ "o": offer })).await?;
     assert_eq!(data(&response)?["proposal"]["publishes"].as_array().map(Vec::len), Some(2));
     Ok(())
 }
@@ -193,7 +195,8 @@ async fn a_claim_triggered_by_an_event_is_settled_by_two_settlements() -> Result
 
     // Act 1: Bob pays 50, the settlement taking the payment's amount.
     let first = event(&app, &bob_token, payment(&bob, &alice, "50", &eur)).await?;
-    let settled = run(&app, &bob_token, CREATE_SETTLEMENT, json!({ "s": { "settles": claim, "settledBy": first } })).await?;
+    let settled =
+        run(&app, &bob_token, CREATE_SETTLEMENT, json!({ "s": { "settles": claim, "settledBy": first } })).await?;
     assert_eq!(
         settled["createSettlement"]["settlement"]["resourceQuantity"],
         json!({ "hasNumericalValue": "50", "hasUnit": { "id": eur } })
@@ -222,16 +225,24 @@ async fn a_claim_triggered_by_an_event_is_settled_by_two_settlements() -> Result
         )
         .await?;
     let d = data(&response)?;
-    assert_eq!(d["economicEvent"]["settles"], json!([{ "settles": { "id": claim }, "resourceQuantity": { "hasNumericalValue": "70.5" } }]));
+    assert_eq!(
+        d["economicEvent"]["settles"],
+        json!([{ "settles": { "id": claim }, "resourceQuantity": { "hasNumericalValue": "70.5" } }])
+    );
     assert_eq!(ids(&d["person"]["agentClaimsAsReceiver"]), [claim.clone()]);
     assert!(ids(&d["person"]["claims"]).is_empty(), "vf-graphql 0.9's `claims` is an IntentConnection, kept empty");
 
     // A stale revision of the claim is a conflict; a settled claim cannot be deleted.
     run(&app, &alice_token, UPDATE_CLAIM, json!({ "c": { "revisionId": revision, "note": "paid" } })).await?;
-    let stale = app.graphql_as(&alice_token, UPDATE_CLAIM, json!({ "c": { "revisionId": revision, "note": "late" } })).await?;
+    let stale =
+        app.graphql_as(&alice_token, UPDATE_CLAIM, json!({ "c": { "revisionId": revision, "note": "late" } })).await?;
     assert_refused(&stale, "updateClaim", "CONFLICT")?;
     let delete = app
-        .graphql_as(&alice_token, "mutation($r: ID!) { deleteClaim(revisionId: $r) }", json!({ "r": format!("{claim}:2") }))
+        .graphql_as(
+            &alice_token,
+            "mutation($r: ID!) { deleteClaim(revisionId: $r) }",
+            json!({ "r": format!("{claim}:2") }),
+        )
         .await?;
     assert_refused(&delete, "deleteClaim", "CONFLICT")?;
     Ok(())

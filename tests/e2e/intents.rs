@@ -34,7 +34,14 @@ async fn run(app: &TestApp, token: &str, query: &str, variables: Value) -> Resul
 }
 
 /// Records a `deliverService` event from `provider` to `receiver` of `quantity` in `unit`.
-async fn delivery(app: &TestApp, token: &str, provider: &str, receiver: &str, quantity: &str, unit: &str) -> Result<String> {
+async fn delivery(
+    app: &TestApp,
+    token: &str,
+    provider: &str,
+    receiver: &str,
+    quantity: &str,
+    unit: &str,
+) -> Result<String> {
     let event = json!({ "e": { "action": "deliverService", "provider": provider, "receiver": receiver,
         "resourceQuantity": { "hasNumericalValue": quantity, "hasUnit": unit },
         "hasPointInTime": "2026-11-01T10:00:00Z" } });
@@ -92,13 +99,17 @@ async fn an_intent_satisfied_by_two_events_is_partly_then_over_satisfied() -> Re
     // A satisfaction in hours is refused and writes nothing.
     let hours = delivery(&app, &alice_token, &alice, &bob, "2", &hour).await?;
     let before = app.total("satisfactions").await?;
-    let refused =
-        app.graphql_as(&alice_token, CREATE_SATISFACTION, json!({ "s": { "satisfies": intent, "satisfiedBy": hours } }))
-            .await?;
+    let refused = app
+        .graphql_as(&alice_token, CREATE_SATISFACTION, json!({ "s": { "satisfies": intent, "satisfiedBy": hours } }))
+        .await?;
     assert_refused(&refused, "createSatisfaction", "BAD_INPUT")?;
     let explicit = json!({ "s": { "satisfies": intent, "satisfiedBy": second,
         "resourceQuantity": { "hasNumericalValue": "1", "hasUnit": hour } } });
-    assert_refused(&app.graphql_as(&alice_token, CREATE_SATISFACTION, explicit).await?, "createSatisfaction", "BAD_INPUT")?;
+    assert_refused(
+        &app.graphql_as(&alice_token, CREATE_SATISFACTION, explicit).await?,
+        "createSatisfaction",
+        "BAD_INPUT",
+    )?;
     assert_eq!(app.total("satisfactions").await?, before);
     assert_eq!(before, 2);
     assert_eq!(progress(&app, &intent).await?, (json!("11.5"), json!("0"), json!("1.5"), json!(true)));
@@ -107,7 +118,8 @@ async fn an_intent_satisfied_by_two_events_is_partly_then_over_satisfied() -> Re
     let response = app.graphql(PROGRESS, json!({ "id": intent })).await?;
     let read = &data(&response)?["intent"];
     assert_eq!(read["deletable"], json!(false));
-    let by: Vec<&Value> = read["satisfiedBy"].as_array().context("satisfiedBy")?.iter().map(|s| &s["satisfiedBy"]["id"]).collect();
+    let by: Vec<&Value> =
+        read["satisfiedBy"].as_array().context("satisfiedBy")?.iter().map(|s| &s["satisfiedBy"]["id"]).collect();
     assert_eq!(by, [&json!(first), &json!(second)]);
     let event = app
         .graphql(
@@ -128,18 +140,31 @@ async fn an_intent_names_a_party_and_only_a_party_writes_it() -> Result<()> {
     let (alice, alice_token) = app.person_with_token("Alice").await?;
     let (_, carol_token) = app.person_with_token("Carol").await?;
     let hour = app.create_unit(&alice_token, "hour", "h").await?;
-    let offer = json!({ "action": "work", "provider": alice, "effortQuantity": { "hasNumericalValue": "3", "hasUnit": hour } });
+    let offer =
+        json!({ "action": "work", "provider": alice, "effortQuantity": { "hasNumericalValue": "3", "hasUnit": hour } });
 
     // Nobody named: refused.
     let mut nobody = offer.clone();
     nobody["provider"] = Value::Null;
-    assert_refused(&app.graphql_as(&alice_token, CREATE_INTENT, json!({ "i": nobody })).await?, "createIntent", "BAD_INPUT")?;
+    assert_refused(
+        &app.graphql_as(&alice_token, CREATE_INTENT, json!({ "i": nobody })).await?,
+        "createIntent",
+        "BAD_INPUT",
+    )?;
     // The action's rules: work is effort, not a resource quantity.
     let mut wrong = offer.clone();
     wrong["resourceQuantity"] = json!({ "hasNumericalValue": "3", "hasUnit": hour });
-    assert_refused(&app.graphql_as(&alice_token, CREATE_INTENT, json!({ "i": wrong })).await?, "createIntent", "BAD_INPUT")?;
+    assert_refused(
+        &app.graphql_as(&alice_token, CREATE_INTENT, json!({ "i": wrong })).await?,
+        "createIntent",
+        "BAD_INPUT",
+    )?;
     // Carol cannot offer Alice's work; nobody without a token.
-    assert_refused(&app.graphql_as(&carol_token, CREATE_INTENT, json!({ "i": offer })).await?, "createIntent", "FORBIDDEN")?;
+    assert_refused(
+        &app.graphql_as(&carol_token, CREATE_INTENT, json!({ "i": offer })).await?,
+        "createIntent",
+        "FORBIDDEN",
+    )?;
     assert_refused(&app.graphql(CREATE_INTENT, json!({ "i": offer })).await?, "createIntent", "UNAUTHENTICATED")?;
     assert_eq!(app.total("intents").await?, 0);
 
@@ -149,7 +174,11 @@ async fn an_intent_names_a_party_and_only_a_party_writes_it() -> Result<()> {
     let change = json!({ "i": { "revisionId": revision, "note": "evenings only" } });
     assert_refused(&app.graphql_as(&carol_token, UPDATE_INTENT, change.clone()).await?, "updateIntent", "FORBIDDEN")?;
     let delete = "mutation($r: ID!) { deleteIntent(revisionId: $r) }";
-    assert_refused(&app.graphql_as(&carol_token, delete, json!({ "r": revision })).await?, "deleteIntent", "FORBIDDEN")?;
+    assert_refused(
+        &app.graphql_as(&carol_token, delete, json!({ "r": revision })).await?,
+        "deleteIntent",
+        "FORBIDDEN",
+    )?;
     let updated = run(&app, &alice_token, UPDATE_INTENT, change).await?;
     let revision = string_at(&updated, "/updateIntent/intent/revisionId")?;
     ensure!(revision.ends_with(":2"), "the update made revision 2: {revision}");
@@ -218,7 +247,10 @@ async fn intents_are_listed_on_their_agents_process_resource_specification_and_s
     let request = string_at(&run(&app, &bob_token, CREATE_INTENT, request).await?, "/createIntent/intent/id")?;
 
     let ids = |v: &Value| -> Vec<String> {
-        v["edges"].as_array().map(|e| e.iter().filter_map(|e| e["node"]["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        v["edges"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["node"]["id"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     };
     let response = app
         .graphql(
@@ -241,5 +273,27 @@ async fn intents_are_listed_on_their_agents_process_resource_specification_and_s
     assert_eq!(d["process"]["intendedInputs"], json!([{ "id": offer }]));
     assert_eq!(d["process"]["intendedOutputs"], json!([]));
     assert_eq!(ids(&d["resourceSpecification"]["intents"]), [offer]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retried_create_intent_with_the_same_key_answers_the_first_intent() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, token) = app.person_with_token("Alice").await?;
+    let hour = app.create_unit(&token, "hour", "h").await?;
+    let create = "mutation($i: IntentCreateParams!, $k: String) { createIntent(intent: $i, idempotencyKey: $k) { intent { id } } }";
+    let offer =
+        json!({ "action": "work", "provider": alice, "effortQuantity": { "hasNumericalValue": "3", "hasUnit": hour } });
+    let first = run(&app, &token, create, json!({ "i": offer, "k": "offer-1" })).await?;
+    let again = run(&app, &token, create, json!({ "i": offer, "k": "offer-1" })).await?;
+    assert_eq!(first, again);
+    let mut other = offer.clone();
+    other["note"] = json!("another input");
+    assert_refused(
+        &app.graphql_as(&token, create, json!({ "i": other, "k": "offer-1" })).await?,
+        "createIntent",
+        "IDEMPOTENCY_MISMATCH",
+    )?;
+    assert_eq!(app.total("intents").await?, 1);
     Ok(())
 }

@@ -8,8 +8,8 @@ use ovn_domain::AgentId;
 use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
-use ovn_persistence::{Page, PersistenceError};
 use ovn_persistence::agent::RelationshipFilter;
+use ovn_persistence::{Page, PersistenceError};
 
 use ovn_persistence::claim::ClaimFilter;
 use ovn_persistence::intent::IntentFilter;
@@ -18,14 +18,14 @@ use ovn_persistence::proposal::ProposalFilter;
 
 use crate::claim::objects::{ClaimConnection, claims_page};
 use crate::connection;
-use crate::intent::objects::{Intent, IntentConnection, intents_page};
-use crate::proposal::objects::{ProposalConnection, proposals_page};
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::intent::objects::{Intent, IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
 use crate::pagination::page_request;
+use crate::proposal::objects::{ProposalConnection, proposals_page};
 use crate::scalars::Uri;
 
 /// Declares the fields every agent type shares (vf-graphql's `Agent` interface), plus the
@@ -395,7 +395,13 @@ agent_object!(Organization, "A formal or informal group, or legal organization."
 
 /// A page with nothing on it.
 fn empty_page<T>() -> Page<T> {
-    Page { items: Vec::new(), has_next_page: false, has_previous_page: false, total_count: Some(0), page_limit: ovn_persistence::page::DEFAULT_PAGE_SIZE }
+    Page {
+        items: Vec::new(),
+        has_next_page: false,
+        has_previous_page: false,
+        total_count: Some(0),
+        page_limit: ovn_persistence::page::DEFAULT_PAGE_SIZE,
+    }
 }
 
 async fn relationships_of(

@@ -118,7 +118,10 @@ pub struct SettlementUpdateParams {
     pub note: MaybeUndefined<String>,
 }
 
-fn id_patch<T>(value: &MaybeUndefined<ID>, parse: impl Fn(&str) -> Result<T, DomainError>) -> Result<Patch<T>, DomainError> {
+fn id_patch<T>(
+    value: &MaybeUndefined<ID>,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Result<Patch<T>, DomainError> {
     patch(value).try_map(|id| parse(id.as_str()))
 }
 

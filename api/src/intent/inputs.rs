@@ -154,7 +154,10 @@ pub struct SatisfactionUpdateParams {
 }
 
 /// A tri-state id.
-fn id_patch<T>(value: &MaybeUndefined<ID>, parse: impl Fn(&str) -> Result<T, DomainError>) -> Result<Patch<T>, DomainError> {
+fn id_patch<T>(
+    value: &MaybeUndefined<ID>,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Result<Patch<T>, DomainError> {
     patch(value).try_map(|id| parse(id.as_str()))
 }
 

@@ -10,16 +10,16 @@ use ovn_domain::knowledge::{
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 
 use crate::claim::objects::{ClaimConnection, claims_page};
-use crate::intent::objects::{IntentConnection, intents_page};
-use ovn_persistence::claim::ClaimFilter;
-use ovn_persistence::intent::IntentFilter;
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::intent::objects::{IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
 use crate::scalars::{Decimal, Uri};
+use ovn_persistence::claim::ClaimFilter;
+use ovn_persistence::intent::IntentFilter;
 
 /// Defines a unit of measurement, along with its display symbol. From OM2 vocabulary.
 #[derive(Debug, Clone)]

@@ -17,14 +17,14 @@ use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
 use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, load_agent, load_scopes};
+use crate::claim::objects::Settlement;
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
 use crate::flow::objects::{ProductionFlowItem, TrackTraceItem};
 use crate::flow::query::{event_items, neighbour_processes, production_items, step, walk};
-use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
-use crate::claim::objects::Settlement;
 use crate::intent::objects::{Intent, IntentConnection, Satisfaction, intents_page};
+use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{
     CorrectionsOf, InputsOf, IntendedInputsOf, IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy,
 };

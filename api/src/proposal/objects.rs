@@ -58,8 +58,7 @@ impl Proposal {
     /// The intents it publishes, primary (`reciprocal == false`) or reciprocal.
     async fn intents(&self, ctx: &Context<'_>, reciprocal: bool) -> Result<Vec<Intent>> {
         let published: Vec<DomainProposedIntent> = ctx.load(PublishesOf(self.0.id)).await?.unwrap_or_default();
-        let ids: Vec<IntentId> =
-            published.iter().filter(|p| p.reciprocal == reciprocal).map(|p| p.publishes).collect();
+        let ids: Vec<IntentId> = published.iter().filter(|p| p.reciprocal == reciprocal).map(|p| p.publishes).collect();
         let loaded: HashMap<IntentId, DomainIntent> = ctx.load_many(ids.iter().copied()).await?;
         Ok(ids.iter().filter_map(|id| loaded.get(id).cloned().map(Intent)).collect())
     }

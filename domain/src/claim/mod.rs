@@ -144,7 +144,13 @@ impl Settlement {
         if let Some(m) = self.effort_quantity {
             m.non_negative("effortQuantity")?;
         }
-        check_units(claim.resource_quantity, claim.effort_quantity, self.resource_quantity, self.effort_quantity, "claim")?;
+        check_units(
+            claim.resource_quantity,
+            claim.effort_quantity,
+            self.resource_quantity,
+            self.effort_quantity,
+            "claim",
+        )?;
         Ok(self)
     }
 }
@@ -223,11 +229,14 @@ mod tests {
     #[test]
     fn a_settlement_in_another_unit_or_negative_is_refused() {
         let claim = payment_claim(Measure::new(Decimal::new(120, 0), Some(UnitId::new())));
-        let other = settlement(&claim, Some(Measure::new(Decimal::ONE, Some(UnitId::new())))).prepare(&claim, None, None);
+        let other =
+            settlement(&claim, Some(Measure::new(Decimal::ONE, Some(UnitId::new())))).prepare(&claim, None, None);
         assert!(matches!(other, Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
-        let negative =
-            settlement(&claim, Some(Measure::new(Decimal::NEGATIVE_ONE, claim.resource_quantity.and_then(|m| m.has_unit))))
-                .prepare(&claim, None, None);
+        let negative = settlement(
+            &claim,
+            Some(Measure::new(Decimal::NEGATIVE_ONE, claim.resource_quantity.and_then(|m| m.has_unit))),
+        )
+        .prepare(&claim, None, None);
         assert_eq!(negative, Err(DomainError::invalid("resourceQuantity", "must not be negative")));
     }
 

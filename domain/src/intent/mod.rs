@@ -15,9 +15,7 @@ pub use satisfaction::{Satisfaction, SatisfiedBy};
 use crate::observation::{FlowFields, ProcessLink, check_flow_fields, check_interval};
 use crate::tally::{Tally, tally};
 use crate::text::{Name, Uri};
-use crate::{
-    Action, AgentId, DomainError, EconomicResourceId, IntentId, Measure, ProcessId, ResourceSpecificationId,
-};
+use crate::{Action, AgentId, DomainError, EconomicResourceId, IntentId, Measure, ProcessId, ResourceSpecificationId};
 
 /// An intent: a planned economic flow which has not been committed to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -126,7 +126,8 @@ mod tests {
     fn events_and_commitments_count_alike_and_default_to_their_flow() {
         let kg = Some(UnitId::new());
         let intent = request_for(Measure::new(Decimal::new(10, 0), kg));
-        let delivered = FlowQuantities { resource_quantity: Some(Measure::new(Decimal::new(4, 0), kg)), ..Default::default() };
+        let delivered =
+            FlowQuantities { resource_quantity: Some(Measure::new(Decimal::new(4, 0), kg)), ..Default::default() };
         let by_event = by(&intent, SatisfiedBy::Event(EconomicEventId::new()), None).prepare(&intent, delivered);
         let Ok(by_event) = by_event else { panic!("{by_event:?}") };
         assert_eq!(by_event.resource_quantity, Some(Measure::new(Decimal::new(4, 0), kg)));
@@ -135,7 +136,10 @@ mod tests {
             .prepare(&intent, FlowQuantities::default());
         let Ok(by_commitment) = by_commitment else { panic!("{by_commitment:?}") };
         let tally = intent.tally([&by_event, &by_commitment]);
-        assert_eq!((tally.done, tally.remaining, tally.over), (Decimal::new(115, 1), Decimal::ZERO, Decimal::new(15, 1)));
+        assert_eq!(
+            (tally.done, tally.remaining, tally.over),
+            (Decimal::new(115, 1), Decimal::ZERO, Decimal::new(15, 1))
+        );
         assert!(intent.finished(&tally));
     }
 

@@ -221,17 +221,15 @@ fn check_process_links(flow: &FlowFields, link: ProcessLink) -> Result<(), Domai
     let (input, output) = (flow.input_of, flow.output_of);
     let required = link == ProcessLink::Required;
     match action.def().input_output {
-        InputOutput::Input if required && !input => Err(DomainError::invalid(
-            "inputOf",
-            format!("a {action} {noun} is a process input and needs inputOf"),
-        )),
+        InputOutput::Input if required && !input => {
+            Err(DomainError::invalid("inputOf", format!("a {action} {noun} is a process input and needs inputOf")))
+        }
         InputOutput::Input if output => {
             Err(DomainError::invalid("outputOf", format!("a {action} {noun} is a process input, not an output")))
         }
-        InputOutput::Output if required && !output => Err(DomainError::invalid(
-            "outputOf",
-            format!("a {action} {noun} is a process output and needs outputOf"),
-        )),
+        InputOutput::Output if required && !output => {
+            Err(DomainError::invalid("outputOf", format!("a {action} {noun} is a process output and needs outputOf")))
+        }
         InputOutput::Output if input => {
             Err(DomainError::invalid("inputOf", format!("a {action} {noun} is a process output, not an input")))
         }

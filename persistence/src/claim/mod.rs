@@ -258,8 +258,8 @@ fn claim_select(filter: &ClaimFilter) -> Select<claim::Entity> {
         select = select.filter(C::Receiver.eq(receiver.to_string()));
     }
     if let Some(agent) = filter.agent {
-        select =
-            select.filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
+        select = select
+            .filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
     }
     if let Some(scope) = filter.in_scope_of {
         select = select.filter(C::InScopeOf.like(in_json_list(scope)));
@@ -299,8 +299,7 @@ impl Store {
         };
         let claim = apply_claim_patch(blank, patch)?;
         let id = claim.id;
-        let outcome =
-            self.create(idem, id.to_string(), move |txn| create_claim_in(txn, actor, claim).boxed()).await?;
+        let outcome = self.create(idem, id.to_string(), move |txn| create_claim_in(txn, actor, claim).boxed()).await?;
         self.created(outcome, Claim::KIND, async |store: &Store, id| Ok(store.claims_by_id(&[id]).await?.remove(&id)))
             .await
     }

@@ -317,8 +317,8 @@ fn intent_select(filter: &IntentFilter) -> Select<intent::Entity> {
         select = select.filter(C::Receiver.eq(receiver.to_string()));
     }
     if let Some(agent) = filter.agent {
-        select =
-            select.filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
+        select = select
+            .filter(Condition::any().add(C::Provider.eq(agent.to_string())).add(C::Receiver.eq(agent.to_string())));
     }
     if let Some(scope) = filter.in_scope_of {
         select = select.filter(C::InScopeOf.like(in_json_list(scope)));
@@ -335,7 +335,12 @@ fn intent_select(filter: &IntentFilter) -> Select<intent::Entity> {
 impl Store {
     /// `createIntent`: `action` must be set; the token's agent must be its provider or
     /// receiver.
-    pub async fn create_intent(&self, actor: AgentId, patch: IntentPatch, idem: Option<&Idempotency>) -> Result<Intent> {
+    pub async fn create_intent(
+        &self,
+        actor: AgentId,
+        patch: IntentPatch,
+        idem: Option<&Idempotency>,
+    ) -> Result<Intent> {
         let Patch::Set(action) = patch.action else {
             return Err(DomainError::invalid("action", "is required").into());
         };
@@ -378,7 +383,12 @@ impl Store {
     }
 
     /// `updateIntent`.
-    pub async fn update_intent(&self, actor: AgentId, revision: Revision<IntentId>, patch: IntentPatch) -> Result<Intent> {
+    pub async fn update_intent(
+        &self,
+        actor: AgentId,
+        revision: Revision<IntentId>,
+        patch: IntentPatch,
+    ) -> Result<Intent> {
         self.write(move |txn| update_intent_in(txn, actor, revision, patch).boxed()).await
     }
 
@@ -429,9 +439,8 @@ impl Store {
         idem: Option<&Idempotency>,
     ) -> Result<Satisfaction> {
         let id = SatisfactionId::new();
-        let outcome = self
-            .create(idem, id.to_string(), move |txn| create_satisfaction_in(txn, actor, id, patch).boxed())
-            .await?;
+        let outcome =
+            self.create(idem, id.to_string(), move |txn| create_satisfaction_in(txn, actor, id, patch).boxed()).await?;
         self.created(outcome, Satisfaction::KIND, async |store: &Store, id| {
             Ok(store.satisfactions_by_id(&[id]).await?.remove(&id))
         })
@@ -505,4 +514,3 @@ impl Store {
         Ok(grouped)
     }
 }
-

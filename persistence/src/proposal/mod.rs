@@ -9,9 +9,7 @@ use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::permission::may_change_proposal;
 use ovn_domain::proposal::{Proposal, ProposalPurpose, ProposedIntent, ProposedTo};
-use ovn_domain::{
-    AgentId, DomainError, IntentId, Name, Patch, ProposalId, ProposedIntentId, ProposedToId, Revision,
-};
+use ovn_domain::{AgentId, DomainError, IntentId, Name, Patch, ProposalId, ProposedIntentId, ProposedToId, Revision};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Select};
 
@@ -122,7 +120,11 @@ pub async fn update_proposal_in(
 
 /// `deleteProposal` inside the caller's transaction, by its creator; refused (`CONFLICT`)
 /// while it still publishes intents or is published to agents.
-pub async fn delete_proposal_in(txn: &DatabaseTransaction, actor: AgentId, revision: Revision<ProposalId>) -> Result<()> {
+pub async fn delete_proposal_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    revision: Revision<ProposalId>,
+) -> Result<()> {
     delete_in(txn, revision, |proposal: &Proposal| may_change_proposal(actor, proposal).map_err(Into::into)).await
 }
 
@@ -300,8 +302,7 @@ impl Store {
         reciprocal: bool,
         idem: Option<&Idempotency>,
     ) -> Result<ProposedIntent> {
-        let proposed =
-            ProposedIntent { id: ProposedIntentId::new(), revision: 1, published_in, publishes, reciprocal };
+        let proposed = ProposedIntent { id: ProposedIntentId::new(), revision: 1, published_in, publishes, reciprocal };
         let id = proposed.id;
         let outcome = self
             .create(idem, id.to_string(), move |txn| {

@@ -5,8 +5,8 @@ use ovn_domain::claim::{Claim, Settlement};
 use ovn_domain::intent::{Intent, Satisfaction, SatisfiedBy};
 use ovn_domain::proposal::{Proposal, ProposalPurpose, ProposedIntent, ProposedTo};
 use ovn_domain::{
-    Action, AgentId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId, IntentId, Name, ProcessId,
-    ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, Uri,
+    Action, AgentId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId, IntentId, Name, ProcessId, ProposalId,
+    ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, Uri,
 };
 use sea_orm::ActiveValue::Set;
 
