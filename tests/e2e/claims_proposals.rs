@@ -110,10 +110,10 @@ async fn an_offer_is_listed_in_offers_not_in_requests_and_on_the_agent_it_is_pro
         )
         .await?;
     let d = data(&response)?;
-    assert_eq!(ids(&d["offers"]), [offer.clone()]);
-    assert_eq!(ids(&d["requests"]), [request.clone()]);
+    assert_eq!(ids(&d["offers"]), std::slice::from_ref(&offer));
+    assert_eq!(ids(&d["requests"]), std::slice::from_ref(&request));
     assert_eq!(ids(&d["proposals"]), [offer.clone(), request.clone(), empty.clone()]);
-    assert_eq!(ids(&d["bob"]["proposalsTo"]), [offer.clone()]);
+    assert_eq!(ids(&d["bob"]["proposalsTo"]), std::slice::from_ref(&offer));
     assert_eq!(ids(&d["bob"]["proposals"]), [request, empty], "created by Bob");
     assert_eq!(d["proposal"]["primaryIntents"], json!([{ "id": design }]));
     assert_eq!(d["proposal"]["reciprocalIntents"], json!([{ "id": payment }]));
@@ -229,7 +229,7 @@ async fn a_claim_triggered_by_an_event_is_settled_by_two_settlements() -> Result
         d["economicEvent"]["settles"],
         json!([{ "settles": { "id": claim }, "resourceQuantity": { "hasNumericalValue": "70.5" } }])
     );
-    assert_eq!(ids(&d["person"]["agentClaimsAsReceiver"]), [claim.clone()]);
+    assert_eq!(ids(&d["person"]["agentClaimsAsReceiver"]), std::slice::from_ref(&claim));
     assert!(ids(&d["person"]["claims"]).is_empty(), "vf-graphql 0.9's `claims` is an IntentConnection, kept empty");
 
     // A stale revision of the claim is a conflict; a settled claim cannot be deleted.

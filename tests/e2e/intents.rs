@@ -265,10 +265,10 @@ async fn intents_are_listed_on_their_agents_process_resource_specification_and_s
         )
         .await?;
     let d = data(&response)?;
-    assert_eq!(ids(&d["alice"]["intents"]), [offer.clone()]);
-    assert_eq!(ids(&d["alice"]["intentsAsProvider"]), [offer.clone()]);
+    assert_eq!(ids(&d["alice"]["intents"]), std::slice::from_ref(&offer));
+    assert_eq!(ids(&d["alice"]["intentsAsProvider"]), std::slice::from_ref(&offer));
     assert!(ids(&d["alice"]["intentsAsReceiver"]).is_empty());
-    assert_eq!(ids(&d["bob"]["intentsAsReceiver"]), [request.clone()]);
+    assert_eq!(ids(&d["bob"]["intentsAsReceiver"]), std::slice::from_ref(&request));
     assert_eq!(ids(&d["project"]["intentsInScope"]), [request]);
     assert_eq!(d["process"]["intendedInputs"], json!([{ "id": offer }]));
     assert_eq!(d["process"]["intendedOutputs"], json!([]));
