@@ -24,7 +24,7 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, ClaimId, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
+    AgentId, AgentRelationshipRoleId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
     ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId,
     SettlementId, UnitId,
 };
@@ -224,6 +224,12 @@ grouped_loader!(
 grouped_loader!(
     /// Loader key: the satisfactions an event makes.
     SatisfactionsBy(EconomicEventId) => Satisfaction, |store, ids| store.satisfactions_by_events(&ids).await
+);
+grouped_loader!(
+    /// Loader key: the satisfactions a commitment makes (for `Commitment.satisfies`, once the
+    /// planning module serves commitments).
+    SatisfactionsByCommitment(CommitmentId) => Satisfaction,
+    |store, ids| store.satisfactions_by_commitments(&ids).await
 );
 grouped_loader!(
     /// Loader key: the intended inputs of a process.

@@ -273,6 +273,13 @@ async fn intents_are_listed_on_their_agents_process_resource_specification_and_s
     assert_eq!(d["process"]["intendedInputs"], json!([{ "id": offer }]));
     assert_eq!(d["process"]["intendedOutputs"], json!([]));
     assert_eq!(ids(&d["resourceSpecification"]["intents"]), [offer]);
+
+    // A process an intent names is not deletable, and deleting it is refused.
+    let response = app.graphql("query($p: ID!) { process(id: $p) { deletable } }", json!({ "p": process })).await?;
+    assert_eq!(data(&response)?["process"]["deletable"], json!(false));
+    let delete =
+        app.graphql_as(&alice_token, "mutation($p: ID!) { deleteProcess(id: $p) }", json!({ "p": process })).await?;
+    assert_refused(&delete, "deleteProcess", "CONFLICT")?;
     Ok(())
 }
 

@@ -534,7 +534,14 @@ impl Process {
     async fn deletable(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
         let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
-        Ok(Some(inputs.unwrap_or_default().is_empty() && outputs.unwrap_or_default().is_empty()))
+        let intended_inputs = ctx.load(IntendedInputsOf(self.0.id)).await?.unwrap_or_default();
+        let intended_outputs = ctx.load(IntendedOutputsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(
+            inputs.unwrap_or_default().is_empty()
+                && outputs.unwrap_or_default().is_empty()
+                && intended_inputs.is_empty()
+                && intended_outputs.is_empty(),
+        ))
     }
 
     /// Every agent with an event in the process.

@@ -11,8 +11,8 @@ use ovn_domain::intent::satisfaction::FlowQuantities;
 use ovn_domain::intent::{Intent, Satisfaction, SatisfiedBy};
 use ovn_domain::permission::{may_write_intent, may_write_satisfaction};
 use ovn_domain::{
-    Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, IntentId, Measure, Name, Patch, ProcessId,
-    ResourceSpecificationId, Revision, SatisfactionId, Uri,
+    Action, AgentId, CommitmentId, DomainError, EconomicEventId, EconomicResourceId, IntentId, Measure, Name, Patch,
+    ProcessId, ResourceSpecificationId, Revision, SatisfactionId, Uri,
 };
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -487,6 +487,29 @@ impl Store {
             for row in rows {
                 let satisfaction = Satisfaction::from_row(row)?;
                 grouped.entry(satisfaction.satisfies).or_default().push(satisfaction);
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// The satisfactions many commitments make, in one query (`Commitment.satisfies`, once
+    /// the planning module serves commitments).
+    pub async fn satisfactions_by_commitments(
+        &self,
+        ids: &[CommitmentId],
+    ) -> Result<HashMap<CommitmentId, Vec<Satisfaction>>> {
+        let mut grouped: HashMap<CommitmentId, Vec<Satisfaction>> = HashMap::new();
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            let rows = satisfaction::Entity::find()
+                .filter(satisfaction::Column::SatisfiedByCommitment.is_in(chunk.iter().map(ToString::to_string)))
+                .order_by_asc(satisfaction::Column::Id)
+                .all(self.connection())
+                .await?;
+            for row in rows {
+                let satisfaction = Satisfaction::from_row(row)?;
+                if let SatisfiedBy::Commitment(commitment) = satisfaction.satisfied_by {
+                    grouped.entry(commitment).or_default().push(satisfaction);
+                }
             }
         }
         Ok(grouped)

@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::{ProcessPatch, scopes_of_processes};
-use crate::entity::{economic_event, process, process_scope};
+use crate::entity::{economic_event, intent, process, process_scope};
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
@@ -82,7 +82,7 @@ pub async fn update_process_in(
 }
 
 /// `deleteProcess` inside the caller's transaction: refused once events refer to it (the
-/// books keep their flows).
+/// books keep their flows), or intents do.
 pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Result<()> {
     let used = economic_event::Entity::find()
         .filter(
@@ -94,6 +94,17 @@ pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Resu
         .await?;
     if used.is_some() {
         return Err(PersistenceError::Conflict("the process has recorded events and cannot be deleted".into()));
+    }
+    let intended = intent::Entity::find()
+        .filter(
+            Condition::any()
+                .add(intent::Column::InputOf.eq(id.to_string()))
+                .add(intent::Column::OutputOf.eq(id.to_string())),
+        )
+        .one(txn)
+        .await?;
+    if intended.is_some() {
+        return Err(PersistenceError::Conflict("intents name the process and it cannot be deleted".into()));
     }
     if process::Entity::find_by_id(id.to_string()).one(txn).await?.is_none() {
         return Err(PersistenceError::not_found("process", id));
