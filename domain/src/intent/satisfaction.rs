@@ -76,6 +76,7 @@ impl Satisfaction {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use rust_decimal::Decimal;
 
     use super::*;
@@ -154,5 +155,41 @@ mod tests {
         let event = FlowQuantities { resource_quantity: Some(other), ..Default::default() };
         let refused = by(&intent, SatisfiedBy::Event(EconomicEventId::new()), None).prepare(&intent, event);
         assert!(matches!(refused, Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
+    }
+
+    proptest! {
+        #[test]
+        fn satisfied_plus_remaining_minus_over_is_intended(
+            intended in 0i64..10_000_000,
+            parts in prop::collection::vec((0i64..3_000_000, any::<bool>(), any::<bool>()), 0..8),
+        ) {
+            let kg = Some(UnitId::new());
+            let m = |n: i64| Measure::new(Decimal::new(n, 3), kg);
+            let intent = request_for(m(intended));
+            let mut satisfactions = Vec::new();
+            for (n, by_event, defaulted) in &parts {
+                let satisfied_by = if *by_event {
+                    SatisfiedBy::Event(EconomicEventId::new())
+                } else {
+                    SatisfiedBy::Commitment(CommitmentId::new())
+                };
+                // Given, or taken from the satisfying flow: the same count either way.
+                let (given, flow) = if *defaulted {
+                    (None, FlowQuantities { resource_quantity: Some(m(*n)), effort_quantity: None })
+                } else {
+                    (Some(m(*n)), FlowQuantities::default())
+                };
+                let prepared = by(&intent, satisfied_by, given).prepare(&intent, flow);
+                prop_assert!(prepared.is_ok(), "{:?}", prepared);
+                if let Ok(satisfaction) = prepared {
+                    satisfactions.push(satisfaction);
+                }
+            }
+            let t = intent.tally(&satisfactions);
+            let total: Decimal = parts.iter().map(|(n, _, _)| Decimal::new(*n, 3)).sum();
+            prop_assert_eq!(t.done, total);
+            prop_assert_eq!(t.done + t.remaining - t.over, Decimal::new(intended, 3));
+            prop_assert_eq!(intent.finished(&t), total >= Decimal::new(intended, 3));
+        }
     }
 }
