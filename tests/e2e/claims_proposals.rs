@@ -146,7 +146,8 @@ async fn event(app: &TestApp, token: &str, event: Value) -> Result<String> {
     string_at(&run(app, token, CREATE_EVENT, json!({ "e": event })).await?, "/createEconomicEvent/economicEvent/id")
 }
 
-/// A `transfer` of `amount` EUR (no inventoried resource) from `provider` to `receiver`.
+/// A `transfer` of `amount` EUR (no inventoried resource) from `provider` to `receiver`,
+/// recorded by the receiver (so that it needs no further consent).
 fn payment(provider: &str, receiver: &str, amount: &str, unit: &str) -> Value {
     json!({ "action": "transfer", "provider": provider, "receiver": receiver,
         "resourceQuantity": { "hasNumericalValue": amount, "hasUnit": unit }, "hasPointInTime": "2026-11-02T09:00:00Z" })
@@ -193,8 +194,8 @@ async fn a_claim_triggered_by_an_event_is_settled_by_two_settlements() -> Result
     let revision = string_at(&created, "/createClaim/claim/revisionId")?;
     assert_eq!(claim_progress(&app, &claim).await?, (json!("0"), json!("120.5"), json!(false), json!(0)));
 
-    // Act 1: Bob pays 50, the settlement taking the payment's amount.
-    let first = event(&app, &bob_token, payment(&bob, &alice, "50", &eur)).await?;
+    // Act 1: Bob pays 50 (Alice records the receipt), the settlement taking its amount.
+    let first = event(&app, &alice_token, payment(&bob, &alice, "50", &eur)).await?;
     let settled =
         run(&app, &bob_token, CREATE_SETTLEMENT, json!({ "s": { "settles": claim, "settledBy": first } })).await?;
     assert_eq!(
@@ -212,7 +213,7 @@ async fn a_claim_triggered_by_an_event_is_settled_by_two_settlements() -> Result
     assert_eq!(app.total("settlements").await?, 1);
 
     // Act 2: Bob pays 100, of which 70.50 settle this claim.
-    let second = event(&app, &bob_token, payment(&bob, &alice, "100", &eur)).await?;
+    let second = event(&app, &alice_token, payment(&bob, &alice, "100", &eur)).await?;
     let rest = json!({ "s": { "settles": claim, "settledBy": second,
         "resourceQuantity": { "hasNumericalValue": "70.50", "hasUnit": eur } } });
     run(&app, &alice_token, CREATE_SETTLEMENT, rest).await?;

@@ -25,6 +25,7 @@ mod intents;
 mod knowledge;
 mod large_trace;
 mod limits;
+mod network;
 mod observation;
 mod pagination;
 mod permissions;
