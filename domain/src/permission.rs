@@ -88,22 +88,34 @@ pub fn may_delete_person(actor: AgentId, person: AgentId) -> Result<(), DomainEr
     }
 }
 
-/// An intent is written (created, changed, deleted) only by a party to it: its provider or
-/// its receiver, whichever is set. On a change, the actor must be a party before and after,
-/// so an agent cannot hand an intent over to others it has no part in.
-pub fn may_write_intent(actor: AgentId, intent: &Intent) -> Result<(), DomainError> {
-    if intent.is_party(actor) {
+/// An intent is written (created, changed, deleted) by a party to it (its provider or its
+/// receiver, whichever is set) or, on their behalf, by a steward of a party or of one of its
+/// scopes (or of a network above them), as events are. On a change, the actor must be allowed
+/// before and after, so an agent cannot hand an intent over to others it has no part in.
+/// `ties` hold the actor's stewardships and the `partOf` chains above the intent's agents
+/// ([`Intent::agents`]); they may be empty when the actor is a party.
+pub fn may_write_intent(actor: AgentId, intent: &Intent, ties: &Ties) -> Result<(), DomainError> {
+    if intent.is_party(actor) || ties.stewards_any(actor, &intent.agents()) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden("an intent is written only by its provider or its receiver".into()))
+        Err(DomainError::Forbidden(
+            "an intent is written only by its provider or its receiver, or by a steward of either or of its scope"
+                .into(),
+        ))
     }
 }
 
-/// A satisfaction is written by a party to the intent it satisfies, or by a party to the
-/// flow that satisfies it (`flow_parties`: the event's provider and receiver): whoever
-/// delivered or received may say what the delivery was for.
-pub fn may_write_satisfaction(actor: AgentId, intent: &Intent, flow_parties: &[AgentId]) -> Result<(), DomainError> {
-    if intent.is_party(actor) || flow_parties.contains(&actor) {
+/// A satisfaction is written by whoever may write the intent it satisfies
+/// ([`may_write_intent`]), or by a party to the flow that satisfies it (`flow_parties`: the
+/// event's provider and receiver): whoever delivered or received may say what the delivery
+/// was for.
+pub fn may_write_satisfaction(
+    actor: AgentId,
+    intent: &Intent,
+    flow_parties: &[AgentId],
+    ties: &Ties,
+) -> Result<(), DomainError> {
+    if may_write_intent(actor, intent, ties).is_ok() || flow_parties.contains(&actor) {
         Ok(())
     } else {
         Err(DomainError::Forbidden(
@@ -112,18 +124,21 @@ pub fn may_write_satisfaction(actor: AgentId, intent: &Intent, flow_parties: &[A
     }
 }
 
-/// A claim is written only by a party to it: its provider or its receiver.
-pub fn may_write_claim(actor: AgentId, claim: &Claim) -> Result<(), DomainError> {
-    if claim.is_party(actor) {
+/// A claim is written by a party to it (its provider or its receiver) or by a steward of a
+/// party or of one of its scopes, as an intent is.
+pub fn may_write_claim(actor: AgentId, claim: &Claim, ties: &Ties) -> Result<(), DomainError> {
+    if claim.is_party(actor) || ties.stewards_any(actor, &claim.agents()) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden("a claim is written only by its provider or its receiver".into()))
+        Err(DomainError::Forbidden(
+            "a claim is written only by its provider or its receiver, or by a steward of either or of its scope".into(),
+        ))
     }
 }
 
-/// A settlement is written only by a party to the claim it settles.
-pub fn may_write_settlement(actor: AgentId, claim: &Claim) -> Result<(), DomainError> {
-    if claim.is_party(actor) {
+/// A settlement is written by whoever may write the claim it settles.
+pub fn may_write_settlement(actor: AgentId, claim: &Claim, ties: &Ties) -> Result<(), DomainError> {
+    if may_write_claim(actor, claim, ties).is_ok() {
         Ok(())
     } else {
         Err(DomainError::Forbidden("a settlement is written only by a party to the claim it settles".into()))
@@ -205,6 +220,7 @@ mod tests {
         use chrono::Utc;
         use rust_decimal::Decimal;
 
+        use crate::agent::network::{OvnRole, Tie};
         use crate::claim::Claim;
         use crate::intent::Intent;
         use crate::proposal::Proposal;
@@ -237,11 +253,19 @@ mod tests {
             agreed_in: None,
             in_scope_of: Vec::new(),
         };
-        assert_eq!(may_write_intent(alice, &offer), Ok(()));
-        assert!(matches!(may_write_intent(bob, &offer), Err(DomainError::Forbidden(_))));
+        let none = Ties::default();
+        assert_eq!(may_write_intent(alice, &offer, &none), Ok(()));
+        assert!(matches!(may_write_intent(bob, &offer, &none), Err(DomainError::Forbidden(_))));
         // Bob delivered the work that satisfies Alice's offer: he may say so; Eve may not.
-        assert_eq!(may_write_satisfaction(bob, &offer, &[bob, alice]), Ok(()));
-        assert!(matches!(may_write_satisfaction(eve, &offer, &[bob, alice]), Err(DomainError::Forbidden(_))));
+        assert_eq!(may_write_satisfaction(bob, &offer, &[bob, alice], &none), Ok(()));
+        assert!(matches!(may_write_satisfaction(eve, &offer, &[bob, alice], &none), Err(DomainError::Forbidden(_))));
+        // A project's offer, written by the project's steward.
+        let project = AgentId::new();
+        let mut projects_offer = offer.clone();
+        projects_offer.provider = Some(project);
+        let stewardship = Ties::new([Tie { subject: eve, role: OvnRole::StewardOf, object: project }]);
+        assert_eq!(may_write_intent(eve, &projects_offer, &stewardship), Ok(()));
+        assert!(matches!(may_write_intent(eve, &offer, &stewardship), Err(DomainError::Forbidden(_))));
 
         let claim = Claim {
             id: ClaimId::new(),
@@ -261,10 +285,10 @@ mod tests {
             agreed_in: None,
             in_scope_of: Vec::new(),
         };
-        assert_eq!(may_write_claim(bob, &claim), Ok(()));
-        assert_eq!(may_write_settlement(alice, &claim), Ok(()));
-        assert!(matches!(may_write_claim(eve, &claim), Err(DomainError::Forbidden(_))));
-        assert!(matches!(may_write_settlement(eve, &claim), Err(DomainError::Forbidden(_))));
+        assert_eq!(may_write_claim(bob, &claim, &none), Ok(()));
+        assert_eq!(may_write_settlement(alice, &claim, &none), Ok(()));
+        assert!(matches!(may_write_claim(eve, &claim, &none), Err(DomainError::Forbidden(_))));
+        assert!(matches!(may_write_settlement(eve, &claim, &none), Err(DomainError::Forbidden(_))));
 
         let proposal = Proposal {
             id: ProposalId::new(),

@@ -304,3 +304,41 @@ async fn a_retried_create_intent_with_the_same_key_answers_the_first_intent() ->
     assert_eq!(app.total("intents").await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_steward_writes_the_intents_of_the_project_it_stewards() -> Result<()> {
+    // Arrange: Alice stewards the project (the seeded `stewardOf` role); Carol does not.
+    let app = spawn_app().await?;
+    let (_, alice_token) = app.person_with_token("Alice").await?;
+    let (steward, steward_token) = app.person_with_token("Steward").await?;
+    let (_, carol_token) = app.person_with_token("Carol").await?;
+    let project = run(
+        &app,
+        &alice_token,
+        "mutation { createOrganization(organization: { name: \"Sensor kit\", classifiedAs: [\"ovn:Project\"] }) { agent { id } } }",
+        Value::Null,
+    )
+    .await?;
+    let project = string_at(&project, "/createOrganization/agent/id")?;
+    let steward_of = "00000000-0000-8000-8000-000000000005";
+    run(
+        &app,
+        &steward_token,
+        "mutation($r: AgentRelationshipCreateParams!) { createAgentRelationship(relationship: $r) { agentRelationship { id } } }",
+        json!({ "r": { "subject": steward, "relationship": steward_of, "object": project } }),
+    )
+    .await?;
+    let kg = app.create_unit(&steward_token, "kilogram", "kg").await?;
+    let offer = json!({ "i": { "action": "transfer", "provider": project,
+        "resourceQuantity": { "hasNumericalValue": "20", "hasUnit": kg } } });
+
+    // Act and assert: Carol may not offer the project's stock; its steward may.
+    assert_refused(&app.graphql_as(&carol_token, CREATE_INTENT, offer.clone()).await?, "createIntent", "FORBIDDEN")?;
+    let created = run(&app, &steward_token, CREATE_INTENT, offer).await?;
+    assert_eq!(created["createIntent"]["intent"]["provider"]["id"], json!(project));
+    let revision = string_at(&created, "/createIntent/intent/revisionId")?;
+    let change = json!({ "i": { "revisionId": revision, "note": "pick up on Fridays" } });
+    assert_refused(&app.graphql_as(&carol_token, UPDATE_INTENT, change.clone()).await?, "updateIntent", "FORBIDDEN")?;
+    run(&app, &steward_token, UPDATE_INTENT, change).await?;
+    Ok(())
+}

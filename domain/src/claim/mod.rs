@@ -98,6 +98,11 @@ impl Claim {
         self.finished || tally.complete()
     }
 
+    /// Its provider, receiver and scopes: the agents whose stewards may write it.
+    pub fn agents(&self) -> Vec<AgentId> {
+        self.provider.into_iter().chain(self.receiver).chain(self.in_scope_of.iter().copied()).collect()
+    }
+
     /// Whether `agent` is a party to the claim (its provider or its receiver).
     pub fn is_party(&self, agent: AgentId) -> bool {
         self.provider == Some(agent) || self.receiver == Some(agent)

@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFil
 use crate::entity::{claim, economic_event, settlement};
 use crate::error::Result;
 use crate::idempotency::Idempotency;
-use crate::intent::in_json_list;
+use crate::intent::{in_json_list, ties_for};
 use crate::page::{Page, PageRequest, paginate};
 use crate::references::{Ref, References};
 use crate::revisioned::{IN_LIST_MAX, by_ids, delete_in, insert_in, locked_at, save_in};
@@ -131,6 +131,16 @@ async fn event_in(txn: &DatabaseTransaction, field: &str, id: EconomicEventId) -
     }
 }
 
+async fn may_write(txn: &DatabaseTransaction, actor: AgentId, claim: &Claim) -> Result<()> {
+    let ties = ties_for(txn, actor, claim.is_party(actor), &claim.agents()).await?;
+    Ok(may_write_claim(actor, claim, &ties)?)
+}
+
+async fn may_settle(txn: &DatabaseTransaction, actor: AgentId, claim: &Claim) -> Result<()> {
+    let ties = ties_for(txn, actor, claim.is_party(actor), &claim.agents()).await?;
+    Ok(may_write_settlement(actor, claim, &ties)?)
+}
+
 async fn claim_in(txn: &DatabaseTransaction, field: &str, id: ClaimId) -> Result<Claim> {
     match claim::Entity::find_by_id(id.to_string()).one(txn).await? {
         Some(row) => Claim::from_row(row),
@@ -147,7 +157,7 @@ pub async fn create_claim_in(txn: &DatabaseTransaction, actor: AgentId, claim: C
     let trigger = event_in(txn, "triggeredBy", claim.triggered_by).await?;
     let claim = claim.with_default_parties(trigger.provider, trigger.receiver);
     claim.validate()?;
-    may_write_claim(actor, &claim)?;
+    may_write(txn, actor, &claim).await?;
     claim_references(&claim).check(txn).await?;
     insert_in(txn, &claim, Utc::now()).await?;
     Ok(claim)
@@ -161,11 +171,11 @@ pub async fn update_claim_in(
     patch: ClaimPatch,
 ) -> Result<Claim> {
     let current: Claim = locked_at(txn, revision).await?;
-    may_write_claim(actor, &current)?;
+    may_write(txn, actor, &current).await?;
     let next = apply_claim_patch(current, patch)?;
     event_in(txn, "triggeredBy", next.triggered_by).await?;
     next.validate()?;
-    may_write_claim(actor, &next)?;
+    may_write(txn, actor, &next).await?;
     claim_references(&next).check(txn).await?;
     save_in(txn, revision, next).await
 }
@@ -173,7 +183,9 @@ pub async fn update_claim_in(
 /// `deleteClaim` inside the caller's transaction, by a party; refused (`CONFLICT`) while
 /// settlements refer to it.
 pub async fn delete_claim_in(txn: &DatabaseTransaction, actor: AgentId, revision: Revision<ClaimId>) -> Result<()> {
-    delete_in(txn, revision, |claim: &Claim| may_write_claim(actor, claim).map_err(Into::into)).await
+    let current: Claim = locked_at(txn, revision).await?;
+    may_write(txn, actor, &current).await?;
+    delete_in(txn, revision, |_: &Claim| Ok(())).await
 }
 
 /// `createSettlement` inside the caller's transaction: the claim and the event must exist,
@@ -192,7 +204,7 @@ pub async fn create_settlement_in(
         return Err(DomainError::invalid("settledBy", "is required").into());
     };
     let claim = claim_in(txn, "settles", claim_id).await?;
-    may_write_settlement(actor, &claim)?;
+    may_settle(txn, actor, &claim).await?;
     let event = event_in(txn, "settledBy", event_id).await?;
     let settlement = Settlement {
         id,
@@ -217,11 +229,11 @@ pub async fn update_settlement_in(
     patch: SettlementPatch,
 ) -> Result<Settlement> {
     let current: Settlement = locked_at(txn, revision).await?;
-    may_write_settlement(actor, &claim_in(txn, "settles", current.settles).await?)?;
+    may_settle(txn, actor, &claim_in(txn, "settles", current.settles).await?).await?;
     let claim_id = patch.settles.apply_required("settles", current.settles)?;
     let event_id = patch.settled_by.apply_required("settledBy", current.settled_by)?;
     let claim = claim_in(txn, "settles", claim_id).await?;
-    may_write_settlement(actor, &claim)?;
+    may_settle(txn, actor, &claim).await?;
     let event = event_in(txn, "settledBy", event_id).await?;
     let next = Settlement {
         settles: claim_id,
@@ -242,7 +254,7 @@ pub async fn delete_settlement_in(
     revision: Revision<SettlementId>,
 ) -> Result<()> {
     let current: Settlement = locked_at(txn, revision).await?;
-    may_write_settlement(actor, &claim_in(txn, "settles", current.settles).await?)?;
+    may_settle(txn, actor, &claim_in(txn, "settles", current.settles).await?).await?;
     delete_in(txn, revision, |_: &Settlement| Ok(())).await
 }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use ovn_domain::agent::network::Ties;
 use ovn_domain::intent::satisfaction::FlowQuantities;
 use ovn_domain::intent::{Intent, Satisfaction, SatisfiedBy};
 use ovn_domain::permission::{may_write_intent, may_write_satisfaction};
@@ -17,6 +18,7 @@ use ovn_domain::{
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
 
+use crate::agent::network::ties_around;
 use crate::entity::{economic_event, intent, satisfaction};
 use crate::error::Result;
 use crate::idempotency::Idempotency;
@@ -108,6 +110,23 @@ pub struct IntentFilter {
     pub resource_conforms_to: Option<ResourceSpecificationId>,
 }
 
+/// The OVN relationships a write by `actor` on a record naming `agents` (its parties and
+/// scopes) is judged by: none when the actor is a party (the rule then looks no further),
+/// else the actor's stewardships and the `partOf` chains above `agents`.
+pub(crate) async fn ties_for(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    party: bool,
+    agents: &[AgentId],
+) -> Result<Ties> {
+    if party { Ok(Ties::default()) } else { ties_around(txn, &[actor], agents).await }
+}
+
+async fn may_write(txn: &DatabaseTransaction, actor: AgentId, intent: &Intent) -> Result<()> {
+    let ties = ties_for(txn, actor, intent.is_party(actor), &intent.agents()).await?;
+    Ok(may_write_intent(actor, intent, &ties)?)
+}
+
 /// The `LIKE` pattern that finds an id in a stored JSON array of ids (ids are UUIDs, so the
 /// quoted text matches nothing else).
 pub(crate) fn in_json_list(id: impl std::fmt::Display) -> String {
@@ -195,7 +214,7 @@ async fn satisfier_in(txn: &DatabaseTransaction, id: Uuid) -> Result<(SatisfiedB
 /// `createIntent` inside the caller's transaction: `actor` must be its provider or receiver.
 pub async fn create_intent_in(txn: &DatabaseTransaction, actor: AgentId, intent: &Intent) -> Result<()> {
     intent.validate()?;
-    may_write_intent(actor, intent)?;
+    may_write(txn, actor, intent).await?;
     intent_references(intent).check(txn).await?;
     insert_in(txn, intent, Utc::now()).await
 }
@@ -209,10 +228,10 @@ pub async fn update_intent_in(
     patch: IntentPatch,
 ) -> Result<Intent> {
     let current: Intent = locked_at(txn, revision).await?;
-    may_write_intent(actor, &current)?;
+    may_write(txn, actor, &current).await?;
     let next = apply_intent_patch(current, patch)?;
     next.validate()?;
-    may_write_intent(actor, &next)?;
+    may_write(txn, actor, &next).await?;
     intent_references(&next).check(txn).await?;
     save_in(txn, revision, next).await
 }
@@ -220,7 +239,15 @@ pub async fn update_intent_in(
 /// `deleteIntent` inside the caller's transaction; refused (`CONFLICT`) while satisfactions
 /// or proposals refer to it.
 pub async fn delete_intent_in(txn: &DatabaseTransaction, actor: AgentId, revision: Revision<IntentId>) -> Result<()> {
-    delete_in(txn, revision, |intent: &Intent| may_write_intent(actor, intent).map_err(Into::into)).await
+    let current: Intent = locked_at(txn, revision).await?;
+    may_write(txn, actor, &current).await?;
+    delete_in(txn, revision, |_: &Intent| Ok(())).await
+}
+
+async fn may_satisfy(txn: &DatabaseTransaction, actor: AgentId, intent: &Intent, parties: &[AgentId]) -> Result<()> {
+    let party = intent.is_party(actor) || parties.contains(&actor);
+    let ties = ties_for(txn, actor, party, &intent.agents()).await?;
+    Ok(may_write_satisfaction(actor, intent, parties, &ties)?)
 }
 
 /// `createSatisfaction` inside the caller's transaction: the intent and what satisfies it
@@ -240,7 +267,7 @@ pub async fn create_satisfaction_in(
     };
     let intent = intent_in(txn, "satisfies", intent_id).await?;
     let (satisfied_by, flow, parties) = satisfier_in(txn, satisfier).await?;
-    may_write_satisfaction(actor, &intent, &parties)?;
+    may_satisfy(txn, actor, &intent, &parties).await?;
     let satisfaction = Satisfaction {
         id,
         revision: 1,
@@ -266,12 +293,12 @@ pub async fn update_satisfaction_in(
     let current: Satisfaction = locked_at(txn, revision).await?;
     let before = intent_in(txn, "satisfies", current.satisfies).await?;
     let (_, _, before_parties) = satisfier_in(txn, satisfier_uuid(current.satisfied_by)).await?;
-    may_write_satisfaction(actor, &before, &before_parties)?;
+    may_satisfy(txn, actor, &before, &before_parties).await?;
     let intent_id = patch.satisfies.apply_required("satisfies", current.satisfies)?;
     let satisfier = patch.satisfied_by.apply_required("satisfiedBy", satisfier_uuid(current.satisfied_by))?;
     let intent = intent_in(txn, "satisfies", intent_id).await?;
     let (satisfied_by, flow, parties) = satisfier_in(txn, satisfier).await?;
-    may_write_satisfaction(actor, &intent, &parties)?;
+    may_satisfy(txn, actor, &intent, &parties).await?;
     let next = Satisfaction {
         satisfies: intent_id,
         satisfied_by,
@@ -301,7 +328,7 @@ pub async fn delete_satisfaction_in(
     let current: Satisfaction = locked_at(txn, revision).await?;
     let intent = intent_in(txn, "satisfies", current.satisfies).await?;
     let (_, _, parties) = satisfier_in(txn, satisfier_uuid(current.satisfied_by)).await?;
-    may_write_satisfaction(actor, &intent, &parties)?;
+    may_satisfy(txn, actor, &intent, &parties).await?;
     delete_in(txn, revision, |_: &Satisfaction| Ok(())).await
 }
 
