@@ -672,15 +672,29 @@ impl Store {
 
     async fn write_postgres(&self, mut batches: mpsc::Receiver<LedgerBatch>, progress: &Progress) -> Result<u64> {
         let pool = self.connection().get_postgres_connection_pool();
-        // Dropped without a commit (any `?` below), the transaction is rolled back.
         let mut txn = pool.begin().await.map_err(postgres::sqlx_error)?;
-        if let Some(table) = postgres::first_non_empty(&mut txn).await? {
-            return Err(not_empty(table));
+        let loaded = async {
+            if let Some(table) = postgres::first_non_empty(&mut txn).await? {
+                return Err(not_empty(table));
+            }
+            let set_aside = postgres::set_aside(&mut txn).await?;
+            let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
+            postgres::put_back(&mut txn, &set_aside).await?;
+            Ok(rows)
         }
-        let set_aside = postgres::set_aside(&mut txn).await?;
-        let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
-        postgres::put_back(&mut txn, &set_aside).await?;
-        txn.commit().await.map_err(postgres::sqlx_error)?;
-        Ok(rows)
+        .await;
+        match loaded {
+            Ok(rows) => {
+                txn.commit().await.map_err(postgres::sqlx_error)?;
+                Ok(rows)
+            }
+            Err(err) => {
+                // Rolled back now: a transaction merely dropped is rolled back only when its
+                // connection is next used, and until then it holds its locks (a refused import
+                // would block a `DROP SCHEMA` or a migration behind it).
+                txn.rollback().await.map_err(postgres::sqlx_error)?;
+                Err(err)
+            }
+        }
     }
 }
