@@ -7,6 +7,7 @@
 //! agent, whom these rules then judge.
 
 use crate::observation::{EventContext, NewEvent, ResourceState};
+use crate::planning::Commitment;
 use crate::{AgentId, DomainError};
 
 /// An agent records an event only as its provider or its receiver. A correction has already
@@ -56,6 +57,38 @@ pub fn may_delete_person(actor: AgentId, person: AgentId) -> Result<(), DomainEr
     }
 }
 
+/// An agent creates, changes or deletes a commitment only as its provider or its receiver.
+/// (Stewards of the commitment's scope will be added here once relationships carry them.)
+pub fn may_commit(actor: AgentId, commitment: &Commitment) -> Result<(), DomainError> {
+    if commitment.is_party(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("an agent commits only as the commitment's provider or its receiver".into()))
+    }
+}
+
+/// A fulfilment is recorded, changed or deleted by a party of the commitment or of the event.
+pub fn may_fulfil(actor: AgentId, commitment: &Commitment, event: &NewEvent) -> Result<(), DomainError> {
+    if commitment.is_party(actor) || actor == event.provider || actor == event.receiver {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a fulfilment is recorded only by a party of the commitment or of the event".into(),
+        ))
+    }
+}
+
+/// Any authenticated agent creates a plan or an agreement; only the agent who created it
+/// (`recorded_by`) changes or deletes it, so that nobody renames or removes the terms others
+/// planned or agreed on.
+pub fn may_change_plan_or_agreement(actor: AgentId, recorded_by: AgentId) -> Result<(), DomainError> {
+    if actor == recorded_by {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the agent who created a plan or an agreement may change or delete it".into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +122,20 @@ mod tests {
         assert!(matches!(may_update_person(alice, bob), Err(DomainError::Forbidden(_))));
         assert_eq!(may_delete_person(bob, bob), Ok(()));
         assert!(matches!(may_delete_person(alice, bob), Err(DomainError::Forbidden(_))));
+    }
+
+    #[test]
+    fn only_a_party_commits_fulfils_or_changes_a_plan() {
+        let c = crate::planning::commitment::tests::commitment(Action::Transfer);
+        let (event_provider, eve) = (AgentId::new(), AgentId::new());
+        assert_eq!(may_commit(c.provider, &c), Ok(()));
+        assert_eq!(may_commit(c.receiver, &c), Ok(()));
+        assert!(matches!(may_commit(eve, &c), Err(DomainError::Forbidden(_))));
+        let event = NewEvent::new(Action::Transfer, event_provider, c.receiver);
+        assert_eq!(may_fulfil(event_provider, &c, &event), Ok(()));
+        assert_eq!(may_fulfil(c.provider, &c, &event), Ok(()));
+        assert!(matches!(may_fulfil(eve, &c, &event), Err(DomainError::Forbidden(_))));
+        assert_eq!(may_change_plan_or_agreement(eve, eve), Ok(()));
+        assert!(matches!(may_change_plan_or_agreement(eve, c.provider), Err(DomainError::Forbidden(_))));
     }
 }

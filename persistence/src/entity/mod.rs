@@ -2,12 +2,16 @@
 //! repositories turn them into domain values.
 
 pub mod agent;
+pub mod agreement;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
+pub mod commitment;
 pub mod economic_event;
 pub mod economic_event_scope;
 pub mod economic_resource;
+pub mod fulfillment;
 pub mod idempotency_key;
+pub mod plan;
 pub mod process;
 pub mod process_scope;
 pub mod process_specification;

@@ -22,6 +22,7 @@ fn process_references(process: &Process) -> References {
     let mut references = References::new();
     references
         .add("basedOn", process.based_on.map(Ref::ProcessSpecification))
+        .add("plannedWithin", process.planned_within.map(Ref::Plan))
         .add_all("inScopeOf", process.in_scope_of.iter().copied().map(Ref::Agent));
     references
 }
@@ -73,6 +74,7 @@ pub async fn update_process_in(
         note: patch.note.apply(current.note),
         based_on: patch.based_on.apply(current.based_on),
         in_scope_of: patch.in_scope_of.apply(Some(current.in_scope_of)).unwrap_or_default(),
+        planned_within: patch.planned_within.apply(current.planned_within),
     };
     next.validate()?;
     process_references(&next).check(txn).await?;
@@ -120,6 +122,7 @@ impl Store {
             note: patch.note.apply(None),
             based_on: patch.based_on.apply(None),
             in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
+            planned_within: patch.planned_within.apply(None),
         };
         process.validate()?;
         let id = process.id;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
-use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
+use ovn_domain::{AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
 
@@ -45,6 +45,8 @@ fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
         .add("declaredValue.hasUnit", unit(details.declared_value))
         .add("resourceConformsTo", details.resource_conforms_to.map(Ref::ResourceSpecification))
         .add("triggeredBy", details.triggered_by.map(Ref::Event))
+        .add("realizationOf", details.realization_of.map(Ref::Agreement))
+        .add("reciprocalRealizationOf", details.reciprocal_realization_of.map(Ref::Agreement))
         .add("inputOf", core.input_of.map(Ref::Process))
         .add("newInventoriedResource.conformsTo", new.and_then(|r| r.conforms_to).map(Ref::ResourceSpecification))
         .add("newInventoriedResource.valuePerUnitOfUse.hasUnit", unit(new.and_then(|r| r.value_per_unit_of_use)));
@@ -176,8 +178,17 @@ pub async fn update_event_in(
     if let Patch::Set(trigger) = patch.triggered_by {
         references.add("triggeredBy", Some(Ref::Event(trigger)));
     }
+    if let Patch::Set(agreement) = patch.realization_of {
+        references.add("realizationOf", Some(Ref::Agreement(agreement)));
+    }
+    if let Patch::Set(agreement) = patch.reciprocal_realization_of {
+        references.add("reciprocalRealizationOf", Some(Ref::Agreement(agreement)));
+    }
     references.check(txn).await?;
     event.details.note = patch.note.apply(event.details.note);
+    event.details.realization_of = patch.realization_of.apply(event.details.realization_of);
+    event.details.reciprocal_realization_of =
+        patch.reciprocal_realization_of.apply(event.details.reciprocal_realization_of);
     event.details.agreed_in = patch.agreed_in.apply(event.details.agreed_in);
     event.details.triggered_by = patch.triggered_by.apply(event.details.triggered_by);
     event.revision = revision.number + 1;
@@ -187,6 +198,8 @@ pub async fn update_event_in(
         note: Set(event.details.note.clone()),
         agreed_in: Set(event.details.agreed_in.as_ref().map(|u| u.as_str().to_owned())),
         triggered_by: Set(event.details.triggered_by.map(|e| e.to_string())),
+        realization_of: Set(event.details.realization_of.map(|a| a.to_string())),
+        reciprocal_realization_of: Set(event.details.reciprocal_realization_of.map(|a| a.to_string())),
         revision: Set(event.revision),
         updated_at: Set(Utc::now()),
         ..Default::default()
@@ -248,12 +261,37 @@ impl Store {
         command: RecordEvent,
         idem: Option<&Idempotency>,
     ) -> Result<Recorded> {
+        self.record_event_fulfilling(actor, command, Vec::new(), idem).await
+    }
+
+    /// [`Store::record_event`], and in the same transaction one fulfilment of each commitment
+    /// in `fulfills` by the event, with the event's quantities (the OVN input
+    /// `EconomicEventCreateParams.fulfills`). A refused fulfilment refuses the event: nothing
+    /// is written.
+    pub async fn record_event_fulfilling(
+        &self,
+        actor: AgentId,
+        command: RecordEvent,
+        fulfills: Vec<CommitmentId>,
+        idem: Option<&Idempotency>,
+    ) -> Result<Recorded> {
         let event_id = EconomicEventId::new();
         let locks_rows = self.locks_rows();
         let creates_to = command.core.creates_to();
         let outcome = self
             .create(idem, event_id.to_string(), move |txn| {
-                async move { record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await }.boxed()
+                async move {
+                    let recorded = record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await?;
+                    let mut seen = BTreeSet::new();
+                    for commitment in fulfills {
+                        if seen.insert(commitment) {
+                            let draft = crate::planning::fulfillment_draft(event_id, commitment);
+                            crate::planning::create_fulfillment_in(txn, actor, draft).await?;
+                        }
+                    }
+                    Ok(recorded)
+                }
+                .boxed()
             })
             .await?;
         self.created(outcome, "economic event", async |store: &Store, id| {
