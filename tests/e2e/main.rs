@@ -26,6 +26,7 @@ mod limits;
 mod observation;
 mod pagination;
 mod permissions;
+mod planning;
 mod replay;
 mod schema;
 mod value_checks;
