@@ -72,9 +72,7 @@ pub fn may_fulfil(actor: AgentId, commitment: &Commitment, event: &NewEvent) -> 
     if commitment.is_party(actor) || actor == event.provider || actor == event.receiver {
         Ok(())
     } else {
-        Err(DomainError::Forbidden(
-            "a fulfilment is recorded only by a party of the commitment or of the event".into(),
-        ))
+        Err(DomainError::Forbidden("a fulfilment is recorded only by a party of the commitment or of the event".into()))
     }
 }
 

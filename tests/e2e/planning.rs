@@ -63,7 +63,13 @@ async fn progress(app: &TestApp, commitment: &str) -> Result<(String, String, St
     ))
 }
 
-fn expect(fulfilled: &str, remaining: &str, over: &str, finished: bool, count: usize) -> (String, String, String, bool, usize) {
+fn expect(
+    fulfilled: &str,
+    remaining: &str,
+    over: &str,
+    finished: bool,
+    count: usize,
+) -> (String, String, String, bool, usize) {
     (fulfilled.to_owned(), remaining.to_owned(), over.to_owned(), finished, count)
 }
 
@@ -278,8 +284,9 @@ async fn a_plan_with_two_commitments_is_fulfilled_partly_then_beyond() -> Result
         &app.graphql("query($id: ID!) { plan(id: $id) { revisionId } }", json!({ "id": plan })).await?,
         "/data/plan/revisionId",
     )?;
-    let refused =
-        app.graphql_as(token, "mutation($r: ID!) { deletePlan(revisionId: $r) }", json!({ "r": plan_revision })).await?;
+    let refused = app
+        .graphql_as(token, "mutation($r: ID!) { deletePlan(revisionId: $r) }", json!({ "r": plan_revision }))
+        .await?;
     assert_refused(&refused, "deletePlan", "CONFLICT")?;
     Ok(())
 }
@@ -383,13 +390,15 @@ async fn a_stale_update_conflicts_and_a_refused_fulfilment_writes_nothing() -> R
         Value::Null,
     )
     .await?;
-    const FULFIL: &str = "mutation($f: FulfillmentCreateParams!) { createFulfillment(fulfillment: $f) { fulfillment { id } } }";
+    const FULFIL: &str =
+        "mutation($f: FulfillmentCreateParams!) { createFulfillment(fulfillment: $f) { fulfillment { id } } }";
     for (what, event, message) in [
         ("another action", &used, "own action"),
         ("another resource specification", &other_spec, "resource specification"),
         ("another unit", &other_unit, "unit"),
     ] {
-        let refused = app.graphql_as(token, FULFIL, json!({ "f": { "fulfilledBy": event, "fulfills": flour } })).await?;
+        let refused =
+            app.graphql_as(token, FULFIL, json!({ "f": { "fulfilledBy": event, "fulfills": flour } })).await?;
         assert_refused(&refused, "createFulfillment", "BAD_INPUT").with_context(|| what.to_owned())?;
         let text = refused["errors"][0]["message"].as_str().unwrap_or_default();
         ensure!(text.contains(message), "{what}: {text}");
@@ -406,13 +415,15 @@ async fn an_agreement_groups_the_reciprocal_transfers_of_a_purchase() -> Result<
     let (seller, seller_token) = app.person_with_token("Supplier").await?;
     let each = app.create_unit(&seller_token, "each", "ea").await?;
     let eur = app.create_unit(&buyer_token, "euro", "EUR").await?;
-    let spec = |name: &str| {
-        json!({ "s": { "name": name } })
-    };
+    let spec = |name: &str| json!({ "s": { "name": name } });
     const SPEC: &str = "mutation($s: ResourceSpecificationCreateParams!) {
       createResourceSpecification(resourceSpecification: $s) { resourceSpecification { id } } }";
-    let sensor = create(&app, &seller_token, SPEC, spec("sensor"), "/data/createResourceSpecification/resourceSpecification/id").await?;
-    let money = create(&app, &buyer_token, SPEC, spec("money"), "/data/createResourceSpecification/resourceSpecification/id").await?;
+    let sensor =
+        create(&app, &seller_token, SPEC, spec("sensor"), "/data/createResourceSpecification/resourceSpecification/id")
+            .await?;
+    let money =
+        create(&app, &buyer_token, SPEC, spec("money"), "/data/createResourceSpecification/resourceSpecification/id")
+            .await?;
     let (_, stock) = record(
         &app,
         &seller_token,
@@ -505,7 +516,11 @@ async fn an_agreement_groups_the_reciprocal_transfers_of_a_purchase() -> Result<
         .await?;
     assert_refused(&foreign, "updateAgreement", "FORBIDDEN")?;
     let refused = app
-        .graphql_as(&buyer_token, "mutation($r: ID!) { deleteAgreement(revisionId: $r) }", json!({ "r": agreement_revision }))
+        .graphql_as(
+            &buyer_token,
+            "mutation($r: ID!) { deleteAgreement(revisionId: $r) }",
+            json!({ "r": agreement_revision }),
+        )
         .await?;
     assert_refused(&refused, "deleteAgreement", "CONFLICT")?;
     Ok(())
@@ -530,9 +545,8 @@ async fn fulfills_on_an_event_writes_the_fulfilment_with_it_or_nothing() -> Resu
                 "effortQuantity": qty("2", &b.hour) }),
     )
     .await?;
-    let recorded_by = app
-        .graphql("query($id: ID!) { commitment(id: $id) { recordedBy { id } } }", json!({ "id": transfer }))
-        .await?;
+    let recorded_by =
+        app.graphql("query($id: ID!) { commitment(id: $id) { recordedBy { id } } }", json!({ "id": transfer })).await?;
     ensure!(string_at(&recorded_by, "/data/commitment/recordedBy/id")? == b.bob, "Bob's token made it: {recorded_by}");
     let events_before = app.total("economicEvents").await?;
 
@@ -541,9 +555,7 @@ async fn fulfills_on_an_event_writes_the_fulfilment_with_it_or_nothing() -> Resu
         "resourceInventoriedAs": b.flour, "resourceQuantity": qty("5", &b.kg) });
     let mut wrong = transfer_event.clone();
     wrong["fulfills"] = json!([transfer, work]);
-    let refused = app
-        .graphql_as(token, EVENT, json!({ "e": wrong, "r": { "name": "Bob's flour" } }))
-        .await?;
+    let refused = app.graphql_as(token, EVENT, json!({ "e": wrong, "r": { "name": "Bob's flour" } })).await?;
     assert_refused(&refused, "createEconomicEvent", "BAD_INPUT")?;
     // The books refuse the event (more flour than Alice has): nothing is written either.
     let mut too_much = transfer_event.clone();

@@ -8,8 +8,7 @@ use ovn_domain::revision::Patch;
 use ovn_domain::text::{Name, parse_note};
 use ovn_domain::{
     Action as DomainAction, AgentId, AgreementId, CommitmentId, DomainError, EconomicEventId, EconomicResourceId,
-    Measure, PlanId, ProcessId,
-    ProcessSpecificationId, ResourceSpecificationId, UnitId,
+    Measure, PlanId, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use ovn_persistence::observation::{EventFilter, EventPatch, ProcessFilter, ProcessPatch, RecordEvent, ResourcePatch};
 

@@ -25,10 +25,8 @@ use crate::flow::objects::{ProductionFlowItem, TrackTraceItem};
 use crate::flow::query::{event_items, neighbour_processes, production_items, step, walk};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{CommittedInputsOf, CommittedOutputsOf, CorrectionsOf, FulfillmentsBy, InputsOf, OutputsOf};
-use crate::planning::objects::{
-    Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page,
-};
 use crate::pagination::{PageInfo, page_request};
+use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};
 use crate::scalars::{DateTime, Uri};
 
 /// How a resource is held.

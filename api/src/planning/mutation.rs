@@ -12,8 +12,7 @@ use super::inputs::{
     FulfillmentCreateParams, FulfillmentUpdateParams, PlanCreateParams, PlanUpdateParams, commitment_command,
 };
 use super::objects::{
-    Agreement, AgreementResponse, Commitment, CommitmentResponse, Fulfillment, FulfillmentResponse, Plan,
-    PlanResponse,
+    Agreement, AgreementResponse, Commitment, CommitmentResponse, Fulfillment, FulfillmentResponse, Plan, PlanResponse,
 };
 use crate::context::ContextExt;
 use crate::convert::{Update, idempotency, revision};
@@ -111,7 +110,9 @@ impl PlanningMutation {
     ) -> Result<CommitmentResponse> {
         let actor = ctx.require_agent()?;
         let Update { revision, changes } = Update::<CommitmentId, CommitmentPatch>::try_from(commitment)?;
-        Ok(CommitmentResponse { commitment: Commitment(ctx.store()?.update_commitment(actor, revision, changes).await?) })
+        Ok(CommitmentResponse {
+            commitment: Commitment(ctx.store()?.update_commitment(actor, revision, changes).await?),
+        })
     }
 
     /// Deletes a commitment at `revisionId`; refused once events fulfil it.

@@ -382,9 +382,7 @@ impl Plan {
     /// deliveries).
     async fn non_process_commitments(&self, ctx: &Context<'_>) -> Result<Option<Vec<Commitment>>> {
         let found: Vec<DomainCommitment> = ctx.load(CommitmentsPlannedWithin(self.0.id)).await?.unwrap_or_default();
-        Ok(Some(
-            found.into_iter().filter(|c| c.input_of.is_none() && c.output_of.is_none()).map(Commitment).collect(),
-        ))
+        Ok(Some(found.into_iter().filter(|c| c.input_of.is_none() && c.output_of.is_none()).map(Commitment).collect()))
     }
 
     /// The processes planned within the plan.

@@ -148,7 +148,9 @@ mod tests {
     #[test]
     fn a_transfer_happens_outside_processes_and_needs_a_resource_quantity() {
         let transfer = flow(Action::Transfer);
-        assert!(matches!(check_flow(&transfer), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
+        assert!(
+            matches!(check_flow(&transfer), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity")
+        );
         let with_quantity = FlowFields { resource_quantity: Some(Measure::new(Decimal::TWO, None)), ..transfer };
         assert_eq!(check_flow(&with_quantity), Ok(()));
         let in_process = FlowFields { output_of: true, ..with_quantity };

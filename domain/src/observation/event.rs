@@ -11,8 +11,8 @@ use crate::action::CreateResource;
 use crate::action::fields::{self, FlowFields};
 use crate::text::Uri;
 use crate::{
-    Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId,
+    Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId,
+    ProcessSpecificationId, ResourceSpecificationId,
 };
 
 /// A new economic event, already parsed from the wire: the command [`validate`] and [`apply`]

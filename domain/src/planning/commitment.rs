@@ -175,7 +175,8 @@ pub(crate) mod tests {
         let hours = Measure::new(Decimal::new(2, 0), None);
         let work = Commitment { effort_quantity: Some(hours), ..commitment(Action::Work) };
         assert_eq!(work.measure(), Some((hours, true)));
-        let consume = Commitment { resource_quantity: Some(kg), effort_quantity: Some(hours), ..commitment(Action::Consume) };
+        let consume =
+            Commitment { resource_quantity: Some(kg), effort_quantity: Some(hours), ..commitment(Action::Consume) };
         assert_eq!(consume.measure(), Some((kg, false)));
         let use_by_time = Commitment { effort_quantity: Some(hours), ..commitment(Action::Use) };
         assert_eq!(use_by_time.measure(), Some((hours, true)));

@@ -8,9 +8,7 @@
 use rust_decimal::Decimal;
 
 use crate::observation::NewEvent;
-use crate::{
-    CommitmentId, DomainError, EconomicEventId, FulfillmentId, Measure, ResourceSpecificationId, UnitId,
-};
+use crate::{CommitmentId, DomainError, EconomicEventId, FulfillmentId, Measure, ResourceSpecificationId, UnitId};
 
 use super::Commitment;
 
@@ -66,9 +64,7 @@ pub fn check(
     {
         return Err(DomainError::invalid(
             "fulfilledBy",
-            format!(
-                "the event is about resource specification `{delivered}` and the commitment about `{promised}`"
-            ),
+            format!("the event is about resource specification `{delivered}` and the commitment about `{promised}`"),
         ));
     }
     if fulfillment.resource_quantity.is_none() {
@@ -196,7 +192,10 @@ mod tests {
         let c = consume(10);
         let first = fulfilling(&c, Decimal::new(4, 0));
         let p = progress(&c, std::slice::from_ref(&first));
-        assert_eq!(p.map(|p| (p.fulfilled.has_numerical_value, p.remaining.has_numerical_value)), Some((Decimal::new(4, 0), Decimal::new(6, 0))));
+        assert_eq!(
+            p.map(|p| (p.fulfilled.has_numerical_value, p.remaining.has_numerical_value)),
+            Some((Decimal::new(4, 0), Decimal::new(6, 0)))
+        );
         assert_eq!(p.map(|p| p.finished), Some(false));
         let second = fulfilling(&c, Decimal::new(75, 1));
         let p = progress(&c, &[first, second]);

@@ -2,9 +2,9 @@
 //! repositories turn them into domain values.
 
 pub mod agent;
-pub mod agreement;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
+pub mod agreement;
 pub mod commitment;
 pub mod economic_event;
 pub mod economic_event_scope;

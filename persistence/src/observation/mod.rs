@@ -11,8 +11,8 @@ mod record;
 use chrono::{DateTime, Utc};
 use ovn_domain::observation::{EventDetails, NewEvent, PropertyRegime, ResourceDetails};
 use ovn_domain::{
-    Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, Measure, Name, Patch, PlanId, ProcessSpecificationId,
-    ResourceSpecificationId, UnitId, Uri,
+    Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, Measure, Name, Patch, PlanId,
+    ProcessSpecificationId, ResourceSpecificationId, UnitId, Uri,
 };
 
 pub use process::{create_process_in, delete_process_in, update_process_in};

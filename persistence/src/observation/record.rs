@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
-use ovn_domain::{AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
+use ovn_domain::{
+    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
 

@@ -103,10 +103,8 @@ pub async fn delete_commitment_in(
 ) -> Result<()> {
     let current = locked_at::<Commitment>(txn, revision).await?;
     permission::may_commit(actor, &current)?;
-    let fulfilled = fulfillment::Entity::find()
-        .filter(fulfillment::Column::Fulfills.eq(revision.id.to_string()))
-        .one(txn)
-        .await?;
+    let fulfilled =
+        fulfillment::Entity::find().filter(fulfillment::Column::Fulfills.eq(revision.id.to_string())).one(txn).await?;
     if fulfilled.is_some() {
         return Err(PersistenceError::Conflict("events fulfil the commitment: it cannot be deleted".into()));
     }

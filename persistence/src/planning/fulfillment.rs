@@ -62,7 +62,11 @@ fn unit_references(f: &Fulfillment) -> References {
 /// the event ([`permission::may_fulfil`]), checked by [`fulfillment::check`] (same action,
 /// same resource specification, the commitment's unit; quantities default to the event's).
 /// Returns the fulfilment as written.
-pub async fn create_fulfillment_in(txn: &DatabaseTransaction, actor: AgentId, draft: Fulfillment) -> Result<Fulfillment> {
+pub async fn create_fulfillment_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    draft: Fulfillment,
+) -> Result<Fulfillment> {
     let facts = facts(txn, draft.fulfills, draft.fulfilled_by).await?;
     permission::may_fulfil(actor, &facts.commitment, &facts.event)?;
     let checked = fulfillment::check(draft, &facts.commitment, &facts.event, facts.event_conforms_to)?;
@@ -110,11 +114,7 @@ pub async fn delete_fulfillment_in(
 }
 
 /// A new fulfilment of `fulfills` by `fulfilled_by`, its quantities and note from `patch`.
-pub(crate) fn draft(
-    fulfilled_by: EconomicEventId,
-    fulfills: CommitmentId,
-    patch: FulfillmentPatch,
-) -> Fulfillment {
+pub(crate) fn draft(fulfilled_by: EconomicEventId, fulfills: CommitmentId, patch: FulfillmentPatch) -> Fulfillment {
     Fulfillment {
         id: FulfillmentId::new(),
         revision: 1,

@@ -19,8 +19,8 @@ use ovn_domain::{
 
 pub use agreement::{create_agreement_in, delete_agreement_in, update_agreement_in};
 pub use commitment::{create_commitment_in, delete_commitment_in, update_commitment_in};
-pub use fulfillment::{create_fulfillment_in, delete_fulfillment_in, update_fulfillment_in};
 pub(crate) use fulfillment::draft as fulfillment_draft_with;
+pub use fulfillment::{create_fulfillment_in, delete_fulfillment_in, update_fulfillment_in};
 pub use plan::{create_plan_in, delete_plan_in, update_plan_in};
 pub use read::CommitmentLink;
 
