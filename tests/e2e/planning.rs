@@ -582,5 +582,29 @@ async fn fulfills_on_an_event_writes_the_fulfilment_with_it_or_nothing() -> Resu
     ensure!(fulfils[0]["resourceQuantity"]["hasNumericalValue"] == json!("5"), "{read}");
     assert_eq!(progress(&app, &transfer).await?, expect("5", "0", "0", true, 1));
     ensure!(app.total("economicEvents").await? == events_before + 1, "one event");
+
+    // A fulfilled commitment keeps the unit its fulfilments count in.
+    let revision = string_at(
+        &app.graphql("query($id: ID!) { commitment(id: $id) { revisionId } }", json!({ "id": transfer })).await?,
+        "/data/commitment/revisionId",
+    )?;
+    let remeasured = app
+        .graphql_as(
+            &b.bob_token,
+            "mutation($c: CommitmentUpdateParams!) { updateCommitment(commitment: $c) { commitment { id } } }",
+            json!({ "c": { "revisionId": revision, "resourceQuantity": qty("5", &b.hour) } }),
+        )
+        .await?;
+    assert_refused(&remeasured, "updateCommitment", "BAD_INPUT")?;
+
+    // createCommitment with an idempotency key: a retry answers the first commitment.
+    const KEYED: &str = "mutation($c: CommitmentCreateParams!) {
+      createCommitment(commitment: $c, idempotencyKey: \"plan-1\") { commitment { id } } }";
+    let input = json!({ "c": { "action": "transfer", "provider": b.alice, "receiver": b.bob,
+                               "resourceQuantity": qty("1", &b.kg) } });
+    let first = string_at(&app.graphql_as(token, KEYED, input.clone()).await?, "/data/createCommitment/commitment/id")?;
+    let again = string_at(&app.graphql_as(token, KEYED, input).await?, "/data/createCommitment/commitment/id")?;
+    ensure!(first == again, "the retry answers the first commitment");
+    ensure!(app.total("commitments").await? == 3, "transfer, work and the keyed one");
     Ok(())
 }

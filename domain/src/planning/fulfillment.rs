@@ -109,6 +109,20 @@ fn unit_name(unit: Option<UnitId>) -> String {
     unit.map_or_else(|| "no unit".to_owned(), |u| format!("unit `{u}`"))
 }
 
+/// Refuses to change the unit or the dimension (resource or effort) a commitment is measured
+/// in once events fulfil it: its fulfilments count in the old one, and its progress would
+/// add up figures of two units.
+pub fn check_remeasure(before: &Commitment, after: &Commitment, fulfilled: bool) -> Result<(), DomainError> {
+    let shape = |c: &Commitment| c.measure().map(|(m, effort)| (m.has_unit, effort));
+    if fulfilled && shape(before) != shape(after) {
+        return Err(DomainError::invalid(
+            "resourceQuantity",
+            "events already fulfil the commitment: the unit it is measured in cannot change",
+        ));
+    }
+    Ok(())
+}
+
 /// How far a commitment is kept. Every figure is in the commitment's unit, and
 /// `fulfilled + remaining - over_fulfilled = committed` always holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +233,20 @@ mod tests {
         let draft = Fulfillment { resource_quantity: None, ..fulfilling(&c, Decimal::ONE) };
         let checked = check(draft, &c, &event(Action::Consume, Some(three)), None);
         assert_eq!(checked.map(|f| f.resource_quantity), Ok(Some(three)));
+    }
+
+    #[test]
+    fn a_fulfilled_commitment_keeps_its_unit() {
+        let before = consume(10);
+        let twelve =
+            Commitment { resource_quantity: Some(Measure::new(Decimal::new(12, 0), Some(kg()))), ..before.clone() };
+        assert_eq!(check_remeasure(&before, &twelve, true), Ok(()), "the number may change");
+        let litres = Commitment {
+            resource_quantity: Some(Measure::new(Decimal::new(10, 0), Some(UnitId::new()))),
+            ..before.clone()
+        };
+        assert!(check_remeasure(&before, &litres, true).is_err());
+        assert_eq!(check_remeasure(&before, &litres, false), Ok(()), "nothing counts in the old unit yet");
     }
 
     #[test]

@@ -87,9 +87,15 @@ pub async fn update_commitment_in(
 ) -> Result<Commitment> {
     let current = locked_at::<Commitment>(txn, revision).await?;
     permission::may_commit(actor, &current)?;
-    let next = patched(current, patch)?;
+    let fulfilled = fulfillment::Entity::find()
+        .filter(fulfillment::Column::Fulfills.eq(revision.id.to_string()))
+        .one(txn)
+        .await?
+        .is_some();
+    let next = patched(current.clone(), patch)?;
     next.validate()?;
     permission::may_commit(actor, &next)?;
+    ovn_domain::planning::fulfillment::check_remeasure(&current, &next, fulfilled)?;
     commitment_references(&next).check(txn).await?;
     save_in(txn, revision, next).await
 }
