@@ -288,6 +288,10 @@ async fn a_plan_with_two_commitments_is_fulfilled_partly_then_beyond() -> Result
         .graphql_as(token, "mutation($r: ID!) { deletePlan(revisionId: $r) }", json!({ "r": plan_revision }))
         .await?;
     assert_refused(&refused, "deletePlan", "CONFLICT")?;
+    // Nor a process with commitments.
+    let deletable =
+        app.graphql("query($id: ID!) { process(id: $id) { deletable } }", json!({ "id": b.process })).await?;
+    ensure!(deletable.pointer("/data/process/deletable") == Some(&json!(false)), "{deletable}");
     Ok(())
 }
 
@@ -339,6 +343,10 @@ async fn a_stale_update_conflicts_and_a_refused_fulfilment_writes_nothing() -> R
         )
         .await?;
     assert_refused(&bad, "createCommitment", "BAD_INPUT")?;
+    // A process with a commitment (and no event yet) cannot be deleted.
+    let refused =
+        app.graphql_as(token, "mutation($id: ID!) { deleteProcess(id: $id) }", json!({ "id": b.process })).await?;
+    assert_refused(&refused, "deleteProcess", "CONFLICT")?;
 
     // Three events that cannot fulfil the flour commitment.
     let litre = app.create_unit(token, "litre", "l").await?;

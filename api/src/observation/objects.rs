@@ -539,11 +539,19 @@ impl Process {
         neighbour_processes(ctx, self.0.id, Direction::Upstream).await.map(Some)
     }
 
-    /// Whether the process can still be deleted (it has no recorded events).
+    /// Whether the process can still be deleted (it has no recorded events and no
+    /// commitments).
     async fn deletable(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
         let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
-        Ok(Some(inputs.unwrap_or_default().is_empty() && outputs.unwrap_or_default().is_empty()))
+        let committed_in: Option<Vec<DomainCommitment>> = ctx.load(CommittedInputsOf(self.0.id)).await?;
+        let committed_out: Option<Vec<DomainCommitment>> = ctx.load(CommittedOutputsOf(self.0.id)).await?;
+        Ok(Some(
+            inputs.unwrap_or_default().is_empty()
+                && outputs.unwrap_or_default().is_empty()
+                && committed_in.unwrap_or_default().is_empty()
+                && committed_out.unwrap_or_default().is_empty(),
+        ))
     }
 
     /// Every agent with an event in the process.
