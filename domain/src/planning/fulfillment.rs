@@ -163,6 +163,13 @@ pub fn progress(commitment: &Commitment, fulfillments: &[Fulfillment]) -> Option
     })
 }
 
+/// Whether a commitment is still open: neither set finished nor fully fulfilled by
+/// `fulfillments` (a commitment with no quantity stays open until set finished). Consent for
+/// a transfer asks this of the receiver's commitment.
+pub fn is_open(commitment: &Commitment, fulfillments: &[Fulfillment]) -> bool {
+    !commitment.finished && progress(commitment, fulfillments).is_none_or(|p| !p.finished)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -222,8 +229,13 @@ mod tests {
     fn finished_when_set_so_and_nothing_to_measure_without_a_quantity() {
         let c = Commitment { finished: true, ..consume(3) };
         assert_eq!(progress(&c, &[]).map(|p| p.finished), Some(true));
+        assert!(!is_open(&c, &[]));
         let transfer = commitment(Action::Transfer);
         assert_eq!(progress(&transfer, &[]), None);
+        assert!(is_open(&transfer, &[]), "no quantity: open until set finished");
+        let open = consume(3);
+        assert!(is_open(&open, &[fulfilling(&open, Decimal::TWO)]));
+        assert!(!is_open(&open, &[fulfilling(&open, Decimal::new(3, 0))]));
     }
 
     #[test]

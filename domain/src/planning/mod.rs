@@ -20,5 +20,5 @@ pub mod plan;
 
 pub use agreement::Agreement;
 pub use commitment::Commitment;
-pub use fulfillment::{Fulfillment, Progress, progress};
+pub use fulfillment::{Fulfillment, Progress, is_open, progress};
 pub use plan::Plan;
