@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -26,6 +26,7 @@ pub mod limits;
 pub mod loaders;
 pub mod observation;
 pub mod pagination;
+pub mod planning;
 pub mod scalars;
 
 use std::time::Duration;
@@ -44,11 +45,17 @@ pub struct Query(
     knowledge::KnowledgeQuery,
     observation::ObservationQuery,
     flow::FlowQuery,
+    planning::PlanningQuery,
 );
 
 /// The root mutation: one object per module, merged.
 #[derive(MergedObject, Default)]
-pub struct Mutation(agent::AgentMutation, knowledge::KnowledgeMutation, observation::ObservationMutation);
+pub struct Mutation(
+    agent::AgentMutation,
+    knowledge::KnowledgeMutation,
+    observation::ObservationMutation,
+    planning::PlanningMutation,
+);
 
 /// ovn's executable schema.
 pub type OvnSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -21,11 +21,13 @@ use ovn_domain::agent::network::{OvnRole, Tie};
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, EconomicEventId, EconomicResourceId, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId, UnitId,
+    AgentId, AgentRelationshipRoleId, AgreementId, CommitmentId, EconomicEventId, EconomicResourceId, FulfillmentId,
+    PlanId, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use ovn_persistence::observation::PendingTransfer;
+use ovn_persistence::planning::CommitmentLink;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
 
@@ -174,6 +176,95 @@ batch_loader!(AgentRelationshipRoleId, AgentRelationshipRole, relationship_roles
 batch_loader!(EconomicEventId, EconomicEvent, events_by_id);
 batch_loader!(EconomicResourceId, EconomicResource, resources_by_id);
 batch_loader!(ProcessId, Process, processes_by_id);
+batch_loader!(PlanId, Plan, plans_by_id);
+batch_loader!(AgreementId, Agreement, agreements_by_id);
+batch_loader!(CommitmentId, Commitment, commitments_by_id);
+batch_loader!(FulfillmentId, Fulfillment, fulfillments_by_id);
+
+/// Declares a loader key for a one-to-many list (the records hanging off one record), and
+/// its batched load: `$load` runs once for every key gathered in the tick.
+macro_rules! keyed_loader {
+    ($(#[$doc:meta])* $key:ident($id:ty) => $value:ty, |$store:ident, $ids:ident| $load:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub $id);
+
+        impl Loader<$key> for StoreLoader {
+            type Value = Vec<$value>;
+            type Error = Arc<PersistenceError>;
+
+            async fn load(&self, keys: &[$key]) -> std::result::Result<HashMap<$key, Vec<$value>>, Self::Error> {
+                let $ids: Vec<$id> = keys.iter().map(|k| k.0).collect();
+                let $store = &self.store;
+                let found: HashMap<$id, Vec<$value>> = $load.map_err(Arc::new)?;
+                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+}
+
+/// The commitments linked by `link` to each of `ids`, keyed by the typed id.
+async fn linked<K>(
+    store: &Store,
+    link: CommitmentLink,
+    ids: &[K],
+) -> std::result::Result<HashMap<K, Vec<Commitment>>, PersistenceError>
+where
+    K: Copy + Eq + Hash + std::fmt::Display,
+{
+    let by_text: HashMap<String, K> = ids.iter().map(|id| (id.to_string(), *id)).collect();
+    let keys: Vec<String> = by_text.keys().cloned().collect();
+    let found = store.commitments_linked(link, &keys).await?;
+    Ok(found.into_iter().filter_map(|(text, list)| by_text.get(&text).map(|id| (*id, list))).collect())
+}
+
+keyed_loader!(
+    /// Loader key: the commitments a process takes in.
+    CommittedInputsOf(ProcessId) => Commitment, |store, ids| linked(store, CommitmentLink::InputOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the commitments a process puts out.
+    CommittedOutputsOf(ProcessId) => Commitment, |store, ids| linked(store, CommitmentLink::OutputOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the commitments planned within a plan.
+    CommitmentsPlannedWithin(PlanId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::PlannedWithin, &ids).await
+);
+keyed_loader!(
+    /// Loader key: a plan's independent demands.
+    IndependentDemandsOf(PlanId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::IndependentDemandOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: an agreement's clauses.
+    ClausesOf(AgreementId) => Commitment, |store, ids| linked(store, CommitmentLink::ClauseOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: an agreement's reciprocal clauses (VF 1.0).
+    ReciprocalClausesOf(AgreementId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::ReciprocalClauseOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the fulfilments of a commitment.
+    FulfillmentsOf(CommitmentId) => Fulfillment, |store, ids| store.fulfillments_of_commitments(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the fulfilments an event makes.
+    FulfillmentsBy(EconomicEventId) => Fulfillment, |store, ids| store.fulfillments_of_events(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the events that realise an agreement.
+    RealizationsOf(AgreementId) => EconomicEvent, |store, ids| store.events_realizing(&ids, false).await
+);
+keyed_loader!(
+    /// Loader key: the events that realise an agreement reciprocally (VF 1.0).
+    ReciprocalRealizationsOf(AgreementId) => EconomicEvent, |store, ids| store.events_realizing(&ids, true).await
+);
+keyed_loader!(
+    /// Loader key: the processes planned within a plan.
+    ProcessesPlannedWithin(PlanId) => Process, |store, ids| store.processes_planned_within(&ids).await
+);
 
 /// Loader key: the OVN relationships an agent is the subject of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -100,6 +100,23 @@ typed_id!(
     ProcessId, "process"
 );
 
+typed_id!(
+    /// Identifies a `Plan`.
+    PlanId, "plan"
+);
+typed_id!(
+    /// Identifies an `Agreement`.
+    AgreementId, "agreement"
+);
+typed_id!(
+    /// Identifies a `Commitment`.
+    CommitmentId, "commitment"
+);
+typed_id!(
+    /// Identifies a `Fulfillment`.
+    FulfillmentId, "fulfillment"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod ledger_books;
 pub mod measure;
 pub mod observation;
 pub mod permission;
+pub mod planning;
 pub mod revision;
 pub mod text;
 

@@ -12,7 +12,8 @@ use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 use std::str::FromStr;
 
 /// An exact decimal column (`TEXT` on SQLite, `NUMERIC` on PostgreSQL).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct DbDecimal(pub Decimal);
 
 impl From<DbDecimal> for Value {

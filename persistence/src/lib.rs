@@ -32,6 +32,7 @@ pub mod knowledge;
 pub mod ledger_io;
 pub mod observation;
 pub mod page;
+pub mod planning;
 mod references;
 mod revisioned;
 mod rows;

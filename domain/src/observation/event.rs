@@ -7,12 +7,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::process::check_interval;
-use crate::action::{CreateResource, EventQuantity, InputOutput};
+use crate::action::CreateResource;
+use crate::action::fields::{self, FlowFields};
 use crate::agent::network::Ties;
 use crate::text::Uri;
 use crate::{
-    Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId,
+    Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId,
+    ProcessSpecificationId, ResourceSpecificationId,
 };
 
 /// A new economic event, already parsed from the wire: the command [`validate`] and [`apply`]
@@ -139,75 +140,27 @@ pub struct EventContext {
 /// - **creation**: `newInventoriedResource` only on actions whose `createResource` is not
 ///   `notApplicable`, and never on a correction.
 pub fn validate(event: &NewEvent) -> Result<(), DomainError> {
-    validate_process_links(event)?;
-    validate_quantities(event)?;
+    fields::check_flow(&flow_fields(event))?;
     validate_resources(event)
 }
 
-fn validate_process_links(event: &NewEvent) -> Result<(), DomainError> {
-    let action = event.action;
-    let (input, output) = (event.input_of.is_some(), event.output_of.is_some());
-    match action.def().input_output {
-        InputOutput::Input if !input => {
-            Err(DomainError::invalid("inputOf", format!("a {action} event is a process input and needs inputOf")))
-        }
-        InputOutput::Input if output => {
-            Err(DomainError::invalid("outputOf", format!("a {action} event is a process input, not an output")))
-        }
-        InputOutput::Output if !output => {
-            Err(DomainError::invalid("outputOf", format!("a {action} event is a process output and needs outputOf")))
-        }
-        InputOutput::Output if input => {
-            Err(DomainError::invalid("inputOf", format!("a {action} event is a process output, not an input")))
-        }
-        InputOutput::NotApplicable if input || output => Err(DomainError::invalid(
-            if input { "inputOf" } else { "outputOf" },
-            format!("a {action} event happens outside processes: it can have neither inputOf nor outputOf"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn validate_quantities(event: &NewEvent) -> Result<(), DomainError> {
-    let action = event.action;
-    if !event.is_correction() {
-        if let Some(m) = event.resource_quantity {
-            m.non_negative("resourceQuantity")?;
-        }
-        if let Some(m) = event.effort_quantity {
-            m.non_negative("effortQuantity")?;
-        }
-    }
-    match action.def().event_quantity {
-        EventQuantity::Resource if event.resource_quantity.is_none() => {
-            Err(DomainError::invalid("resourceQuantity", format!("a {action} event needs resourceQuantity")))
-        }
-        EventQuantity::Effort if event.effort_quantity.is_none() => {
-            Err(DomainError::invalid("effortQuantity", format!("a {action} event needs effortQuantity")))
-        }
-        EventQuantity::Effort if event.resource_quantity.is_some() => Err(DomainError::invalid(
-            "resourceQuantity",
-            format!("a {action} event records effort only: use effortQuantity"),
-        )),
-        EventQuantity::Both if event.resource_quantity.is_none() && event.effort_quantity.is_none() => {
-            Err(DomainError::invalid(
-                "resourceQuantity",
-                format!("a {action} event needs resourceQuantity, effortQuantity or both"),
-            ))
-        }
-        _ => Ok(()),
+/// The fields of the event that the shared flow rules ([`crate::action::fields`]) check.
+fn flow_fields(event: &NewEvent) -> FlowFields {
+    FlowFields {
+        what: "event",
+        action: event.action,
+        input_of: event.input_of.is_some(),
+        output_of: event.output_of.is_some(),
+        resource_quantity: event.resource_quantity,
+        effort_quantity: event.effort_quantity,
+        resource_inventoried_as: event.resource_inventoried_as.is_some(),
+        signed: event.is_correction(),
     }
 }
 
 fn validate_resources(event: &NewEvent) -> Result<(), DomainError> {
     let action = event.action;
     let def = action.def();
-    if def.event_quantity == EventQuantity::Effort && event.resource_inventoried_as.is_some() {
-        return Err(DomainError::invalid(
-            "resourceInventoriedAs",
-            format!("a {action} event is effort and acts on no resource"),
-        ));
-    }
     if event.to_resource_inventoried_as.is_some() && def.create_resource != CreateResource::OptionalTo {
         return Err(DomainError::invalid(
             "toResourceInventoriedAs",
@@ -282,6 +235,12 @@ pub struct EventDetails {
     pub declared_value: Option<Measure>,
     /// OVN `inScopeOf`: the projects (or networks) the event counts in.
     pub in_scope_of: Vec<AgentId>,
+    /// `realizationOf`: the agreement the event carries out (a link, not a quantity: it may
+    /// be set after the event is recorded).
+    pub realization_of: Option<AgreementId>,
+    /// VF 1.0 `reciprocalRealizationOf`: the agreement in which this event is the reciprocal
+    /// flow (the payment for what the agreement delivers).
+    pub reciprocal_realization_of: Option<AgreementId>,
 }
 
 impl EventDetails {

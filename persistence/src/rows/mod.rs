@@ -8,6 +8,7 @@
 mod agent;
 mod knowledge;
 mod observation;
+mod planning;
 
 use std::fmt;
 
