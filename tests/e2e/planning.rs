@@ -456,10 +456,11 @@ async fn an_agreement_groups_the_reciprocal_transfers_of_a_purchase() -> Result<
         "/data/createAgreement/agreement/id",
     )
     .await?;
-    // The sensors change hands as part of the agreement.
+    // The sensors change hands as part of the agreement (each transfer is recorded by its
+    // receiver: its consent).
     let (delivery, _) = record(
         &app,
-        &seller_token,
+        &buyer_token,
         json!({ "action": "transfer", "provider": seller, "receiver": buyer, "resourceInventoriedAs": stock,
                 "resourceQuantity": qty("10", &each), "realizationOf": agreement }),
         json!({ "name": "Carol's sensors" }),
@@ -469,7 +470,7 @@ async fn an_agreement_groups_the_reciprocal_transfers_of_a_purchase() -> Result<
     // quantity: it may change on an event).
     let (payment, _) = record(
         &app,
-        &buyer_token,
+        &seller_token,
         json!({ "action": "transfer", "provider": buyer, "receiver": seller, "resourceInventoriedAs": cash,
                 "resourceQuantity": qty("300", &eur) }),
         json!({ "name": "Supplier's cash" }),
