@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `intent`, `proposal`, `claim`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -28,6 +28,7 @@ pub mod limits;
 pub mod loaders;
 pub mod observation;
 pub mod pagination;
+pub mod planning;
 pub mod proposal;
 pub mod scalars;
 
@@ -47,6 +48,7 @@ pub struct Query(
     knowledge::KnowledgeQuery,
     observation::ObservationQuery,
     flow::FlowQuery,
+    planning::PlanningQuery,
     intent::IntentQuery,
     proposal::ProposalQuery,
     claim::ClaimQuery,
@@ -58,6 +60,7 @@ pub struct Mutation(
     agent::AgentMutation,
     knowledge::KnowledgeMutation,
     observation::ObservationMutation,
+    planning::PlanningMutation,
     intent::IntentMutation,
     proposal::ProposalMutation,
     claim::ClaimMutation,

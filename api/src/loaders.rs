@@ -23,13 +23,15 @@ use ovn_domain::claim::{Claim, Settlement};
 use ovn_domain::intent::{Intent, Satisfaction};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
+use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
-    ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId,
-    SettlementId, UnitId,
+    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId,
+    FulfillmentId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId,
+    ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
 };
 use ovn_persistence::observation::PendingTransfer;
+use ovn_persistence::planning::CommitmentLink;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
 
@@ -178,6 +180,11 @@ batch_loader!(AgentRelationshipRoleId, AgentRelationshipRole, relationship_roles
 batch_loader!(EconomicEventId, EconomicEvent, events_by_id);
 batch_loader!(EconomicResourceId, EconomicResource, resources_by_id);
 batch_loader!(ProcessId, Process, processes_by_id);
+batch_loader!(PlanId, Plan, plans_by_id);
+batch_loader!(AgreementId, Agreement, agreements_by_id);
+batch_loader!(CommitmentId, Commitment, commitments_by_id);
+batch_loader!(FulfillmentId, Fulfillment, fulfillments_by_id);
+
 batch_loader!(IntentId, Intent, intents_by_id);
 batch_loader!(SatisfactionId, Satisfaction, satisfactions_by_id);
 batch_loader!(ProposalId, Proposal, proposals_by_id);
@@ -197,73 +204,135 @@ fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashM
     grouped
 }
 
-/// A keyed loader of one-to-many lists: `$key(id)` answers the records `$body` finds for a
-/// batch of ids, grouped by id (a key with none answers `None`: an empty list).
-macro_rules! grouped_loader {
-    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$store:ident, $ids:ident| $body:expr) => {
+/// Declares a loader key for a one-to-many list (the records hanging off one record), and
+/// its batched load: `$load` runs once for every key gathered in the tick.
+macro_rules! keyed_loader {
+    ($(#[$doc:meta])* $key:ident($id:ty) => $value:ty, |$store:ident, $ids:ident| $load:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub $inner);
+        pub struct $key(pub $id);
 
         impl Loader<$key> for StoreLoader {
             type Value = Vec<$value>;
             type Error = Arc<PersistenceError>;
 
             async fn load(&self, keys: &[$key]) -> std::result::Result<HashMap<$key, Vec<$value>>, Self::Error> {
+                let $ids: Vec<$id> = keys.iter().map(|k| k.0).collect();
                 let $store = &self.store;
-                let $ids: Vec<$inner> = keys.iter().map(|k| k.0).collect();
-                let found: HashMap<$inner, Vec<$value>> = $body.map_err(Arc::new)?;
+                let found: HashMap<$id, Vec<$value>> = $load.map_err(Arc::new)?;
                 Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
             }
         }
     };
 }
 
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the satisfactions of an intent.
     SatisfactionsOf(IntentId) => Satisfaction, |store, ids| store.satisfactions_of_intents(&ids).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the satisfactions an event makes.
     SatisfactionsBy(EconomicEventId) => Satisfaction, |store, ids| store.satisfactions_by_events(&ids).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the satisfactions a commitment makes (for `Commitment.satisfies`, once the
     /// planning module serves commitments).
     SatisfactionsByCommitment(CommitmentId) => Satisfaction,
     |store, ids| store.satisfactions_by_commitments(&ids).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the intended inputs of a process.
     IntendedInputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, false).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the intended outputs of a process.
     IntendedOutputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, true).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the intents a proposal publishes.
     PublishesOf(ProposalId) => ProposedIntent,
     |store, ids| store.proposed_intents_of(&ids, &[]).await.map(|found| group(found, |p| Some(p.published_in)))
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the proposals an intent is published in.
     PublishedIn(IntentId) => ProposedIntent,
     |store, ids| store.proposed_intents_of(&[], &ids).await.map(|found| group(found, |p| Some(p.publishes)))
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the agents a proposal is published to.
     ProposedToOf(ProposalId) => ProposedTo, |store, ids| store.proposed_to_of(&ids).await
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the settlements of a claim.
     SettlementsOf(ClaimId) => Settlement,
     |store, ids| store.settlements_of(&ids, &[]).await.map(|found| group(found, |s| Some(s.settles)))
 );
-grouped_loader!(
+keyed_loader!(
     /// Loader key: the settlements an event makes.
     SettlementsBy(EconomicEventId) => Settlement,
     |store, ids| store.settlements_of(&[], &ids).await.map(|found| group(found, |s| Some(s.settled_by)))
+);
+/// The commitments linked by `link` to each of `ids`, keyed by the typed id.
+async fn linked<K>(
+    store: &Store,
+    link: CommitmentLink,
+    ids: &[K],
+) -> std::result::Result<HashMap<K, Vec<Commitment>>, PersistenceError>
+where
+    K: Copy + Eq + Hash + std::fmt::Display,
+{
+    let by_text: HashMap<String, K> = ids.iter().map(|id| (id.to_string(), *id)).collect();
+    let keys: Vec<String> = by_text.keys().cloned().collect();
+    let found = store.commitments_linked(link, &keys).await?;
+    Ok(found.into_iter().filter_map(|(text, list)| by_text.get(&text).map(|id| (*id, list))).collect())
+}
+
+keyed_loader!(
+    /// Loader key: the commitments a process takes in.
+    CommittedInputsOf(ProcessId) => Commitment, |store, ids| linked(store, CommitmentLink::InputOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the commitments a process puts out.
+    CommittedOutputsOf(ProcessId) => Commitment, |store, ids| linked(store, CommitmentLink::OutputOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the commitments planned within a plan.
+    CommitmentsPlannedWithin(PlanId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::PlannedWithin, &ids).await
+);
+keyed_loader!(
+    /// Loader key: a plan's independent demands.
+    IndependentDemandsOf(PlanId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::IndependentDemandOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: an agreement's clauses.
+    ClausesOf(AgreementId) => Commitment, |store, ids| linked(store, CommitmentLink::ClauseOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: an agreement's reciprocal clauses (VF 1.0).
+    ReciprocalClausesOf(AgreementId) => Commitment,
+    |store, ids| linked(store, CommitmentLink::ReciprocalClauseOf, &ids).await
+);
+keyed_loader!(
+    /// Loader key: the fulfilments of a commitment.
+    FulfillmentsOf(CommitmentId) => Fulfillment, |store, ids| store.fulfillments_of_commitments(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the fulfilments an event makes.
+    FulfillmentsBy(EconomicEventId) => Fulfillment, |store, ids| store.fulfillments_of_events(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the events that realise an agreement.
+    RealizationsOf(AgreementId) => EconomicEvent, |store, ids| store.events_realizing(&ids, false).await
+);
+keyed_loader!(
+    /// Loader key: the events that realise an agreement reciprocally (VF 1.0).
+    ReciprocalRealizationsOf(AgreementId) => EconomicEvent, |store, ids| store.events_realizing(&ids, true).await
+);
+keyed_loader!(
+    /// Loader key: the processes planned within a plan.
+    ProcessesPlannedWithin(PlanId) => Process, |store, ids| store.processes_planned_within(&ids).await
 );
 
 /// Loader key: the OVN relationships an agent is the subject of.

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
+pub mod fields;
+
 /// A ValueFlows action: the verb of an economic event, commitment or intent.
 ///
 /// Serialized as its kebab-case wire id ([`Action::id`]); the VF 1.0 camelCase id is accepted

@@ -108,11 +108,6 @@ typed_id!(
     SatisfactionId, "satisfaction"
 );
 typed_id!(
-    /// Identifies a `Commitment` (the planning module's; here so that a satisfaction can
-    /// name the commitment that satisfies an intent).
-    CommitmentId, "commitment"
-);
-typed_id!(
     /// Identifies a `Proposal`.
     ProposalId, "proposal"
 );
@@ -131,6 +126,23 @@ typed_id!(
 typed_id!(
     /// Identifies a `Settlement`.
     SettlementId, "settlement"
+);
+
+typed_id!(
+    /// Identifies a `Plan`.
+    PlanId, "plan"
+);
+typed_id!(
+    /// Identifies an `Agreement`.
+    AgreementId, "agreement"
+);
+typed_id!(
+    /// Identifies a `Commitment`.
+    CommitmentId, "commitment"
+);
+typed_id!(
+    /// Identifies a `Fulfillment`.
+    FulfillmentId, "fulfillment"
 );
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod ledger_books;
 pub mod measure;
 pub mod observation;
 pub mod permission;
+pub mod planning;
 pub mod proposal;
 pub mod revision;
 pub mod tally;

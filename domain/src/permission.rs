@@ -10,6 +10,7 @@ use crate::agent::network::Ties;
 use crate::claim::Claim;
 use crate::intent::Intent;
 use crate::observation::{NewEvent, ResourceState};
+use crate::planning::Commitment;
 use crate::proposal::Proposal;
 use crate::{Action, AgentId, DomainError};
 
@@ -39,6 +40,17 @@ pub fn needs_consent(actor: AgentId, event: &NewEvent, ties: &Ties, receiver_com
         && actor != event.receiver
         && !ties.is_steward(actor, event.receiver)
         && !receiver_committed
+}
+
+/// Whether `commitment` is its receiver's consent to `event` beforehand: an open commitment
+/// (`is_open`) of the same action to the same receiver, made by the receiver or by a steward
+/// of it (`ties` hold the recorder's stewardships and the receiver's `partOf` chain).
+pub fn receiver_committed(commitment: &Commitment, is_open: bool, event: &NewEvent, ties: &Ties) -> bool {
+    is_open
+        && commitment.receiver == event.receiver
+        && commitment.action == event.action
+        && (commitment.recorded_by == commitment.receiver
+            || ties.is_steward(commitment.recorded_by, commitment.receiver))
 }
 
 /// Who may accept or reject a transfer waiting for consent: its receiver, or a steward of it.
@@ -152,6 +164,36 @@ pub fn may_change_proposal(actor: AgentId, proposal: &Proposal) -> Result<(), Do
         Ok(())
     } else {
         Err(DomainError::Forbidden("only the agent who created a proposal may change it".into()))
+    }
+}
+
+/// An agent creates, changes or deletes a commitment only as its provider or its receiver.
+/// (Stewards of the commitment's scope will be added here once relationships carry them.)
+pub fn may_commit(actor: AgentId, commitment: &Commitment) -> Result<(), DomainError> {
+    if commitment.is_party(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("an agent commits only as the commitment's provider or its receiver".into()))
+    }
+}
+
+/// A fulfilment is recorded, changed or deleted by a party of the commitment or of the event.
+pub fn may_fulfil(actor: AgentId, commitment: &Commitment, event: &NewEvent) -> Result<(), DomainError> {
+    if commitment.is_party(actor) || actor == event.provider || actor == event.receiver {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a fulfilment is recorded only by a party of the commitment or of the event".into()))
+    }
+}
+
+/// Any authenticated agent creates a plan or an agreement; only the agent who created it
+/// (`recorded_by`) changes or deletes it, so that nobody renames or removes the terms others
+/// planned or agreed on.
+pub fn may_change_plan_or_agreement(actor: AgentId, recorded_by: AgentId) -> Result<(), DomainError> {
+    if actor == recorded_by {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the agent who created a plan or an agreement may change or delete it".into()))
     }
 }
 
@@ -305,5 +347,20 @@ mod tests {
         };
         assert_eq!(may_change_proposal(alice, &proposal), Ok(()));
         assert!(matches!(may_change_proposal(bob, &proposal), Err(DomainError::Forbidden(_))));
+    }
+
+    #[test]
+    fn only_a_party_commits_fulfils_or_changes_a_plan() {
+        let c = crate::planning::commitment::tests::commitment(Action::Transfer);
+        let (event_provider, eve) = (AgentId::new(), AgentId::new());
+        assert_eq!(may_commit(c.provider, &c), Ok(()));
+        assert_eq!(may_commit(c.receiver, &c), Ok(()));
+        assert!(matches!(may_commit(eve, &c), Err(DomainError::Forbidden(_))));
+        let event = NewEvent::new(Action::Transfer, event_provider, c.receiver);
+        assert_eq!(may_fulfil(event_provider, &c, &event), Ok(()));
+        assert_eq!(may_fulfil(c.provider, &c, &event), Ok(()));
+        assert!(matches!(may_fulfil(eve, &c, &event), Err(DomainError::Forbidden(_))));
+        assert_eq!(may_change_plan_or_agreement(eve, eve), Ok(()));
+        assert!(matches!(may_change_plan_or_agreement(eve, c.provider), Err(DomainError::Forbidden(_))));
     }
 }

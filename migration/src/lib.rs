@@ -18,6 +18,7 @@ mod dialect;
 mod m20261124_000001_create_knowledge;
 mod m20261124_000002_create_observation;
 mod m20261202_000001_add_event_seq;
+mod m20261203_000001_create_planning;
 mod m20261203_000002_create_intents_claims_proposals;
 mod m20261203_000003_ovn_network;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_knowledge::Migration),
             Box::new(m20261124_000002_create_observation::Migration),
             Box::new(m20261202_000001_add_event_seq::Migration),
+            Box::new(m20261203_000001_create_planning::Migration),
             Box::new(m20261203_000002_create_intents_claims_proposals::Migration),
             Box::new(m20261203_000003_ovn_network::Migration),
         ]

@@ -5,9 +5,9 @@
 //! - Quantities are a `{DEC}` value column plus a unit column, as on events.
 //! - `in_scope_of` is a JSON array of agent ids, like a relationship's: these records are few
 //!   beside events, and `…InScope` reads match the id's quoted text inside the array.
-//! - A satisfaction is satisfied by an event or a commitment: two nullable columns, exactly
-//!   one set. `satisfied_by_commitment` has no foreign key here because commitments are
-//!   created by another migration; the one that adds them wires it up.
+//! - A satisfaction is satisfied by an event or a commitment: two nullable columns with their
+//!   foreign keys, exactly one set (commitments come from the planning migration before this
+//!   one).
 //! - A satisfaction or settlement stores its quantities as written, defaulted from the
 //!   satisfying or settling event when the client gave none (events never change), so an
 //!   intent's or a claim's progress is a sum over one table.
@@ -70,7 +70,7 @@ CREATE TABLE satisfaction (
     id TEXT PRIMARY KEY,
     satisfies TEXT NOT NULL REFERENCES intent (id),
     satisfied_by_event TEXT REFERENCES economic_event (id),
-    satisfied_by_commitment TEXT,
+    satisfied_by_commitment TEXT REFERENCES commitment (id),
     resource_quantity {DEC},
     resource_quantity_unit TEXT REFERENCES unit (id),
     effort_quantity {DEC},

@@ -12,7 +12,8 @@ use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 use std::str::FromStr;
 
 /// An exact decimal column (`TEXT` on SQLite, `NUMERIC` on PostgreSQL).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct DbDecimal(pub Decimal);
 
 impl From<DbDecimal> for Value {
@@ -66,20 +67,5 @@ impl DbDecimal {
     /// The canonical text (for logs and exports).
     pub fn text(&self) -> String {
         canonical(self.0)
-    }
-}
-
-/// Serialized as its canonical text (a row snapshot in JSON keeps every digit).
-impl serde::Serialize for DbDecimal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text())
-    }
-}
-
-/// Read back from its canonical text.
-impl<'de> serde::Deserialize<'de> for DbDecimal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Decimal::from_str_exact(&text).map(Self).map_err(serde::de::Error::custom)
     }
 }

@@ -251,12 +251,15 @@ where
 /// Inserts one row per item with multi-row `INSERT`s, each under [`MAX_BOUND_PARAMETERS`].
 /// Rows are built chunk by chunk, and the next chunk's statement is built while the database
 /// executes the current one.
-async fn insert_chunked<T, A>(txn: &DatabaseTransaction, columns: usize, items: &[T], row: fn(&T) -> A) -> Result<()>
+async fn insert_chunked<T, A>(txn: &DatabaseTransaction, items: &[T], row: fn(&T) -> A) -> Result<()>
 where
     T: Sync,
     A: ActiveModelTrait + Send,
 {
     let backend = txn.get_database_backend();
+    // Every column of the table is bound (the row mappings set them all, or leave them to a
+    // default the statement then names anyway), so the table's column count bounds a row.
+    let columns = <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter().count();
     let per_chunk = (MAX_BOUND_PARAMETERS / columns.max(1)).max(1);
     let mut chunks = items.chunks(per_chunk);
     let Some(first) = chunks.next() else { return Ok(()) };
@@ -409,15 +412,15 @@ impl Writer<'_> {
         // which is set once they all exist (containment is rare; one update each).
         match self {
             Self::Sqlite(txn) => {
-                insert_chunked(txn, 7, &ledger.units, unit_row).await?;
-                insert_chunked(txn, 9, &ledger.agents, agent_row).await?;
-                insert_chunked(txn, 7, &roles, role_row).await?;
-                insert_chunked(txn, 9, &ledger.relationships, relationship_row).await?;
-                insert_chunked(txn, 6, &ledger.process_specifications, process_specification_row).await?;
-                insert_chunked(txn, 15, &ledger.resource_specifications, resource_specification_row).await?;
-                insert_chunked(txn, 11, &ledger.processes, process_row).await?;
-                insert_chunked(txn, 2, &process_scopes, process_scope_row).await?;
-                insert_chunked(txn, 24, &ledger.resources, resource_row_without_container).await?;
+                insert_chunked(txn, &ledger.units, unit_row).await?;
+                insert_chunked(txn, &ledger.agents, agent_row).await?;
+                insert_chunked(txn, &roles, role_row).await?;
+                insert_chunked(txn, &ledger.relationships, relationship_row).await?;
+                insert_chunked(txn, &ledger.process_specifications, process_specification_row).await?;
+                insert_chunked(txn, &ledger.resource_specifications, resource_specification_row).await?;
+                insert_chunked(txn, &ledger.processes, process_row).await?;
+                insert_chunked(txn, &process_scopes, process_scope_row).await?;
+                insert_chunked(txn, &ledger.resources, resource_row_without_container).await?;
             }
             Self::Postgres(conn) => {
                 postgres::copy_rows(conn, ledger.units.iter().map(unit_row)).await?;
@@ -452,8 +455,8 @@ impl Writer<'_> {
         let scopes = scope_pairs(events.iter().map(|(e, _)| (e.id.to_string(), e.details.in_scope_of.as_slice())));
         match self {
             Self::Sqlite(txn) => {
-                insert_chunked(txn, 29, events, event_row).await?;
-                insert_chunked(txn, 2, &scopes, event_scope_row).await?;
+                insert_chunked(txn, events, event_row).await?;
+                insert_chunked(txn, &scopes, event_scope_row).await?;
             }
             Self::Postgres(conn) => {
                 postgres::copy_rows(conn, events.iter().map(event_row)).await?;
@@ -672,15 +675,29 @@ impl Store {
 
     async fn write_postgres(&self, mut batches: mpsc::Receiver<LedgerBatch>, progress: &Progress) -> Result<u64> {
         let pool = self.connection().get_postgres_connection_pool();
-        // Dropped without a commit (any `?` below), the transaction is rolled back.
         let mut txn = pool.begin().await.map_err(postgres::sqlx_error)?;
-        if let Some(table) = postgres::first_non_empty(&mut txn).await? {
-            return Err(not_empty(table));
+        let loaded = async {
+            if let Some(table) = postgres::first_non_empty(&mut txn).await? {
+                return Err(not_empty(table));
+            }
+            let set_aside = postgres::set_aside(&mut txn).await?;
+            let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
+            postgres::put_back(&mut txn, &set_aside).await?;
+            Ok(rows)
         }
-        let set_aside = postgres::set_aside(&mut txn).await?;
-        let rows = Writer::Postgres(&mut txn).receive(&mut batches, progress).await?;
-        postgres::put_back(&mut txn, &set_aside).await?;
-        txn.commit().await.map_err(postgres::sqlx_error)?;
-        Ok(rows)
+        .await;
+        match loaded {
+            Ok(rows) => {
+                txn.commit().await.map_err(postgres::sqlx_error)?;
+                Ok(rows)
+            }
+            Err(err) => {
+                // Rolled back now: a transaction merely dropped is rolled back only when its
+                // connection is next used, and until then it holds its locks (a refused import
+                // would block a `DROP SCHEMA` or a migration behind it).
+                txn.rollback().await.map_err(postgres::sqlx_error)?;
+                Err(err)
+            }
+        }
     }
 }

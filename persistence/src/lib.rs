@@ -34,6 +34,7 @@ pub mod knowledge;
 pub mod ledger_io;
 pub mod observation;
 pub mod page;
+pub mod planning;
 pub mod proposal;
 mod references;
 mod revisioned;

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, DomainError, EconomicEventId, EconomicResourceId, IntentId, ProcessId,
-    ProcessSpecificationId, ResourceSpecificationId, UnitId,
+    AgentId, AgentRelationshipRoleId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, IntentId, PlanId,
+    ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
@@ -32,6 +32,10 @@ pub(crate) enum Ref {
     Resource(EconomicResourceId),
     /// An agent relationship role.
     Role(AgentRelationshipRoleId),
+    /// A plan.
+    Plan(PlanId),
+    /// An agreement.
+    Agreement(AgreementId),
     /// An intent.
     Intent(IntentId),
 }
@@ -47,6 +51,8 @@ impl Ref {
             Self::Event(_) => ("economic_event", "economic event"),
             Self::Resource(_) => ("economic_resource", "economic resource"),
             Self::Role(_) => ("agent_relationship_role", "agent relationship role"),
+            Self::Plan(_) => ("plan", "plan"),
+            Self::Agreement(_) => ("agreement", "agreement"),
             Self::Intent(_) => ("intent", "intent"),
         }
     }
@@ -61,6 +67,8 @@ impl Ref {
             Self::Event(id) => id.to_string(),
             Self::Resource(id) => id.to_string(),
             Self::Role(id) => id.to_string(),
+            Self::Plan(id) => id.to_string(),
+            Self::Agreement(id) => id.to_string(),
             Self::Intent(id) => id.to_string(),
         }
     }

@@ -163,6 +163,7 @@ impl Generator {
             note: None,
             based_on,
             in_scope_of: vec![scope],
+            planned_within: None,
         };
         let created = self.tick();
         self.ledger.processes.push(Stamped { record, created });

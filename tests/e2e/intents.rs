@@ -342,3 +342,62 @@ async fn a_steward_writes_the_intents_of_the_project_it_stewards() -> Result<()>
     run(&app, &steward_token, UPDATE_INTENT, change).await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_commitment_satisfies_an_intent_like_an_event_does() -> Result<()> {
+    // Arrange: Bob requests 10 kg; Alice commits 6 kg of it, then delivers 5 kg more.
+    let app = spawn_app().await?;
+    let (alice, alice_token) = app.person_with_token("Alice").await?;
+    let (bob, bob_token) = app.person_with_token("Bob").await?;
+    let kg = app.create_unit(&bob_token, "kilogram", "kg").await?;
+    let hour = app.create_unit(&bob_token, "hour", "h").await?;
+    let request = json!({ "i": { "action": "deliverService", "receiver": bob,
+        "resourceQuantity": { "hasNumericalValue": "10", "hasUnit": kg } } });
+    let intent = string_at(&run(&app, &bob_token, CREATE_INTENT, request).await?, "/createIntent/intent/id")?;
+    let commit = "mutation($c: CommitmentCreateParams!) { createCommitment(commitment: $c) { commitment { id } } }";
+    let promise = |quantity: &str, unit: &str| {
+        json!({ "c": { "action": "deliverService", "provider": alice, "receiver": bob,
+            "resourceQuantity": { "hasNumericalValue": quantity, "hasUnit": unit } } })
+    };
+    let commitment =
+        string_at(&run(&app, &alice_token, commit, promise("6", &kg)).await?, "/createCommitment/commitment/id")?;
+
+    // Act: the commitment satisfies the intent (its quantity by default), then an event.
+    let by_commitment = run(
+        &app,
+        &alice_token,
+        CREATE_SATISFACTION,
+        json!({ "s": { "satisfies": intent, "satisfiedBy": commitment } }),
+    )
+    .await?;
+    let satisfaction = &by_commitment["createSatisfaction"]["satisfaction"];
+    assert_eq!(satisfaction["resourceQuantity"], json!({ "hasNumericalValue": "6", "hasUnit": { "id": kg } }));
+    let which = app
+        .graphql(
+            "query($id: ID!) { satisfaction(id: $id) { satisfiedBy { __typename ... on Commitment { id } } } }",
+            json!({ "id": satisfaction["id"] }),
+        )
+        .await?;
+    assert_eq!(data(&which)?["satisfaction"]["satisfiedBy"], json!({ "__typename": "Commitment", "id": commitment }));
+    assert_eq!(progress(&app, &intent).await?, (json!("6"), json!("4"), json!("0"), json!(false)));
+    let delivered = delivery(&app, &alice_token, &alice, &bob, "5", &kg).await?;
+    run(&app, &bob_token, CREATE_SATISFACTION, json!({ "s": { "satisfies": intent, "satisfiedBy": delivered } }))
+        .await?;
+
+    // Assert: 11 of 10, events and commitments alike; a commitment in hours is refused.
+    assert_eq!(progress(&app, &intent).await?, (json!("11"), json!("0"), json!("1"), json!(true)));
+    let in_hours =
+        string_at(&run(&app, &alice_token, commit, promise("1", &hour)).await?, "/createCommitment/commitment/id")?;
+    let refused = app
+        .graphql_as(&alice_token, CREATE_SATISFACTION, json!({ "s": { "satisfies": intent, "satisfiedBy": in_hours } }))
+        .await?;
+    assert_refused(&refused, "createSatisfaction", "BAD_INPUT")?;
+    let listed = app
+        .graphql(
+            "query($id: ID!) { commitment(id: $id) { satisfies { satisfies { id } } } }",
+            json!({ "id": commitment }),
+        )
+        .await?;
+    assert_eq!(data(&listed)?["commitment"]["satisfies"], json!([{ "satisfies": { "id": intent } }]));
+    Ok(())
+}

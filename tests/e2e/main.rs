@@ -29,6 +29,7 @@ mod network;
 mod observation;
 mod pagination;
 mod permissions;
+mod planning;
 mod replay;
 mod schema;
 mod value_checks;

@@ -382,7 +382,7 @@ async fn a_transfer_waits_for_its_receivers_consent() -> Result<()> {
         &app.graphql_as(alice_token, EVENT, give(bob, "5")).await?,
         "/data/createEconomicEvent/economicEvent/id",
     )?;
-    let spent = json!({ "e": { "action": "consume", "provider": alice, "receiver": alice, "resourceInventoriedAs": copper,
+    let spent = json!({ "e": { "action": "lower", "provider": alice, "receiver": alice, "resourceInventoriedAs": copper,
                                "resourceQuantity": { "hasNumericalValue": "2", "hasUnit": kg } } });
     data(&app.graphql_as(alice_token, EVENT, spent).await?)?;
     let too_late = app.graphql_as(bob_token, accept, json!({ "e": big })).await?;
@@ -437,5 +437,92 @@ async fn a_new_resource_can_be_packed_in_a_container() -> Result<()> {
     let missing = app.graphql_as(&token, EVENT, raise("lost", Some("00000000-0000-7000-8000-000000000000"))).await?;
     assert_refused(&missing, "createEconomicEvent", "BAD_INPUT")?;
     assert_eq!(app.total("economicEvents").await?, events, "nothing written");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_receivers_open_commitment_is_its_consent_beforehand() -> Result<()> {
+    let app = spawn_app().await?;
+    let (alice, alice_token) = app.person_with_token("Alice").await?;
+    let (bob, bob_token) = app.person_with_token("Bob").await?;
+    let kg = app.create_unit(&alice_token, "kilogram", "kg").await?;
+    let spec = string_at(
+        &app.graphql_as(&alice_token, "mutation { createResourceSpecification(resourceSpecification: { name: \"copper\" }) { resourceSpecification { id } } }", Value::Null).await?,
+        "/data/createResourceSpecification/resourceSpecification/id",
+    )?;
+    let raised = app
+        .graphql_as(
+            &alice_token,
+            EVENT,
+            json!({ "e": { "action": "raise", "provider": alice, "receiver": alice, "resourceConformsTo": spec,
+                           "resourceQuantity": { "hasNumericalValue": "10", "hasUnit": kg } },
+                    "r": { "name": "Alice's copper" } }),
+        )
+        .await?;
+    let copper = string_at(&raised, "/data/createEconomicEvent/economicResource/id")?;
+    let commit = |token: &str| {
+        let app = &app;
+        let token = token.to_owned();
+        let (alice, bob, spec, kg) = (alice.clone(), bob.clone(), spec.clone(), kg.clone());
+        async move {
+            let response = app
+                .graphql_as(
+                    &token,
+                    "mutation($c: CommitmentCreateParams!) { createCommitment(commitment: $c) { commitment { id } } }",
+                    json!({ "c": { "action": "transfer", "provider": alice, "receiver": bob, "resourceConformsTo": spec,
+                                   "resourceQuantity": { "hasNumericalValue": "2", "hasUnit": kg } } }),
+                )
+                .await?;
+            string_at(&response, "/data/createCommitment/commitment/id")
+        }
+    };
+    let give = |fulfils: &str| {
+        json!({ "e": { "action": "transfer", "provider": alice, "receiver": bob, "resourceInventoriedAs": copper,
+                       "resourceConformsTo": spec, "resourceQuantity": { "hasNumericalValue": "2", "hasUnit": kg },
+                       "fulfills": [fulfils] },
+                "r": { "name": "Bob's copper" } })
+    };
+    let progress = |commitment: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .graphql(
+                    "query($c: ID!) { commitment(id: $c) { fulfilledQuantity { hasNumericalValue } finished } }",
+                    json!({ "c": commitment }),
+                )
+                .await?;
+            anyhow::Ok(data(&response)?["commitment"].clone())
+        }
+    };
+    // Bob committed to receive 2 kg: Alice's transfer fulfilling it is his consent, recorded at once.
+    let bobs = commit(&bob_token).await?;
+    let given = app.graphql_as(&alice_token, EVENT, give(&bobs)).await?;
+    assert_eq!(data(&given)?["createEconomicEvent"]["economicEvent"]["consent"], Value::Null, "{given}");
+    assert_eq!(onhand(&app, &copper).await?, "8");
+    assert_eq!(
+        progress(bobs.clone()).await?,
+        json!({ "fulfilledQuantity": { "hasNumericalValue": "2" }, "finished": true })
+    );
+    // A fulfilled commitment is no longer open: the next transfer naming it waits.
+    let again = app.graphql_as(&alice_token, EVENT, give(&bobs)).await?;
+    assert_eq!(data(&again)?["createEconomicEvent"]["economicEvent"]["consent"], "PENDING");
+    // Alice's own commitment to give is no consent of Bob's: it waits, and its fulfilment is
+    // written when Bob accepts.
+    let alices = commit(&alice_token).await?;
+    let offered = app.graphql_as(&alice_token, EVENT, give(&alices)).await?;
+    let waiting = string_at(&offered, "/data/createEconomicEvent/economicEvent/id")?;
+    assert_eq!(data(&offered)?["createEconomicEvent"]["economicEvent"]["consent"], "PENDING");
+    assert_eq!(progress(alices.clone()).await?["finished"], false, "nothing fulfils it yet");
+    assert_eq!(onhand(&app, &copper).await?, "8");
+    let accepted = app
+        .graphql_as(
+            &bob_token,
+            "mutation($e: ID!) { acceptTransfer(event: $e) { economicEvent { id } } }",
+            json!({ "e": waiting }),
+        )
+        .await?;
+    data(&accepted)?;
+    assert_eq!(onhand(&app, &copper).await?, "6");
+    assert_eq!(progress(alices).await?, json!({ "fulfilledQuantity": { "hasNumericalValue": "2" }, "finished": true }));
     Ok(())
 }

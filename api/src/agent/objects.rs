@@ -15,6 +15,7 @@ use ovn_persistence::{Page, PersistenceError};
 use ovn_persistence::claim::ClaimFilter;
 use ovn_persistence::intent::IntentFilter;
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use ovn_persistence::planning::{CommitmentFilter, PlanFilter};
 use ovn_persistence::proposal::ProposalFilter;
 
 use crate::claim::objects::{ClaimConnection, claims_page};
@@ -26,6 +27,7 @@ use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
 use crate::pagination::page_request;
+use crate::planning::objects::{CommitmentConnection, PlanConnection, commitments_page, plans_page};
 use crate::proposal::objects::{ProposalConnection, proposals_page};
 use crate::scalars::Uri;
 
@@ -167,6 +169,71 @@ macro_rules! agent_object {
             ) -> Result<Option<EconomicResourceConnection>> {
                 let filter = ResourceFilter { agent: Some(self.0.id), ..ResourceFilter::default() };
                 resources_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Commitments this agent provides or receives.
+            async fn commitments(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<CommitmentConnection>> {
+                let filter = CommitmentFilter { agent: Some(self.0.id), ..CommitmentFilter::default() };
+                commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Commitments this agent provides.
+            async fn commitments_as_provider(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<CommitmentConnection>> {
+                let filter = CommitmentFilter { provider: Some(self.0.id), ..CommitmentFilter::default() };
+                commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Commitments this agent receives.
+            async fn commitments_as_receiver(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<CommitmentConnection>> {
+                let filter = CommitmentFilter { receiver: Some(self.0.id), ..CommitmentFilter::default() };
+                commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Commitments in scope of this agent (a project's or a network's plans).
+            async fn commitments_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<CommitmentConnection>> {
+                let filter = CommitmentFilter { in_scope_of: Some(self.0.id), ..CommitmentFilter::default() };
+                commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Plans in which this agent provides or receives a commitment.
+            async fn plans(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<PlanConnection>> {
+                let filter = PlanFilter { agent: Some(self.0.id) };
+                plans_page(ctx, &filter, first, after, last, before).await.map(Some)
             }
 
             /// Processes this agent has events in.
@@ -539,6 +606,46 @@ async fn relationships_of(
     field(
         name = "inventoried_economic_resources",
         ty = "Option<EconomicResourceConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "commitments",
+        ty = "Option<CommitmentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "commitments_as_provider",
+        ty = "Option<CommitmentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "commitments_as_receiver",
+        ty = "Option<CommitmentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "commitments_in_scope",
+        ty = "Option<CommitmentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "plans",
+        ty = "Option<PlanConnection>",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),

@@ -16,6 +16,7 @@ use crate::knowledge::objects::{Measure, ResourceSpecification};
 use crate::loaders::{PublishedIn, SatisfactionsOf};
 use crate::observation::objects::{EconomicEvent, EconomicResource, Process};
 use crate::pagination::page_request;
+use crate::planning::objects::Commitment;
 use crate::proposal::objects::ProposedIntent;
 use crate::scalars::{DateTime, Uri};
 
@@ -218,13 +219,12 @@ impl Intent {
 }
 
 /// A commitment or economic event fully or partially satisfying an intent.
-///
-/// TODO(integrator): add the `Commitment` member once the planning module is merged;
-/// vf-graphql 0.9 declares `union EventOrCommitment = EconomicEvent | Commitment`.
 #[derive(Union)]
 pub enum EventOrCommitment {
     /// An economic event.
     EconomicEvent(EconomicEvent),
+    /// A commitment.
+    Commitment(Commitment),
 }
 
 /// Represents many-to-many relationships between intents and commitments or events that
@@ -255,8 +255,10 @@ impl Satisfaction {
                 let event = ctx.load(id).await?.map(|e| EventOrCommitment::EconomicEvent(EconomicEvent(e)));
                 Ok(event.ok_or_else(|| PersistenceError::not_found("economic event", id))?)
             }
-            // TODO(integrator): load the commitment once the planning module is merged.
-            SatisfiedBy::Commitment(id) => Err(PersistenceError::not_found("commitment", id).into()),
+            SatisfiedBy::Commitment(id) => {
+                let commitment = ctx.load(id).await?.map(|c| EventOrCommitment::Commitment(Commitment(c)));
+                Ok(commitment.ok_or_else(|| PersistenceError::not_found("commitment", id))?)
+            }
         }
     }
 

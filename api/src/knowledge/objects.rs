@@ -8,6 +8,7 @@ use ovn_domain::knowledge::{
 };
 
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use ovn_persistence::planning::CommitmentFilter;
 
 use crate::claim::objects::{ClaimConnection, claims_page};
 use crate::connection;
@@ -17,6 +18,7 @@ use crate::intent::objects::{IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
+use crate::planning::objects::{CommitmentConnection, commitments_page};
 use crate::scalars::{Decimal, Uri};
 use ovn_persistence::claim::ClaimFilter;
 use ovn_persistence::intent::IntentFilter;
@@ -223,6 +225,19 @@ impl ResourceSpecification {
         let filter = EventFilter { resource_conforms_to: Some(self.0.id), ..EventFilter::default() };
         events_page(ctx, &filter, first, after, last, before).await.map(Some)
     }
+
+    /// The commitments about resources of this specification.
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<CommitmentConnection>> {
+        let filter = CommitmentFilter { resource_conforms_to: Some(self.0.id), ..CommitmentFilter::default() };
+        commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
 }
 
 /// Specifies the kind of process.
@@ -273,6 +288,19 @@ impl ProcessSpecification {
     ) -> Result<Option<ProcessConnection>> {
         let filter = ProcessFilter { based_on: Some(self.0.id), ..ProcessFilter::default() };
         processes_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// The commitments that need a resource at this stage.
+    async fn commitments_requiring_stage(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<CommitmentConnection>> {
+        let filter = CommitmentFilter { stage: Some(self.0.id), ..CommitmentFilter::default() };
+        commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
     }
 }
 

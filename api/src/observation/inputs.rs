@@ -7,8 +7,8 @@ use ovn_domain::observation::{EventDetails, NewEvent, ResourceDetails};
 use ovn_domain::revision::Patch;
 use ovn_domain::text::{Name, parse_note};
 use ovn_domain::{
-    Action as DomainAction, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId,
-    ProcessSpecificationId, ResourceSpecificationId, UnitId,
+    Action as DomainAction, AgentId, AgreementId, CommitmentId, DomainError, EconomicEventId, EconomicResourceId,
+    Measure, PlanId, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use ovn_persistence::observation::{
     EventFilter, EventPatch, ProcessFilter, ProcessPatch, RecordEvent, ResourceFilter, ResourcePatch,
@@ -68,6 +68,15 @@ pub struct EconomicEventCreateParams {
     pub to_location: Option<String>,
     /// OVN: the state the event leaves the resource in (e.g. `pass`, `fail`).
     pub state: Option<String>,
+    /// (`Agreement`) This economic event occurs as part of this agreement.
+    pub realization_of: Option<ID>,
+    /// VF 1.0 (`Agreement`): this economic event is the reciprocal flow of this agreement
+    /// (what is given in return, such as the payment).
+    pub reciprocal_realization_of: Option<ID>,
+    /// OVN (`Commitment`): the commitments this event fulfils. One fulfilment per commitment,
+    /// with the event's quantities, is written with the event; a refused one refuses the
+    /// event.
+    pub fulfills: Option<Vec<ID>>,
 }
 
 /// Changes to an event: notes and links only.
@@ -81,6 +90,10 @@ pub struct EconomicEventUpdateParams {
     pub agreed_in: MaybeUndefined<Uri>,
     /// (`EconomicEvent`) The event that implied this one.
     pub triggered_by: MaybeUndefined<ID>,
+    /// (`Agreement`) This economic event occurs as part of this agreement.
+    pub realization_of: MaybeUndefined<ID>,
+    /// VF 1.0 (`Agreement`): this economic event is the reciprocal flow of this agreement.
+    pub reciprocal_realization_of: MaybeUndefined<ID>,
 }
 
 /// The resource an event brings into being.
@@ -152,6 +165,8 @@ pub struct ProcessCreateParams {
     pub in_scope_of: Option<Vec<ID>>,
     /// (`ProcessSpecification`) What kind of process it is.
     pub based_on: Option<ID>,
+    /// (`Plan`) The process with its inputs and outputs is part of the plan.
+    pub planned_within: Option<ID>,
 }
 
 /// Changes to a process.
@@ -175,6 +190,8 @@ pub struct ProcessUpdateParams {
     pub in_scope_of: MaybeUndefined<Vec<ID>>,
     /// (`ProcessSpecification`) What kind of process it is.
     pub based_on: MaybeUndefined<ID>,
+    /// (`Plan`) The process with its inputs and outputs is part of the plan.
+    pub planned_within: MaybeUndefined<ID>,
 }
 
 /// Filters on `economicEvents` (vf-graphql `filtering` module's names).
@@ -260,6 +277,8 @@ pub fn record_command(
         triggered_by: opt_id(&event.triggered_by, EconomicEventId::parse)?,
         declared_value: measure(&event.declared_value)?,
         in_scope_of: id_list(&event.in_scope_of, AgentId::parse)?,
+        realization_of: opt_id(&event.realization_of, AgreementId::parse)?,
+        reciprocal_realization_of: opt_id(&event.reciprocal_realization_of, AgreementId::parse)?,
     };
     let new_resource_container = match new_resource {
         Some(r) => opt_id(&r.contained_in, EconomicResourceId::parse)?,
@@ -300,6 +319,9 @@ impl TryFrom<EconomicEventUpdateParams> for Update<EconomicEventId, EventPatch> 
                 note: patch(&event.note).try_map(|n| parse_note("note", &n))?,
                 agreed_in: patch(&event.agreed_in).try_map(|u| u.to_domain("agreedIn"))?,
                 triggered_by: patch(&event.triggered_by).try_map(|id| EconomicEventId::parse(&id))?,
+                realization_of: patch(&event.realization_of).try_map(|id| AgreementId::parse(&id))?,
+                reciprocal_realization_of: patch(&event.reciprocal_realization_of)
+                    .try_map(|id| AgreementId::parse(&id))?,
             },
         })
     }
@@ -346,6 +368,7 @@ impl TryFrom<ProcessCreateParams> for ProcessPatch {
             classified_as: given(&process.classified_as).try_map(|l| Uri::list("classifiedAs", &l))?,
             in_scope_of: Patch::Set(id_list(&process.in_scope_of, AgentId::parse)?),
             based_on: given(&opt_id(&process.based_on, ProcessSpecificationId::parse)?),
+            planned_within: given(&opt_id(&process.planned_within, PlanId::parse)?),
         })
     }
 }
@@ -366,9 +389,15 @@ impl TryFrom<ProcessUpdateParams> for Update<ProcessId, ProcessPatch> {
                 in_scope_of: patch(&process.in_scope_of)
                     .try_map(|l| l.iter().map(|id| AgentId::parse(id)).collect())?,
                 based_on: patch(&process.based_on).try_map(|id| ProcessSpecificationId::parse(&id))?,
+                planned_within: patch(&process.planned_within).try_map(|id| PlanId::parse(&id))?,
             },
         })
     }
+}
+
+/// The commitments `EconomicEventCreateParams.fulfills` names (OVN).
+pub fn fulfills(event: &EconomicEventCreateParams) -> Result<Vec<CommitmentId>, DomainError> {
+    id_list(&event.fulfills, CommitmentId::parse)
 }
 
 impl TryFrom<EconomicEventFilterParams> for EventFilter {

@@ -8,7 +8,7 @@ use ovn_persistence::observation::{EventPatch, ProcessPatch, ResourcePatch};
 
 use super::inputs::{
     EconomicEventCreateParams, EconomicEventUpdateParams, EconomicResourceCreateParams, EconomicResourceUpdateParams,
-    ProcessCreateParams, ProcessUpdateParams, record_command,
+    ProcessCreateParams, ProcessUpdateParams, fulfills, record_command,
 };
 use super::objects::{
     EconomicEvent, EconomicEventResponse, EconomicResource, EconomicResourceResponse, Process, ProcessResponse,
@@ -25,7 +25,7 @@ pub struct ObservationMutation;
 impl ObservationMutation {
     /// Records an economic event, and creates `newInventoriedResource` when given (the only
     /// way a resource comes into being). The token's agent must be the provider or the
-    /// receiver.
+    /// receiver. OVN: `event.fulfills` names commitments the event fulfils, written with it.
     async fn create_economic_event(
         &self,
         ctx: &Context<'_>,
@@ -37,7 +37,8 @@ impl ObservationMutation {
         let fingerprint = async_graphql::Value::List(vec![event.to_value(), new_inventoried_resource.to_value()]);
         let idem = idempotency_of(actor, idempotency_key, "createEconomicEvent", fingerprint)?;
         let command = record_command(&event, new_inventoried_resource.as_ref())?;
-        let recorded = ctx.store()?.record_event(actor, command, idem.as_ref()).await?;
+        let fulfills = fulfills(&event)?;
+        let recorded = ctx.store()?.record_event_fulfilling(actor, command, fulfills, idem.as_ref()).await?;
         Ok(EconomicEventResponse {
             economic_event: EconomicEvent(recorded.event),
             economic_resource: recorded.resource.map(EconomicResource),

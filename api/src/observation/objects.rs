@@ -12,9 +12,11 @@ use ovn_domain::observation::{
     EconomicEvent as DomainEvent, EconomicResource as DomainResource, Process as DomainProcess,
     PropertyRegime as DomainRegime,
 };
+use ovn_domain::planning::{Commitment as DomainCommitment, Fulfillment as DomainFulfillment};
 use ovn_domain::{Action as DomainAction, AgentId, EconomicResourceId, ProcessId, UnitId};
 use ovn_persistence::intent::IntentFilter;
 use ovn_persistence::observation::{EventFilter, PendingTransfer, ProcessFilter, ResourceFilter};
+use ovn_persistence::planning::CommitmentFilter;
 use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
@@ -28,10 +30,11 @@ use crate::flow::query::{event_items, neighbour_processes, production_items, ste
 use crate::intent::objects::{Intent, IntentConnection, Satisfaction, intents_page};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{
-    ConsentOf, CorrectionsOf, InputsOf, IntendedInputsOf, IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy,
-    TiesAbove, TiesOf,
+    CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, IntendedInputsOf,
+    IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
 };
 use crate::pagination::{PageInfo, page_request};
+use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};
 use crate::scalars::{DateTime, Uri};
 
 /// How a resource is held.
@@ -192,6 +195,29 @@ impl EconomicEvent {
     /// Events are never deleted (the books are append-only): always false.
     async fn deletable(&self) -> Option<bool> {
         Some(false)
+    }
+
+    /// This economic event occurs as part of this agreement.
+    async fn realization_of(&self, ctx: &Context<'_>) -> Result<Option<Agreement>> {
+        match self.0.details.realization_of {
+            Some(id) => Ok(ctx.load(id).await?.map(Agreement)),
+            None => Ok(None),
+        }
+    }
+
+    /// VF 1.0: the agreement in which this event is the reciprocal flow (what is given in
+    /// return, such as the payment).
+    async fn reciprocal_realization_of(&self, ctx: &Context<'_>) -> Result<Option<Agreement>> {
+        match self.0.details.reciprocal_realization_of {
+            Some(id) => Ok(ctx.load(id).await?.map(Agreement)),
+            None => Ok(None),
+        }
+    }
+
+    /// The fulfilments of commitments this event makes.
+    async fn fulfills(&self, ctx: &Context<'_>) -> Result<Option<Vec<Fulfillment>>> {
+        let found: Vec<DomainFulfillment> = ctx.load(FulfillmentsBy(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Fulfillment).collect()))
     }
 
     /// The events this one implied.
@@ -509,6 +535,19 @@ impl EconomicResource {
         self.0.details.value_per_unit_of_use.map(Measure)
     }
 
+    /// The commitments about this resource.
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<CommitmentConnection>> {
+        let filter = CommitmentFilter { resource_inventoried_as: Some(self.0.id), ..CommitmentFilter::default() };
+        commitments_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
     /// OVN: where the resource is now (a SpatialThing id or free text).
     async fn current_location(&self) -> Option<&str> {
         self.0.state.current_location.as_deref()
@@ -570,15 +609,20 @@ impl Process {
         neighbour_processes(ctx, self.0.id, Direction::Upstream).await.map(Some)
     }
 
-    /// Whether the process can still be deleted (it has no recorded events).
+    /// Whether the process can still be deleted (it has no recorded events and no
+    /// commitments).
     async fn deletable(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         let inputs: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
         let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
+        let committed_in: Option<Vec<DomainCommitment>> = ctx.load(CommittedInputsOf(self.0.id)).await?;
+        let committed_out: Option<Vec<DomainCommitment>> = ctx.load(CommittedOutputsOf(self.0.id)).await?;
         let intended_inputs = ctx.load(IntendedInputsOf(self.0.id)).await?.unwrap_or_default();
         let intended_outputs = ctx.load(IntendedOutputsOf(self.0.id)).await?.unwrap_or_default();
         Ok(Some(
             inputs.unwrap_or_default().is_empty()
                 && outputs.unwrap_or_default().is_empty()
+                && committed_in.unwrap_or_default().is_empty()
+                && committed_out.unwrap_or_default().is_empty()
                 && intended_inputs.is_empty()
                 && intended_outputs.is_empty(),
         ))
@@ -639,14 +683,36 @@ impl Process {
         Ok(Some(found.unwrap_or_default().into_iter().map(EconomicEvent).collect()))
     }
 
-    /// Inputs that fulfil no commitment (ovn has no planning yet: all inputs).
+    /// Inputs recorded against the process that fulfil no commitment.
     async fn unplanned_inputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
-        self.observed_inputs(ctx).await
+        let found: Option<Vec<DomainEvent>> = ctx.load(InputsOf(self.0.id)).await?;
+        unplanned(ctx, found.unwrap_or_default()).await.map(Some)
     }
 
-    /// Outputs that fulfil no commitment (ovn has no planning yet: all outputs).
+    /// Outputs recorded against the process that fulfil no commitment.
     async fn unplanned_outputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<EconomicEvent>>> {
-        self.observed_outputs(ctx).await
+        let found: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
+        unplanned(ctx, found.unwrap_or_default()).await.map(Some)
+    }
+
+    /// The commitments the process takes in.
+    async fn committed_inputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<Commitment>>> {
+        let found: Vec<DomainCommitment> = ctx.load(CommittedInputsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Commitment).collect()))
+    }
+
+    /// The commitments the process puts out.
+    async fn committed_outputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<Commitment>>> {
+        let found: Vec<DomainCommitment> = ctx.load(CommittedOutputsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Commitment).collect()))
+    }
+
+    /// The process with its inputs and outputs is part of the plan.
+    async fn planned_within(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
+        match self.0.planned_within {
+            Some(id) => Ok(ctx.load(id).await?.map(Plan)),
+            None => Ok(None),
+        }
     }
 
     /// The input events, one step back.
@@ -676,6 +742,17 @@ impl Process {
     async fn trace(&self, ctx: &Context<'_>) -> Result<Vec<TrackTraceItem>> {
         walk(ctx, FlowNode::Process(self.0.id), Direction::Upstream).await
     }
+}
+
+/// The events of `events` that fulfil no commitment (their fulfilments load in one batch).
+async fn unplanned(ctx: &Context<'_>, events: Vec<DomainEvent>) -> Result<Vec<EconomicEvent>> {
+    let fulfilments: HashMap<FulfillmentsBy, Vec<DomainFulfillment>> =
+        ctx.load_many(events.iter().map(|e| FulfillmentsBy(e.id))).await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| fulfilments.get(&FulfillmentsBy(e.id)).is_none_or(Vec::is_empty))
+        .map(EconomicEvent)
+        .collect())
 }
 
 async fn agents_of_process(

@@ -1,14 +1,14 @@
 //! Claims and settlements (vf-graphql module `claim`): what is owed in return for an economic
 //! event that already happened (a payment for goods received), and the events that settle it.
 //!
-//! A claim obeys its action's rules of quantities like any flow ([`check_flow_fields`]; it is
+//! A claim obeys its action's rules of quantities like any flow ([`check_planned_flow`]; it is
 //! in no process). Its provider is the one who owes, its receiver the one owed; when neither is
 //! given they are the triggering event's receiver and provider (who received the goods owes
 //! the payment). How far it is settled is [`crate::tally`] over its [`Settlement`]s.
 
 use chrono::{DateTime, Utc};
 
-use crate::observation::{FlowFields, ProcessLink, check_flow_fields};
+use crate::action::fields::{FlowFields, check_planned_flow};
 use crate::tally::{Tally, check_units, or_default, tally};
 use crate::text::Uri;
 use crate::{Action, AgentId, ClaimId, DomainError, EconomicEventId, Measure, ResourceSpecificationId, SettlementId};
@@ -54,7 +54,7 @@ impl Claim {
     /// The fields its action constrains.
     pub fn flow_fields(&self) -> FlowFields {
         FlowFields {
-            noun: "claim",
+            what: "claim",
             action: self.action,
             resource_quantity: self.resource_quantity,
             effort_quantity: self.effort_quantity,
@@ -81,7 +81,7 @@ impl Claim {
         if self.provider.is_none() && self.receiver.is_none() {
             return Err(DomainError::invalid("provider", "a claim needs a provider, a receiver or both"));
         }
-        check_flow_fields(&self.flow_fields(), ProcessLink::Optional)
+        check_planned_flow(&self.flow_fields())
     }
 
     /// How far the claim is settled by `settlements` (those that settle it).

@@ -1,7 +1,7 @@
 //! Intents (vf-graphql modules `intent` and `satisfaction`): offers and requests, planned
 //! flows nobody has committed to yet, and what satisfies them.
 //!
-//! An intent obeys its action's rules like an event does ([`check_flow_fields`]), except that
+//! An intent obeys its action's rules like an event does ([`check_planned_flow`]), except that
 //! it need not name a process yet: an offer of work comes before the process it may end up
 //! in. It names its provider (an offer), its receiver (a request) or both (once agreed), never
 //! neither. How far it has been satisfied is [`crate::tally`] over its [`Satisfaction`]s.
@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 
 pub use satisfaction::{Satisfaction, SatisfiedBy};
 
-use crate::observation::{FlowFields, ProcessLink, check_flow_fields, check_interval};
+use crate::action::fields::{FlowFields, check_planned_flow};
+use crate::observation::check_interval;
 use crate::tally::{Tally, tally};
 use crate::text::{Name, Uri};
 use crate::{Action, AgentId, DomainError, EconomicResourceId, IntentId, Measure, ProcessId, ResourceSpecificationId};
@@ -74,7 +75,7 @@ impl Intent {
     /// The fields its action constrains.
     pub fn flow_fields(&self) -> FlowFields {
         FlowFields {
-            noun: "intent",
+            what: "intent",
             action: self.action,
             resource_quantity: self.resource_quantity,
             effort_quantity: self.effort_quantity,
@@ -95,7 +96,7 @@ impl Intent {
                 "an intent needs a provider (an offer), a receiver (a request) or both",
             ));
         }
-        check_flow_fields(&self.flow_fields(), ProcessLink::Optional)?;
+        check_planned_flow(&self.flow_fields())?;
         if let Some(available) = self.available_quantity {
             available.non_negative("availableQuantity")?;
         }

@@ -7,12 +7,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::process::check_interval;
-use crate::action::{CreateResource, EventQuantity, InputOutput};
+use crate::action::CreateResource;
+use crate::action::fields::{self, FlowFields};
 use crate::agent::network::Ties;
 use crate::text::Uri;
 use crate::{
-    Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId,
+    Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId,
+    ProcessSpecificationId, ResourceSpecificationId,
 };
 
 /// A new economic event, already parsed from the wire: the command [`validate`] and [`apply`]
@@ -139,137 +140,21 @@ pub struct EventContext {
 /// - **creation**: `newInventoriedResource` only on actions whose `createResource` is not
 ///   `notApplicable`, and never on a correction.
 pub fn validate(event: &NewEvent) -> Result<(), DomainError> {
-    check_flow_fields(&event.flow_fields(), ProcessLink::Required)?;
+    fields::check_flow(&flow_fields(event))?;
     validate_resources(event)
 }
 
-/// Whether a flow must name the process its action puts it in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProcessLink {
-    /// An economic event: what happened happened in a process (or outside any, by its action).
-    Required,
-    /// A planned flow (an intent, a claim): an offer or a request comes before the process it
-    /// may end up in, so the link may be missing; when given it must still point the right way.
-    Optional,
-}
-
-/// The fields of an economic flow (an event, an intent, a claim; a commitment later) that its
-/// action constrains, whatever kind of flow it is: the rules of [`check_flow_fields`] are
-/// written once for all of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FlowFields {
-    /// What kind of flow this is, for messages ("event", "intent", "claim").
-    pub noun: &'static str,
-    /// `action`.
-    pub action: Action,
-    /// `resourceQuantity`.
-    pub resource_quantity: Option<Measure>,
-    /// `effortQuantity`.
-    pub effort_quantity: Option<Measure>,
-    /// Whether `inputOf` is set.
-    pub input_of: bool,
-    /// Whether `outputOf` is set.
-    pub output_of: bool,
-    /// Whether `resourceInventoriedAs` is set.
-    pub resource_inventoried_as: bool,
-    /// Whether the quantities are signed deltas (a correcting event).
-    pub signed: bool,
-}
-
-impl NewEvent {
-    /// The fields of this event that [`check_flow_fields`] checks.
-    pub fn flow_fields(&self) -> FlowFields {
-        FlowFields {
-            noun: "event",
-            action: self.action,
-            resource_quantity: self.resource_quantity,
-            effort_quantity: self.effort_quantity,
-            input_of: self.input_of.is_some(),
-            output_of: self.output_of.is_some(),
-            resource_inventoried_as: self.resource_inventoried_as.is_some(),
-            signed: self.is_correction(),
-        }
-    }
-}
-
-/// The rules of the action table every economic flow obeys, event or plan (VF 1.0; field
-/// names in errors are the vf-graphql ones):
-///
-/// - **process links** (`inputOutput`): an input action (`accept`, `cite`, `combine`,
-///   `consume`, `pickup`, `use`, `work`) is never `outputOf`, an output action (`dropoff`,
-///   `modify`, `produce`, `separate`) never `inputOf`, and `copy`, `lower`, `move`, `raise` and
-///   the three transfers are in no process; only `deliverService` may have both. With
-///   [`ProcessLink::Required`] (events) the link an input or output action implies must be
-///   there.
-/// - **quantities** (`eventQuantity`): `resource` actions need `resourceQuantity`; `work`
-///   needs `effortQuantity` and must have no `resourceQuantity` nor `resourceInventoriedAs`;
-///   `use` needs at least one of the two. Quantities must not be negative unless `signed`.
-pub fn check_flow_fields(flow: &FlowFields, link: ProcessLink) -> Result<(), DomainError> {
-    check_process_links(flow, link)?;
-    check_quantities(flow)?;
-    let action = flow.action;
-    if action.def().event_quantity == EventQuantity::Effort && flow.resource_inventoried_as {
-        return Err(DomainError::invalid(
-            "resourceInventoriedAs",
-            format!("a {action} {} is effort and acts on no resource", flow.noun),
-        ));
-    }
-    Ok(())
-}
-
-fn check_process_links(flow: &FlowFields, link: ProcessLink) -> Result<(), DomainError> {
-    let (action, noun) = (flow.action, flow.noun);
-    let (input, output) = (flow.input_of, flow.output_of);
-    let required = link == ProcessLink::Required;
-    match action.def().input_output {
-        InputOutput::Input if required && !input => {
-            Err(DomainError::invalid("inputOf", format!("a {action} {noun} is a process input and needs inputOf")))
-        }
-        InputOutput::Input if output => {
-            Err(DomainError::invalid("outputOf", format!("a {action} {noun} is a process input, not an output")))
-        }
-        InputOutput::Output if required && !output => {
-            Err(DomainError::invalid("outputOf", format!("a {action} {noun} is a process output and needs outputOf")))
-        }
-        InputOutput::Output if input => {
-            Err(DomainError::invalid("inputOf", format!("a {action} {noun} is a process output, not an input")))
-        }
-        InputOutput::NotApplicable if input || output => Err(DomainError::invalid(
-            if input { "inputOf" } else { "outputOf" },
-            format!("a {action} {noun} happens outside processes: it can have neither inputOf nor outputOf"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn check_quantities(flow: &FlowFields) -> Result<(), DomainError> {
-    let (action, noun) = (flow.action, flow.noun);
-    if !flow.signed {
-        if let Some(m) = flow.resource_quantity {
-            m.non_negative("resourceQuantity")?;
-        }
-        if let Some(m) = flow.effort_quantity {
-            m.non_negative("effortQuantity")?;
-        }
-    }
-    match action.def().event_quantity {
-        EventQuantity::Resource if flow.resource_quantity.is_none() => {
-            Err(DomainError::invalid("resourceQuantity", format!("a {action} {noun} needs resourceQuantity")))
-        }
-        EventQuantity::Effort if flow.effort_quantity.is_none() => {
-            Err(DomainError::invalid("effortQuantity", format!("a {action} {noun} needs effortQuantity")))
-        }
-        EventQuantity::Effort if flow.resource_quantity.is_some() => Err(DomainError::invalid(
-            "resourceQuantity",
-            format!("a {action} {noun} records effort only: use effortQuantity"),
-        )),
-        EventQuantity::Both if flow.resource_quantity.is_none() && flow.effort_quantity.is_none() => {
-            Err(DomainError::invalid(
-                "resourceQuantity",
-                format!("a {action} {noun} needs resourceQuantity, effortQuantity or both"),
-            ))
-        }
-        _ => Ok(()),
+/// The fields of the event that the shared flow rules ([`crate::action::fields`]) check.
+fn flow_fields(event: &NewEvent) -> FlowFields {
+    FlowFields {
+        what: "event",
+        action: event.action,
+        input_of: event.input_of.is_some(),
+        output_of: event.output_of.is_some(),
+        resource_quantity: event.resource_quantity,
+        effort_quantity: event.effort_quantity,
+        resource_inventoried_as: event.resource_inventoried_as.is_some(),
+        signed: event.is_correction(),
     }
 }
 
@@ -350,6 +235,12 @@ pub struct EventDetails {
     pub declared_value: Option<Measure>,
     /// OVN `inScopeOf`: the projects (or networks) the event counts in.
     pub in_scope_of: Vec<AgentId>,
+    /// `realizationOf`: the agreement the event carries out (a link, not a quantity: it may
+    /// be set after the event is recorded).
+    pub realization_of: Option<AgreementId>,
+    /// VF 1.0 `reciprocalRealizationOf`: the agreement in which this event is the reciprocal
+    /// flow (the payment for what the agreement delivers).
+    pub reciprocal_realization_of: Option<AgreementId>,
 }
 
 impl EventDetails {

@@ -38,9 +38,7 @@ pub mod resource;
 
 pub use books::{Books, ReplayEvent, replay};
 pub use effect::apply;
-pub use event::{
-    EconomicEvent, EventContext, EventDetails, FlowFields, NewEvent, ProcessLink, check_flow_fields, validate,
-};
+pub use event::{EconomicEvent, EventContext, EventDetails, NewEvent, validate};
 pub use process::{Process, check_interval};
 pub use resource::{EconomicResource, PropertyRegime, ResourceDetails, ResourceState};
 

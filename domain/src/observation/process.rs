@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::text::{Name, Uri};
-use crate::{AgentId, DomainError, ProcessId, ProcessSpecificationId};
+use crate::{AgentId, DomainError, PlanId, ProcessId, ProcessSpecificationId};
 
 /// Checks a time interval (`hasBeginning`, `hasEnd`) of an event, a process or any record
 /// that has one: it must not end before it begins. Either end may be open.
@@ -39,6 +39,8 @@ pub struct Process {
     pub based_on: Option<ProcessSpecificationId>,
     /// `inScopeOf`.
     pub in_scope_of: Vec<AgentId>,
+    /// `plannedWithin`: the plan the process is part of.
+    pub planned_within: Option<PlanId>,
 }
 
 impl Process {

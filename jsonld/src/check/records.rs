@@ -170,6 +170,8 @@ impl Checker {
                     note: note(node.note.as_ref())?,
                     based_on: ix.process_specification("vf:basedOn", node.based_on.as_ref())?,
                     in_scope_of: ix.agents("vf:inScopeOf", &node.in_scope_of)?,
+                    // Plans are not part of the books' JSON-LD wire yet.
+                    planned_within: None,
                 };
                 process.validate().map_err(domain)?;
                 records.processes.push(Stamped { record: process, created: self.created(node)? });
@@ -266,6 +268,9 @@ impl Checker {
             triggered_by: trigger.map(|(id, _)| id),
             declared_value: ix.measure("ovn:declaredValue", node.declared_value.as_ref())?,
             in_scope_of: ix.agents("vf:inScopeOf", &node.in_scope_of)?,
+            // Agreements are not part of the books' JSON-LD wire yet.
+            realization_of: None,
+            reciprocal_realization_of: None,
         };
         details.validate().map_err(domain)?;
         let created = match time("ovn:created", node.created.as_ref())? {

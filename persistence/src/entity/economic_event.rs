@@ -33,6 +33,8 @@ pub struct Model {
     pub corrects: Option<String>,
     pub declared_value: Option<DbDecimal>,
     pub declared_value_unit: Option<String>,
+    pub realization_of: Option<String>,
+    pub reciprocal_realization_of: Option<String>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

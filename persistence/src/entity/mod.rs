@@ -4,13 +4,17 @@
 pub mod agent;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
+pub mod agreement;
 pub mod claim;
+pub mod commitment;
 pub mod economic_event;
 pub mod economic_event_scope;
 pub mod economic_resource;
+pub mod fulfillment;
 pub mod idempotency_key;
 pub mod intent;
 pub mod pending_transfer;
+pub mod plan;
 pub mod process;
 pub mod process_scope;
 pub mod process_specification;

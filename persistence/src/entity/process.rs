@@ -13,6 +13,7 @@ pub struct Model {
     pub classified_as: Option<String>,
     pub note: Option<String>,
     pub based_on: Option<String>,
+    pub planned_within: Option<String>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -11,6 +11,7 @@ use ovn_domain::agent::network::Ties;
 use ovn_domain::intent::satisfaction::FlowQuantities;
 use ovn_domain::intent::{Intent, Satisfaction, SatisfiedBy};
 use ovn_domain::permission::{may_write_intent, may_write_satisfaction};
+use ovn_domain::planning::Commitment;
 use ovn_domain::{
     Action, AgentId, CommitmentId, DomainError, EconomicEventId, EconomicResourceId, IntentId, Measure, Name, Patch,
     ProcessId, ResourceSpecificationId, Revision, SatisfactionId, Uri,
@@ -19,7 +20,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFil
 use uuid::Uuid;
 
 use crate::agent::network::ties_around;
-use crate::entity::{economic_event, intent, satisfaction};
+use crate::entity::{commitment, economic_event, intent, satisfaction};
 use crate::error::Result;
 use crate::idempotency::Idempotency;
 use crate::page::{Page, PageRequest, paginate};
@@ -190,8 +191,8 @@ async fn intent_in(txn: &DatabaseTransaction, field: &str, id: IntentId) -> Resu
     }
 }
 
-/// What satisfies an intent, looked up by the id the client sent: an economic event (with its
-/// quantities and parties), or else a commitment.
+/// What satisfies an intent, looked up by the id the client sent: an economic event or a
+/// commitment, with its quantities and parties.
 async fn satisfier_in(txn: &DatabaseTransaction, id: Uuid) -> Result<(SatisfiedBy, FlowQuantities, Vec<AgentId>)> {
     let event = economic_event::Entity::find_by_id(id.to_string()).one(txn).await?;
     if let Some(row) = event {
@@ -204,8 +205,18 @@ async fn satisfier_in(txn: &DatabaseTransaction, id: Uuid) -> Result<(SatisfiedB
             vec![core.provider, core.receiver],
         ));
     }
-    // TODO(integrator, after merging commitments): look the id up in `commitment` and answer
-    // `SatisfiedBy::Commitment` with its quantities and parties.
+    if let Some(row) = commitment::Entity::find_by_id(id.to_string()).one(txn).await? {
+        let commitment = Commitment::from_row(row)?;
+        let quantities = FlowQuantities {
+            resource_quantity: commitment.resource_quantity,
+            effort_quantity: commitment.effort_quantity,
+        };
+        return Ok((
+            SatisfiedBy::Commitment(commitment.id),
+            quantities,
+            vec![commitment.provider, commitment.receiver],
+        ));
+    }
     Err(DomainError::invalid("satisfiedBy", format!("economic event or commitment `{id}` does not exist")).into())
 }
 

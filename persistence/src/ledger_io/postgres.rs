@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use ovn_domain::EconomicEventId;
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::observation::NewEvent;
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{self, AssertSqlSafe, Row as _};
@@ -58,8 +59,15 @@ pub(super) async fn first_non_empty(conn: &mut PgConnection) -> Result<Option<&'
         (economic_event::Entity.table_name(), "economic events"),
         (idempotency_key::Entity.table_name(), "idempotency keys"),
     ];
+    // The seeded OVN roles are in every database; any other role is a record.
+    let seeded: Vec<String> = OvnRole::ALL.iter().map(|r| format!("'{}'", r.id())).collect();
     for (table, name) in tables {
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{table}\")");
+        let only_records = if table == agent_relationship_role::Entity.table_name() {
+            format!(" WHERE id NOT IN ({})", seeded.join(", "))
+        } else {
+            String::new()
+        };
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{table}\"{only_records})");
         let row = sqlx::query(AssertSqlSafe(sql)).fetch_one(&mut *conn).await.map_err(sqlx_error)?;
         if row.try_get::<bool, _>(0).map_err(sqlx_error)? {
             return Ok(Some(name));

@@ -7,17 +7,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::observation::EconomicEvent;
 use ovn_domain::observation::consent::TransferConsent;
-use ovn_domain::{AgentId, EconomicEventId, permission};
+use ovn_domain::observation::{EconomicEvent, NewEvent};
+use ovn_domain::planning::{Commitment, Fulfillment, is_open};
+use ovn_domain::{AgentId, CommitmentId, EconomicEventId, permission};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::RecordEvent;
-use super::record::{Consent, Recorded, record_with};
+use super::record::{Consent, Recorded, fulfil_in, record_with};
 use crate::agent::network::ties_around;
-use crate::entity::pending_transfer;
+use crate::entity::{commitment, fulfillment, pending_transfer};
 use crate::error::{PersistenceError, Result};
+use crate::revisioned::by_ids;
+use crate::rows::Record;
 use crate::rows::id;
 use crate::store::Store;
 
@@ -47,21 +50,60 @@ fn pending_from(row: &pending_transfer::Model) -> Result<PendingTransfer> {
     })
 }
 
+/// What acceptance records: the parsed input (with the id of any resource it will create
+/// fixed) and the commitments it fulfils.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Waiting {
+    command: RecordEvent,
+    fulfills: Vec<CommitmentId>,
+}
+
+/// Whether one of the commitments an event fulfils is its receiver's consent beforehand
+/// ([`permission::receiver_committed`]).
+pub(crate) async fn receiver_committed(
+    txn: &DatabaseTransaction,
+    event: &NewEvent,
+    fulfills: &[CommitmentId],
+) -> Result<bool> {
+    if fulfills.is_empty() {
+        return Ok(false);
+    }
+    let commitments = by_ids::<Commitment, _>(txn, commitment::Column::Id, fulfills).await?;
+    let theirs: Vec<&Commitment> = commitments.values().filter(|c| c.receiver == event.receiver).collect();
+    if theirs.is_empty() {
+        return Ok(false);
+    }
+    let rows = fulfillment::Entity::find()
+        .filter(fulfillment::Column::Fulfills.is_in(theirs.iter().map(|c| c.id.to_string())))
+        .all(txn)
+        .await?;
+    let done: Vec<Fulfillment> = rows.into_iter().map(Fulfillment::from_row).collect::<Result<_>>()?;
+    let recorders: Vec<AgentId> = theirs.iter().map(|c| c.recorded_by).collect();
+    let ties = ties_around(txn, &recorders, &[event.receiver]).await?;
+    Ok(theirs.iter().any(|c| {
+        let own: Vec<Fulfillment> = done.iter().filter(|f| f.fulfills == c.id).cloned().collect();
+        permission::receiver_committed(c, is_open(c, &own), event, &ties)
+    }))
+}
+
 /// Writes a transfer that waits for consent: `command` (with the id of any resource it will
-/// create fixed) is what acceptance records; `event` is what it shows meanwhile.
+/// create fixed) and the commitments it fulfils are what acceptance records; `event` is what
+/// it shows meanwhile.
 pub(crate) async fn set_aside(
     txn: &DatabaseTransaction,
     actor: AgentId,
-    command: &RecordEvent,
+    command: RecordEvent,
+    fulfills: &[CommitmentId],
     event: &EconomicEvent,
 ) -> Result<()> {
     let json = |value: serde_json::Result<String>| value.map_err(json_error);
+    let waiting = Waiting { command, fulfills: fulfills.to_vec() };
     pending_transfer::Entity::insert(pending_transfer::ActiveModel {
         id: Set(event.id.to_string()),
         provider: Set(event.core.provider.to_string()),
         receiver: Set(event.core.receiver.to_string()),
         recorded_by: Set(actor.to_string()),
-        command: Set(json(serde_json::to_string(command))?),
+        command: Set(json(serde_json::to_string(&waiting))?),
         event: Set(json(serde_json::to_string(event))?),
         state: Set(TransferConsent::Pending.as_str().to_owned()),
         decided_by: Set(None),
@@ -114,9 +156,11 @@ pub async fn accept_transfer_in(
     now: DateTime<Utc>,
 ) -> Result<Recorded> {
     let row = decide_in(txn, actor, event_id, TransferConsent::Accepted, now).await?;
-    let command: RecordEvent = serde_json::from_str(&row.command).map_err(json_error)?;
+    let Waiting { command, fulfills } = serde_json::from_str(&row.command).map_err(json_error)?;
     let recorded_by = id(&row.recorded_by, AgentId::parse)?;
-    record_with(txn, locks_rows, recorded_by, event_id, command, now, Consent::Given).await
+    let recorded = record_with(txn, locks_rows, recorded_by, event_id, command, &[], now, Consent::Given).await?;
+    fulfil_in(txn, recorded_by, event_id, &fulfills).await?;
+    Ok(recorded)
 }
 
 /// `rejectTransfer` inside the caller's transaction.

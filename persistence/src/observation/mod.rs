@@ -12,8 +12,8 @@ mod record;
 use chrono::{DateTime, Utc};
 use ovn_domain::observation::{EventDetails, NewEvent, PropertyRegime, ResourceDetails};
 use ovn_domain::{
-    Action, AgentId, EconomicEventId, EconomicResourceId, Measure, Name, Patch, ProcessSpecificationId,
-    ResourceSpecificationId, UnitId, Uri,
+    Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, Measure, Name, Patch, PlanId,
+    ProcessSpecificationId, ResourceSpecificationId, UnitId, Uri,
 };
 
 pub use consent::{PendingTransfer, accept_transfer_in, reject_transfer_in};
@@ -58,6 +58,8 @@ pub struct ProcessPatch {
     pub in_scope_of: Patch<Vec<AgentId>>,
     /// `basedOn`.
     pub based_on: Patch<ProcessSpecificationId>,
+    /// `plannedWithin`.
+    pub planned_within: Patch<PlanId>,
 }
 
 /// `updateEconomicEvent`: only notes and links change; the books do not.
@@ -69,6 +71,10 @@ pub struct EventPatch {
     pub agreed_in: Patch<Uri>,
     /// `triggeredBy`.
     pub triggered_by: Patch<EconomicEventId>,
+    /// `realizationOf`: a link, so it may change after the event is recorded.
+    pub realization_of: Patch<AgreementId>,
+    /// VF 1.0 `reciprocalRealizationOf`.
+    pub reciprocal_realization_of: Patch<AgreementId>,
 }
 
 /// `updateEconomicResource`: the non-economic fields.

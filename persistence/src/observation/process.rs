@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::{ProcessPatch, scopes_of_processes};
-use crate::entity::{economic_event, intent, process, process_scope};
+use crate::entity::{commitment, economic_event, intent, process, process_scope};
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
@@ -22,6 +22,7 @@ fn process_references(process: &Process) -> References {
     let mut references = References::new();
     references
         .add("basedOn", process.based_on.map(Ref::ProcessSpecification))
+        .add("plannedWithin", process.planned_within.map(Ref::Plan))
         .add_all("inScopeOf", process.in_scope_of.iter().copied().map(Ref::Agent));
     references
 }
@@ -73,6 +74,7 @@ pub async fn update_process_in(
         note: patch.note.apply(current.note),
         based_on: patch.based_on.apply(current.based_on),
         in_scope_of: patch.in_scope_of.apply(Some(current.in_scope_of)).unwrap_or_default(),
+        planned_within: patch.planned_within.apply(current.planned_within),
     };
     next.validate()?;
     process_references(&next).check(txn).await?;
@@ -81,8 +83,8 @@ pub async fn update_process_in(
     Ok(next)
 }
 
-/// `deleteProcess` inside the caller's transaction: refused once events refer to it (the
-/// books keep their flows), or intents do.
+/// `deleteProcess` inside the caller's transaction: refused once events, commitments or
+/// intents refer to it (the books keep their flows, plans their promises).
 pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Result<()> {
     let used = economic_event::Entity::find()
         .filter(
@@ -94,6 +96,17 @@ pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Resu
         .await?;
     if used.is_some() {
         return Err(PersistenceError::Conflict("the process has recorded events and cannot be deleted".into()));
+    }
+    let committed = commitment::Entity::find()
+        .filter(
+            Condition::any()
+                .add(commitment::Column::InputOf.eq(id.to_string()))
+                .add(commitment::Column::OutputOf.eq(id.to_string())),
+        )
+        .one(txn)
+        .await?;
+    if committed.is_some() {
+        return Err(PersistenceError::Conflict("the process has commitments and cannot be deleted".into()));
     }
     let intended = intent::Entity::find()
         .filter(
@@ -131,6 +144,7 @@ impl Store {
             note: patch.note.apply(None),
             based_on: patch.based_on.apply(None),
             in_scope_of: patch.in_scope_of.apply(None).unwrap_or_default(),
+            planned_within: patch.planned_within.apply(None),
         };
         process.validate()?;
         let id = process.id;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use ovn_domain::Uri;
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
-use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_domain::{AgentId, AgreementId, EconomicEventId, EconomicResourceId, PlanId, ProcessId};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -252,6 +252,51 @@ impl Store {
             let key = if outputs { event.core.output_of } else { event.core.input_of };
             if let Some(process) = key {
                 grouped.entry(process).or_default().push(event);
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// The events that realise many agreements (`realizationOf`, or with `reciprocal` VF 1.0
+    /// `reciprocalRealizationOf`) in one query.
+    pub async fn events_realizing(
+        &self,
+        ids: &[AgreementId],
+        reciprocal: bool,
+    ) -> Result<HashMap<AgreementId, Vec<EconomicEvent>>> {
+        let column = if reciprocal {
+            economic_event::Column::ReciprocalRealizationOf
+        } else {
+            economic_event::Column::RealizationOf
+        };
+        let select = economic_event::Entity::find()
+            .filter(column.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(economic_event::Column::Id);
+        let mut grouped: HashMap<AgreementId, Vec<EconomicEvent>> = HashMap::new();
+        for event in select_events(self.connection(), select).await? {
+            let key = if reciprocal { event.details.reciprocal_realization_of } else { event.details.realization_of };
+            if let Some(agreement) = key {
+                grouped.entry(agreement).or_default().push(event);
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// The processes planned within many plans in one query (plus one for their scopes).
+    pub async fn processes_planned_within(&self, ids: &[PlanId]) -> Result<HashMap<PlanId, Vec<Process>>> {
+        let rows = process::Entity::find()
+            .filter(process::Column::PlannedWithin.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(process::Column::Id)
+            .all(self.connection())
+            .await?;
+        let keys: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut scopes = scopes_of_processes(self.connection(), &keys).await?;
+        let mut grouped: HashMap<PlanId, Vec<Process>> = HashMap::new();
+        for row in rows {
+            let in_scope = scopes.remove(&row.id).unwrap_or_default();
+            let process = process_from(row, in_scope)?;
+            if let Some(plan) = process.planned_within {
+                grouped.entry(plan).or_default().push(process);
             }
         }
         Ok(grouped)

@@ -9,7 +9,9 @@ use futures::FutureExt;
 use ovn_domain::agent::network::Ties;
 use ovn_domain::observation::consent::TransferConsent;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
-use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
+use ovn_domain::{
+    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
 
@@ -41,7 +43,8 @@ pub struct Recorded {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Consent {
     /// A new event: who may record it is checked, and a transfer the receiver has not
-    /// consented to waits.
+    /// consented to (by recording it, through a steward, or by a commitment the event
+    /// fulfils) waits.
     Ask,
     /// A waiting transfer its receiver (or a steward of it) accepted: it was checked when it
     /// was recorded, and is written now.
@@ -63,6 +66,8 @@ fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
         .add("declaredValue.hasUnit", unit(details.declared_value))
         .add("resourceConformsTo", details.resource_conforms_to.map(Ref::ResourceSpecification))
         .add("triggeredBy", details.triggered_by.map(Ref::Event))
+        .add("realizationOf", details.realization_of.map(Ref::Agreement))
+        .add("reciprocalRealizationOf", details.reciprocal_realization_of.map(Ref::Agreement))
         .add("inputOf", core.input_of.map(Ref::Process))
         .add("newInventoriedResource.conformsTo", new.and_then(|r| r.conforms_to).map(Ref::ResourceSpecification))
         .add("newInventoriedResource.containedIn", command.new_resource_container.map(Ref::Resource))
@@ -103,16 +108,20 @@ pub async fn record_in(
     command: RecordEvent,
     now: DateTime<Utc>,
 ) -> Result<Recorded> {
-    record_with(txn, locks_rows, actor, event_id, command, now, Consent::Ask).await
+    record_with(txn, locks_rows, actor, event_id, command, &[], now, Consent::Ask).await
 }
 
-/// [`record_in`], with the consent already given or still to ask.
+/// [`record_in`], with the consent already given or still to ask, for an event that fulfils
+/// `fulfills` (whose fulfilments the caller writes once the event is in the books; a waiting
+/// transfer keeps them for its acceptance).
+#[expect(clippy::too_many_arguments, reason = "one recording, its facts named one by one")]
 pub(crate) async fn record_with(
     txn: &DatabaseTransaction,
     locks_rows: bool,
     actor: AgentId,
     event_id: EconomicEventId,
     command: RecordEvent,
+    fulfills: &[CommitmentId],
     now: DateTime<Utc>,
     consent: Consent,
 ) -> Result<Recorded> {
@@ -127,7 +136,7 @@ pub(crate) async fn record_with(
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
     let pending = match consent {
         Consent::Given => false,
-        Consent::Ask => asks_consent(txn, actor, &core, &command.details.in_scope_of).await?,
+        Consent::Ask => asks_consent(txn, actor, &core, &command.details.in_scope_of, fulfills).await?,
     };
     event_references(&command, &core).check(txn).await?;
     if let Some(process_id) = core.output_of {
@@ -168,7 +177,7 @@ pub(crate) async fn record_with(
     if pending {
         let event = EconomicEvent { id: event_id, revision: 1, core, details: command.details.clone(), created: now };
         let command = RecordEvent { new_resource_id: created.as_ref().map(|r| r.id), ..command };
-        consent::set_aside(txn, actor, &command, &event).await?;
+        consent::set_aside(txn, actor, command, fulfills, &event).await?;
         return Ok(Recorded { event, resource: None, pending: true });
     }
     // Write back: the created resource with the state the event gave it, the others updated.
@@ -207,10 +216,30 @@ pub(crate) async fn record_with(
     Ok(Recorded { event, resource, pending: false })
 }
 
+/// Writes the fulfilments of `commitments` by a recorded event.
+pub(crate) async fn fulfil_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    event_id: EconomicEventId,
+    commitments: &[CommitmentId],
+) -> Result<()> {
+    for commitment in commitments {
+        let draft = crate::planning::fulfillment_draft(event_id, *commitment);
+        crate::planning::create_fulfillment_in(txn, actor, draft).await?;
+    }
+    Ok(())
+}
+
 /// Checks who may record `core` ([`permission::may_record`]) and answers whether it must wait
 /// for its receiver's consent. The OVN relationships are loaded only when the answer depends on
 /// them: when the actor is not a party, or records a transfer to someone else.
-async fn asks_consent(txn: &DatabaseTransaction, actor: AgentId, core: &NewEvent, scopes: &[AgentId]) -> Result<bool> {
+async fn asks_consent(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    core: &NewEvent,
+    scopes: &[AgentId],
+    fulfills: &[CommitmentId],
+) -> Result<bool> {
     let party = actor == core.provider || actor == core.receiver;
     let may_ask = permission::needs_consent(actor, core, &Ties::default(), false);
     if party && !may_ask {
@@ -220,7 +249,8 @@ async fn asks_consent(txn: &DatabaseTransaction, actor: AgentId, core: &NewEvent
     around.push(core.receiver);
     let ties = ties_around(txn, &[actor], &around).await?;
     permission::may_record(actor, core, scopes, &ties)?;
-    Ok(permission::needs_consent(actor, core, &ties, false))
+    let committed = may_ask && consent::receiver_committed(txn, core, fulfills).await?;
+    Ok(permission::needs_consent(actor, core, &ties, committed))
 }
 
 /// `updateEconomicEvent` inside the caller's transaction: notes and links only, by a party
@@ -241,8 +271,17 @@ pub async fn update_event_in(
     if let Patch::Set(trigger) = patch.triggered_by {
         references.add("triggeredBy", Some(Ref::Event(trigger)));
     }
+    if let Patch::Set(agreement) = patch.realization_of {
+        references.add("realizationOf", Some(Ref::Agreement(agreement)));
+    }
+    if let Patch::Set(agreement) = patch.reciprocal_realization_of {
+        references.add("reciprocalRealizationOf", Some(Ref::Agreement(agreement)));
+    }
     references.check(txn).await?;
     event.details.note = patch.note.apply(event.details.note);
+    event.details.realization_of = patch.realization_of.apply(event.details.realization_of);
+    event.details.reciprocal_realization_of =
+        patch.reciprocal_realization_of.apply(event.details.reciprocal_realization_of);
     event.details.agreed_in = patch.agreed_in.apply(event.details.agreed_in);
     event.details.triggered_by = patch.triggered_by.apply(event.details.triggered_by);
     event.revision = revision.number + 1;
@@ -252,6 +291,8 @@ pub async fn update_event_in(
         note: Set(event.details.note.clone()),
         agreed_in: Set(event.details.agreed_in.as_ref().map(|u| u.as_str().to_owned())),
         triggered_by: Set(event.details.triggered_by.map(|e| e.to_string())),
+        realization_of: Set(event.details.realization_of.map(|a| a.to_string())),
+        reciprocal_realization_of: Set(event.details.reciprocal_realization_of.map(|a| a.to_string())),
         revision: Set(event.revision),
         updated_at: Set(Utc::now()),
         ..Default::default()
@@ -313,12 +354,37 @@ impl Store {
         command: RecordEvent,
         idem: Option<&Idempotency>,
     ) -> Result<Recorded> {
+        self.record_event_fulfilling(actor, command, Vec::new(), idem).await
+    }
+
+    /// [`Store::record_event`], and in the same transaction one fulfilment of each commitment
+    /// in `fulfills` by the event, with the event's quantities (the OVN input
+    /// `EconomicEventCreateParams.fulfills`). A refused fulfilment refuses the event: nothing
+    /// is written.
+    pub async fn record_event_fulfilling(
+        &self,
+        actor: AgentId,
+        command: RecordEvent,
+        fulfills: Vec<CommitmentId>,
+        idem: Option<&Idempotency>,
+    ) -> Result<Recorded> {
         let event_id = EconomicEventId::new();
         let locks_rows = self.locks_rows();
         let creates_to = command.core.creates_to();
         let outcome = self
             .create(idem, event_id.to_string(), move |txn| {
-                async move { record_in(txn, locks_rows, actor, event_id, command, Utc::now()).await }.boxed()
+                async move {
+                    let fulfills: Vec<CommitmentId> =
+                        fulfills.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+                    let recorded =
+                        record_with(txn, locks_rows, actor, event_id, command, &fulfills, Utc::now(), Consent::Ask)
+                            .await?;
+                    if !recorded.pending {
+                        fulfil_in(txn, actor, event_id, &fulfills).await?;
+                    }
+                    Ok(recorded)
+                }
+                .boxed()
             })
             .await?;
         self.created(outcome, "economic event", async |store: &Store, id| {

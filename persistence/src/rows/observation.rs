@@ -6,7 +6,7 @@ use ovn_domain::observation::{
     EconomicEvent, EconomicResource, EventDetails, NewEvent, Process, PropertyRegime, ResourceDetails, ResourceState,
 };
 use ovn_domain::{
-    Action, AgentId, EconomicEventId, EconomicResourceId, Name, ProcessId, ProcessSpecificationId,
+    Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, Name, PlanId, ProcessId, ProcessSpecificationId,
     ResourceSpecificationId, UnitId, Uri,
 };
 use sea_orm::ActiveValue::Set;
@@ -92,6 +92,8 @@ pub(crate) fn event_from(row: economic_event::Model, in_scope_of: Vec<AgentId>) 
             triggered_by: opt(row.triggered_by.as_deref(), EconomicEventId::parse)?,
             declared_value: measure(row.declared_value, row.declared_value_unit.as_deref())?,
             in_scope_of,
+            realization_of: opt(row.realization_of.as_deref(), AgreementId::parse)?,
+            reciprocal_realization_of: opt(row.reciprocal_realization_of.as_deref(), AgreementId::parse)?,
         },
         created: row.created_at,
     })
@@ -130,6 +132,8 @@ pub(crate) fn event_row(event: &EconomicEvent, stamps: Stamps) -> economic_event
         corrects: Set(text(core.corrects)),
         declared_value: Set(declared_value),
         declared_value_unit: Set(declared_value_unit),
+        realization_of: Set(text(details.realization_of)),
+        reciprocal_realization_of: Set(text(details.reciprocal_realization_of)),
         revision: Set(event.revision),
         created_at: stamps.created_at(),
         updated_at: stamps.updated_at(),
@@ -249,6 +253,7 @@ pub(crate) fn process_from(row: process::Model, in_scope_of: Vec<AgentId>) -> Re
         note: row.note,
         based_on: opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?,
         in_scope_of,
+        planned_within: opt(row.planned_within.as_deref(), PlanId::parse)?,
     })
 }
 
@@ -263,6 +268,7 @@ pub(crate) fn process_row(process: &Process, stamps: Stamps) -> process::ActiveM
         classified_as: Set(uris_to_json(&process.classified_as)),
         note: Set(process.note.clone()),
         based_on: Set(text(process.based_on)),
+        planned_within: Set(text(process.planned_within)),
         revision: Set(process.revision),
         created_at: stamps.created_at(),
         updated_at: stamps.updated_at(),
