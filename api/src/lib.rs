@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `planning`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -16,17 +16,20 @@
 pub mod action;
 pub mod agent;
 pub mod auth;
+pub mod claim;
 pub mod context;
 pub mod convert;
 pub mod error;
 pub mod flow;
 pub mod http;
+pub mod intent;
 pub mod knowledge;
 pub mod limits;
 pub mod loaders;
 pub mod observation;
 pub mod pagination;
 pub mod planning;
+pub mod proposal;
 pub mod scalars;
 
 use std::time::Duration;
@@ -46,6 +49,9 @@ pub struct Query(
     observation::ObservationQuery,
     flow::FlowQuery,
     planning::PlanningQuery,
+    intent::IntentQuery,
+    proposal::ProposalQuery,
+    claim::ClaimQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -55,6 +61,9 @@ pub struct Mutation(
     knowledge::KnowledgeMutation,
     observation::ObservationMutation,
     planning::PlanningMutation,
+    intent::IntentMutation,
+    proposal::ProposalMutation,
+    claim::ClaimMutation,
 );
 
 /// ovn's executable schema.

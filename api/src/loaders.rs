@@ -19,12 +19,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::dataloader::Loader;
 use ovn_domain::agent::network::{OvnRole, Tie};
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
+use ovn_domain::claim::{Claim, Settlement};
+use ovn_domain::intent::{Intent, Satisfaction};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
+use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, AgreementId, CommitmentId, EconomicEventId, EconomicResourceId, FulfillmentId,
-    PlanId, ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
+    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId,
+    FulfillmentId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId,
+    ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
 };
 use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::planning::CommitmentLink;
@@ -181,6 +185,25 @@ batch_loader!(AgreementId, Agreement, agreements_by_id);
 batch_loader!(CommitmentId, Commitment, commitments_by_id);
 batch_loader!(FulfillmentId, Fulfillment, fulfillments_by_id);
 
+batch_loader!(IntentId, Intent, intents_by_id);
+batch_loader!(SatisfactionId, Satisfaction, satisfactions_by_id);
+batch_loader!(ProposalId, Proposal, proposals_by_id);
+batch_loader!(ProposedIntentId, ProposedIntent, proposed_intents_by_id);
+batch_loader!(ProposedToId, ProposedTo, proposed_tos_by_id);
+batch_loader!(ClaimId, Claim, claims_by_id);
+batch_loader!(SettlementId, Settlement, settlements_by_id);
+
+/// Groups records by a key they carry.
+fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for item in items {
+        if let Some(k) = key(&item) {
+            grouped.entry(k).or_default().push(item);
+        }
+    }
+    grouped
+}
+
 /// Declares a loader key for a one-to-many list (the records hanging off one record), and
 /// its batched load: `$load` runs once for every key gathered in the tick.
 macro_rules! keyed_loader {
@@ -203,6 +226,52 @@ macro_rules! keyed_loader {
     };
 }
 
+keyed_loader!(
+    /// Loader key: the satisfactions of an intent.
+    SatisfactionsOf(IntentId) => Satisfaction, |store, ids| store.satisfactions_of_intents(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the satisfactions an event makes.
+    SatisfactionsBy(EconomicEventId) => Satisfaction, |store, ids| store.satisfactions_by_events(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the satisfactions a commitment makes (for `Commitment.satisfies`, once the
+    /// planning module serves commitments).
+    SatisfactionsByCommitment(CommitmentId) => Satisfaction,
+    |store, ids| store.satisfactions_by_commitments(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the intended inputs of a process.
+    IntendedInputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, false).await
+);
+keyed_loader!(
+    /// Loader key: the intended outputs of a process.
+    IntendedOutputsOf(ProcessId) => Intent, |store, ids| store.intents_of_processes(&ids, true).await
+);
+keyed_loader!(
+    /// Loader key: the intents a proposal publishes.
+    PublishesOf(ProposalId) => ProposedIntent,
+    |store, ids| store.proposed_intents_of(&ids, &[]).await.map(|found| group(found, |p| Some(p.published_in)))
+);
+keyed_loader!(
+    /// Loader key: the proposals an intent is published in.
+    PublishedIn(IntentId) => ProposedIntent,
+    |store, ids| store.proposed_intents_of(&[], &ids).await.map(|found| group(found, |p| Some(p.publishes)))
+);
+keyed_loader!(
+    /// Loader key: the agents a proposal is published to.
+    ProposedToOf(ProposalId) => ProposedTo, |store, ids| store.proposed_to_of(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the settlements of a claim.
+    SettlementsOf(ClaimId) => Settlement,
+    |store, ids| store.settlements_of(&ids, &[]).await.map(|found| group(found, |s| Some(s.settles)))
+);
+keyed_loader!(
+    /// Loader key: the settlements an event makes.
+    SettlementsBy(EconomicEventId) => Settlement,
+    |store, ids| store.settlements_of(&[], &ids).await.map(|found| group(found, |s| Some(s.settled_by)))
+);
 /// The commitments linked by `link` to each of `ids`, keyed by the typed id.
 async fn linked<K>(
     store: &Store,

@@ -99,6 +99,34 @@ typed_id!(
     /// Identifies a `Process`.
     ProcessId, "process"
 );
+typed_id!(
+    /// Identifies an `Intent`.
+    IntentId, "intent"
+);
+typed_id!(
+    /// Identifies a `Satisfaction`.
+    SatisfactionId, "satisfaction"
+);
+typed_id!(
+    /// Identifies a `Proposal`.
+    ProposalId, "proposal"
+);
+typed_id!(
+    /// Identifies a `ProposedIntent` (an intent published in a proposal).
+    ProposedIntentId, "proposed intent"
+);
+typed_id!(
+    /// Identifies a `ProposedTo` (a proposal published to an agent).
+    ProposedToId, "proposed to"
+);
+typed_id!(
+    /// Identifies a `Claim`.
+    ClaimId, "claim"
+);
+typed_id!(
+    /// Identifies a `Settlement`.
+    SettlementId, "settlement"
+);
 
 typed_id!(
     /// Identifies a `Plan`.

@@ -8,16 +8,20 @@
 
 pub mod action;
 pub mod agent;
+pub mod claim;
 pub mod error;
 pub mod flow;
 pub mod ids;
+pub mod intent;
 pub mod knowledge;
 pub mod ledger_books;
 pub mod measure;
 pub mod observation;
 pub mod permission;
 pub mod planning;
+pub mod proposal;
 pub mod revision;
+pub mod tally;
 pub mod text;
 
 pub use action::Action;

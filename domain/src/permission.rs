@@ -7,8 +7,11 @@
 //! agent, whom these rules then judge.
 
 use crate::agent::network::Ties;
+use crate::claim::Claim;
+use crate::intent::Intent;
 use crate::observation::{NewEvent, ResourceState};
 use crate::planning::Commitment;
+use crate::proposal::Proposal;
 use crate::{Action, AgentId, DomainError};
 
 /// An agent records an event as its provider or its receiver, or, on behalf of either, as a
@@ -94,6 +97,73 @@ pub fn may_delete_person(actor: AgentId, person: AgentId) -> Result<(), DomainEr
         Ok(())
     } else {
         Err(DomainError::Forbidden("only a person may delete their own record".into()))
+    }
+}
+
+/// An intent is written (created, changed, deleted) by a party to it (its provider or its
+/// receiver, whichever is set) or, on their behalf, by a steward of a party or of one of its
+/// scopes (or of a network above them), as events are. On a change, the actor must be allowed
+/// before and after, so an agent cannot hand an intent over to others it has no part in.
+/// `ties` hold the actor's stewardships and the `partOf` chains above the intent's agents
+/// ([`Intent::agents`]); they may be empty when the actor is a party.
+pub fn may_write_intent(actor: AgentId, intent: &Intent, ties: &Ties) -> Result<(), DomainError> {
+    if intent.is_party(actor) || ties.stewards_any(actor, &intent.agents()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "an intent is written only by its provider or its receiver, or by a steward of either or of its scope"
+                .into(),
+        ))
+    }
+}
+
+/// A satisfaction is written by whoever may write the intent it satisfies
+/// ([`may_write_intent`]), or by a party to the flow that satisfies it (`flow_parties`: the
+/// event's provider and receiver): whoever delivered or received may say what the delivery
+/// was for.
+pub fn may_write_satisfaction(
+    actor: AgentId,
+    intent: &Intent,
+    flow_parties: &[AgentId],
+    ties: &Ties,
+) -> Result<(), DomainError> {
+    if may_write_intent(actor, intent, ties).is_ok() || flow_parties.contains(&actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a satisfaction is written only by a party to the intent or to what satisfies it".into(),
+        ))
+    }
+}
+
+/// A claim is written by a party to it (its provider or its receiver) or by a steward of a
+/// party or of one of its scopes, as an intent is.
+pub fn may_write_claim(actor: AgentId, claim: &Claim, ties: &Ties) -> Result<(), DomainError> {
+    if claim.is_party(actor) || ties.stewards_any(actor, &claim.agents()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a claim is written only by its provider or its receiver, or by a steward of either or of its scope".into(),
+        ))
+    }
+}
+
+/// A settlement is written by whoever may write the claim it settles.
+pub fn may_write_settlement(actor: AgentId, claim: &Claim, ties: &Ties) -> Result<(), DomainError> {
+    if may_write_claim(actor, claim, ties).is_ok() {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a settlement is written only by a party to the claim it settles".into()))
+    }
+}
+
+/// Any authenticated agent may publish a proposal; only its creator changes or deletes it,
+/// adds or removes its intents, and publishes it to agents.
+pub fn may_change_proposal(actor: AgentId, proposal: &Proposal) -> Result<(), DomainError> {
+    if proposal.recorded_by == actor {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the agent who created a proposal may change it".into()))
     }
 }
 
@@ -185,6 +255,98 @@ mod tests {
         assert!(matches!(may_update_person(alice, bob), Err(DomainError::Forbidden(_))));
         assert_eq!(may_delete_person(bob, bob), Ok(()));
         assert!(matches!(may_delete_person(alice, bob), Err(DomainError::Forbidden(_))));
+    }
+
+    #[test]
+    fn intents_claims_and_settlements_are_written_by_their_parties_proposals_by_their_creator() {
+        use chrono::Utc;
+        use rust_decimal::Decimal;
+
+        use crate::agent::network::{OvnRole, Tie};
+        use crate::claim::Claim;
+        use crate::intent::Intent;
+        use crate::proposal::Proposal;
+        use crate::{ClaimId, EconomicEventId, IntentId, Measure, ProposalId};
+
+        let (alice, bob, eve) = (AgentId::new(), AgentId::new(), AgentId::new());
+        let offer = Intent {
+            id: IntentId::new(),
+            revision: 1,
+            action: Action::Work,
+            name: None,
+            provider: Some(alice),
+            receiver: None,
+            input_of: None,
+            output_of: None,
+            resource_inventoried_as: None,
+            resource_conforms_to: None,
+            resource_classified_as: Vec::new(),
+            resource_quantity: None,
+            effort_quantity: Some(Measure::new(Decimal::ONE, None)),
+            available_quantity: None,
+            has_beginning: None,
+            has_end: None,
+            has_point_in_time: None,
+            due: None,
+            finished: false,
+            image: None,
+            image_list: Vec::new(),
+            note: None,
+            agreed_in: None,
+            in_scope_of: Vec::new(),
+        };
+        let none = Ties::default();
+        assert_eq!(may_write_intent(alice, &offer, &none), Ok(()));
+        assert!(matches!(may_write_intent(bob, &offer, &none), Err(DomainError::Forbidden(_))));
+        // Bob delivered the work that satisfies Alice's offer: he may say so; Eve may not.
+        assert_eq!(may_write_satisfaction(bob, &offer, &[bob, alice], &none), Ok(()));
+        assert!(matches!(may_write_satisfaction(eve, &offer, &[bob, alice], &none), Err(DomainError::Forbidden(_))));
+        // A project's offer, written by the project's steward.
+        let project = AgentId::new();
+        let mut projects_offer = offer.clone();
+        projects_offer.provider = Some(project);
+        let stewardship = Ties::new([Tie { subject: eve, role: OvnRole::StewardOf, object: project }]);
+        assert_eq!(may_write_intent(eve, &projects_offer, &stewardship), Ok(()));
+        assert!(matches!(may_write_intent(eve, &offer, &stewardship), Err(DomainError::Forbidden(_))));
+
+        let claim = Claim {
+            id: ClaimId::new(),
+            revision: 1,
+            action: Action::Transfer,
+            provider: Some(bob),
+            receiver: Some(alice),
+            resource_conforms_to: None,
+            resource_classified_as: Vec::new(),
+            resource_quantity: Some(Measure::new(Decimal::TEN, None)),
+            effort_quantity: None,
+            triggered_by: EconomicEventId::new(),
+            due: None,
+            created: Utc::now(),
+            finished: false,
+            note: None,
+            agreed_in: None,
+            in_scope_of: Vec::new(),
+        };
+        assert_eq!(may_write_claim(bob, &claim, &none), Ok(()));
+        assert_eq!(may_write_settlement(alice, &claim, &none), Ok(()));
+        assert!(matches!(may_write_claim(eve, &claim, &none), Err(DomainError::Forbidden(_))));
+        assert!(matches!(may_write_settlement(eve, &claim, &none), Err(DomainError::Forbidden(_))));
+
+        let proposal = Proposal {
+            id: ProposalId::new(),
+            revision: 1,
+            name: None,
+            has_beginning: None,
+            has_end: None,
+            unit_based: false,
+            created: Utc::now(),
+            note: None,
+            in_scope_of: Vec::new(),
+            purpose: None,
+            recorded_by: alice,
+        };
+        assert_eq!(may_change_proposal(alice, &proposal), Ok(()));
+        assert!(matches!(may_change_proposal(bob, &proposal), Err(DomainError::Forbidden(_))));
     }
 
     #[test]

@@ -143,6 +143,8 @@ pub struct Node {
     pub(crate) default_unit_of_effort: Option<String>,
     #[serde(rename = "vf:substitutable", skip_serializing_if = "Option::is_none")]
     pub(crate) substitutable: Option<bool>,
+    #[serde(rename = "vf:mediumOfExchange", skip_serializing_if = "Option::is_none")]
+    pub(crate) medium_of_exchange: Option<bool>,
     #[serde(rename = "ovn:defaultValuePerUnit", skip_serializing_if = "Option::is_none")]
     pub(crate) default_value_per_unit: Option<JsonMeasure>,
     #[serde(rename = "vf:classifiedAs", skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]

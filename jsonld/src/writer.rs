@@ -193,6 +193,7 @@ fn nodes(ledger: &Ledger, base: &str) -> impl Iterator<Item = Node> {
             default_unit_of_resource: r.default_unit_of_resource.map(|u| iris.unit(u)),
             default_unit_of_effort: r.default_unit_of_effort.map(|u| iris.unit(u)),
             substitutable: r.substitutable,
+            medium_of_exchange: r.medium_of_exchange,
             default_value_per_unit: r.default_value_per_unit.map(|v| iris.measure(Measure::new(v.value, v.unit))),
             image: r.image.as_ref().map(|i| i.as_str().to_owned()),
             image_list: uris(&r.image_list),

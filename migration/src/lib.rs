@@ -19,6 +19,7 @@ mod m20261124_000001_create_knowledge;
 mod m20261124_000002_create_observation;
 mod m20261202_000001_add_event_seq;
 mod m20261203_000001_create_planning;
+mod m20261203_000002_create_intents_claims_proposals;
 mod m20261203_000003_ovn_network;
 
 /// Runs ovn's migrations in order.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_observation::Migration),
             Box::new(m20261202_000001_add_event_seq::Migration),
             Box::new(m20261203_000001_create_planning::Migration),
+            Box::new(m20261203_000002_create_intents_claims_proposals::Migration),
             Box::new(m20261203_000003_ovn_network::Migration),
         ]
     }

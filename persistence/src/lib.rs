@@ -5,7 +5,7 @@
 //! `ovn-domain`, and writes the result.
 //!
 //! The layout follows the ValueFlows modules: [`agent`], [`knowledge`], [`observation`],
-//! [`flow`], each with its writes and reads; [`rows`](crate) maps each record between its row
+//! [`flow`], [`intent`], [`proposal`], [`claim`], each with its writes and reads; [`rows`](crate) maps each record between its row
 //! and its domain value once, for the services and for the bulk [`ledger_io`] alike.
 //!
 //! Rules kept here:
@@ -23,16 +23,19 @@
 //! - exact decimals cross the boundary through [`decimal::DbDecimal`].
 
 pub mod agent;
+pub mod claim;
 pub mod decimal;
 mod entity;
 mod error;
 pub mod flow;
 pub mod idempotency;
+pub mod intent;
 pub mod knowledge;
 pub mod ledger_io;
 pub mod observation;
 pub mod page;
 pub mod planning;
+pub mod proposal;
 mod references;
 mod revisioned;
 mod rows;

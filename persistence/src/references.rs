@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, PlanId, ProcessId,
-    ProcessSpecificationId, ResourceSpecificationId, UnitId,
+    AgentId, AgentRelationshipRoleId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, IntentId, PlanId,
+    ProcessId, ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
@@ -36,6 +36,8 @@ pub(crate) enum Ref {
     Plan(PlanId),
     /// An agreement.
     Agreement(AgreementId),
+    /// An intent.
+    Intent(IntentId),
 }
 
 impl Ref {
@@ -51,6 +53,7 @@ impl Ref {
             Self::Role(_) => ("agent_relationship_role", "agent relationship role"),
             Self::Plan(_) => ("plan", "plan"),
             Self::Agreement(_) => ("agreement", "agreement"),
+            Self::Intent(_) => ("intent", "intent"),
         }
     }
 
@@ -66,6 +69,7 @@ impl Ref {
             Self::Role(id) => id.to_string(),
             Self::Plan(id) => id.to_string(),
             Self::Agreement(id) => id.to_string(),
+            Self::Intent(id) => id.to_string(),
         }
     }
 }

@@ -130,6 +130,7 @@ impl Generator {
             default_unit_of_effort: None,
             substitutable: None,
             default_value_per_unit: value,
+            medium_of_exchange: None,
         };
         let created = self.tick();
         self.ledger.resource_specifications.push(Stamped { record, created });

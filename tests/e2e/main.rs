@@ -9,6 +9,7 @@ mod common;
 
 mod actions;
 mod auth;
+mod claims_proposals;
 mod cli;
 mod concurrency;
 mod corrections;
@@ -20,6 +21,7 @@ mod flow_index;
 mod idempotency;
 mod import_export;
 mod import_stream;
+mod intents;
 mod knowledge;
 mod large_trace;
 mod limits;

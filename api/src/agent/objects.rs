@@ -9,20 +9,26 @@ use ovn_domain::agent::network::OvnRole;
 use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
-use ovn_persistence::PersistenceError;
 use ovn_persistence::agent::RelationshipFilter;
+use ovn_persistence::{Page, PersistenceError};
 
+use ovn_persistence::claim::ClaimFilter;
+use ovn_persistence::intent::IntentFilter;
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 use ovn_persistence::planning::{CommitmentFilter, PlanFilter};
+use ovn_persistence::proposal::ProposalFilter;
 
+use crate::claim::objects::{ClaimConnection, claims_page};
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::intent::objects::{Intent, IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
 use crate::pagination::page_request;
 use crate::planning::objects::{CommitmentConnection, PlanConnection, commitments_page, plans_page};
+use crate::proposal::objects::{ProposalConnection, proposals_page};
 use crate::scalars::Uri;
 
 /// Declares the fields every agent type shares (vf-graphql's `Agent` interface), plus the
@@ -243,6 +249,203 @@ macro_rules! agent_object {
                 processes_page(ctx, &filter, first, after, last, before).await.map(Some)
             }
 
+
+            /// Intents this agent provides or receives.
+            async fn intents(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let filter = IntentFilter { agent: Some(self.0.id), ..IntentFilter::default() };
+                intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Intents this agent provides (its offers).
+            async fn intents_as_provider(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let filter = IntentFilter { provider: Some(self.0.id), ..IntentFilter::default() };
+                intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Intents this agent receives (its requests).
+            async fn intents_as_receiver(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let filter = IntentFilter { receiver: Some(self.0.id), ..IntentFilter::default() };
+                intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Intents in scope of this agent.
+            async fn intents_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let filter = IntentFilter { in_scope_of: Some(self.0.id), ..IntentFilter::default() };
+                intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// Proposals this agent created, or that publish an intent it provides or receives.
+            async fn proposals(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ProposalConnection>> {
+                proposals_page(ctx, ProposalFilter::Agent(self.0.id), first, after, last, before).await.map(Some)
+            }
+
+            /// Proposals in scope of this agent.
+            async fn proposals_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ProposalConnection>> {
+                proposals_page(ctx, ProposalFilter::InScope(self.0.id), first, after, last, before).await.map(Some)
+            }
+
+            /// Proposals published to this agent.
+            async fn proposals_to(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ProposalConnection>> {
+                proposals_page(ctx, ProposalFilter::To(self.0.id), first, after, last, before).await.map(Some)
+            }
+
+            /// vf-graphql 0.9 types this list as an `IntentConnection` (a slip of its schema), kept for
+            /// conformance and always empty: OVN serves the claims as `agentClaims`.
+            async fn claims(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let _ = (ctx, first, after, last, before);
+                Ok(Some(IntentConnection::from_page(empty_page(), Intent)))
+            }
+
+            /// vf-graphql 0.9 types this list as an `IntentConnection` (a slip of its schema), kept for
+            /// conformance and always empty: OVN serves the claims as `agentClaimsAsProvider`.
+            async fn claims_as_provider(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let _ = (ctx, first, after, last, before);
+                Ok(Some(IntentConnection::from_page(empty_page(), Intent)))
+            }
+
+            /// vf-graphql 0.9 types this list as an `IntentConnection` (a slip of its schema), kept for
+            /// conformance and always empty: OVN serves the claims as `agentClaimsAsReceiver`.
+            async fn claims_as_receiver(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let _ = (ctx, first, after, last, before);
+                Ok(Some(IntentConnection::from_page(empty_page(), Intent)))
+            }
+
+            /// vf-graphql 0.9 types this list as an `IntentConnection` (a slip of its schema), kept for
+            /// conformance and always empty: OVN serves the claims as `agentClaimsInScope`.
+            async fn claims_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<IntentConnection>> {
+                let _ = (ctx, first, after, last, before);
+                Ok(Some(IntentConnection::from_page(empty_page(), Intent)))
+            }
+
+            /// OVN: the claims this agent owes or is owed (vf-graphql's `claims`).
+            async fn agent_claims(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ClaimConnection>> {
+                let filter = ClaimFilter { agent: Some(self.0.id), ..ClaimFilter::default() };
+                claims_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// OVN: the claims this agent is expected to settle (vf-graphql's `claimsAsProvider`).
+            async fn agent_claims_as_provider(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ClaimConnection>> {
+                let filter = ClaimFilter { provider: Some(self.0.id), ..ClaimFilter::default() };
+                claims_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// OVN: the claims made for this agent (vf-graphql's `claimsAsReceiver`).
+            async fn agent_claims_as_receiver(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ClaimConnection>> {
+                let filter = ClaimFilter { receiver: Some(self.0.id), ..ClaimFilter::default() };
+                claims_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
+            /// OVN: the claims in scope of this agent (vf-graphql's `claimsInScope`).
+            async fn agent_claims_in_scope(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> Result<Option<ClaimConnection>> {
+                let filter = ClaimFilter { in_scope_of: Some(self.0.id), ..ClaimFilter::default() };
+                claims_page(ctx, &filter, first, after, last, before).await.map(Some)
+            }
+
             $($extra)*
         }
     };
@@ -308,6 +511,17 @@ agent_object!(Organization, "A formal or informal group, or legal organization."
         super::network::holders(ctx, OvnRole::StewardOf, self.0.id).await
     }
 });
+
+/// A page with nothing on it.
+fn empty_page<T>() -> Page<T> {
+    Page {
+        items: Vec::new(),
+        has_next_page: false,
+        has_previous_page: false,
+        total_count: Some(0),
+        page_limit: ovn_persistence::page::DEFAULT_PAGE_SIZE,
+    }
+}
 
 async fn relationships_of(
     ctx: &Context<'_>,
@@ -440,6 +654,126 @@ async fn relationships_of(
     field(
         name = "processes",
         ty = "Option<ProcessConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "intents",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "intents_as_provider",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "intents_as_receiver",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "intents_in_scope",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "proposals",
+        ty = "Option<ProposalConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "proposals_in_scope",
+        ty = "Option<ProposalConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "proposals_to",
+        ty = "Option<ProposalConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "claims",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "claims_as_provider",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "claims_as_receiver",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "claims_in_scope",
+        ty = "Option<IntentConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "agent_claims",
+        ty = "Option<ClaimConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "agent_claims_as_provider",
+        ty = "Option<ClaimConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "agent_claims_as_receiver",
+        ty = "Option<ClaimConnection>",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "agent_claims_in_scope",
+        ty = "Option<ClaimConnection>",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),

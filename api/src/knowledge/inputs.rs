@@ -116,6 +116,8 @@ pub struct ResourceSpecificationCreateParams {
     pub substitutable: Option<bool>,
     /// OVN: the value of one unit of this kind of resource.
     pub default_value_per_unit: Option<IMeasure>,
+    /// VF 1.0: resources of this kind are a medium of exchange (money, credits).
+    pub medium_of_exchange: Option<bool>,
 }
 
 /// Changes to a resource specification.
@@ -141,6 +143,8 @@ pub struct ResourceSpecificationUpdateParams {
     pub substitutable: MaybeUndefined<bool>,
     /// OVN: new default value per unit.
     pub default_value_per_unit: MaybeUndefined<IMeasure>,
+    /// VF 1.0: resources of this kind are a medium of exchange (money, credits).
+    pub medium_of_exchange: MaybeUndefined<bool>,
 }
 
 impl TryFrom<UnitCreateParams> for NewUnit {
@@ -210,6 +214,7 @@ impl TryFrom<ResourceSpecificationCreateParams> for ResourceSpecificationPatch {
                 Some(m) => Patch::Set(value_per_unit(m)?),
                 None => Patch::Keep,
             },
+            medium_of_exchange: given(&spec.medium_of_exchange),
         })
     }
 }
@@ -235,6 +240,7 @@ impl TryFrom<ResourceSpecificationUpdateParams> for Update<ResourceSpecification
                     MaybeUndefined::Null => Patch::Clear,
                     MaybeUndefined::Value(m) => Patch::Set(value_per_unit(m)?),
                 },
+                medium_of_exchange: patch(&spec.medium_of_exchange),
             },
         })
     }

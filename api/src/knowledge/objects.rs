@@ -10,14 +10,18 @@ use ovn_domain::knowledge::{
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 use ovn_persistence::planning::CommitmentFilter;
 
+use crate::claim::objects::{ClaimConnection, claims_page};
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::intent::objects::{IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
 use crate::planning::objects::{CommitmentConnection, commitments_page};
 use crate::scalars::{Decimal, Uri};
+use ovn_persistence::claim::ClaimFilter;
+use ovn_persistence::intent::IntentFilter;
 
 /// Defines a unit of measurement, along with its display symbol. From OM2 vocabulary.
 #[derive(Debug, Clone)]
@@ -163,6 +167,37 @@ impl ResourceSpecification {
     /// contribution declares no value of its own.
     async fn default_value_per_unit(&self) -> Option<Measure> {
         self.0.default_value_per_unit.map(|v| Measure(ovn_domain::Measure::new(v.value, v.unit)))
+    }
+
+    /// VF 1.0: resources of this kind are a medium of exchange (money, credits).
+    async fn medium_of_exchange(&self) -> Option<bool> {
+        self.0.medium_of_exchange
+    }
+
+    /// The intents about resources of this specification.
+    async fn intents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<IntentConnection>> {
+        let filter = IntentFilter { resource_conforms_to: Some(self.0.id), ..IntentFilter::default() };
+        intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
+    /// The claims for resources of this specification.
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<ClaimConnection>> {
+        let filter = ClaimFilter { resource_conforms_to: Some(self.0.id), ..ClaimFilter::default() };
+        claims_page(ctx, &filter, first, after, last, before).await.map(Some)
     }
 
     /// The resources that conform to this specification.

@@ -14,21 +14,24 @@ use ovn_domain::observation::{
 };
 use ovn_domain::planning::{Commitment as DomainCommitment, Fulfillment as DomainFulfillment};
 use ovn_domain::{Action as DomainAction, AgentId, EconomicResourceId, ProcessId, UnitId};
+use ovn_persistence::intent::IntentFilter;
 use ovn_persistence::observation::{EventFilter, PendingTransfer, ProcessFilter, ResourceFilter};
 use ovn_persistence::planning::CommitmentFilter;
 use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
 use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, load_agent, load_scopes};
+use crate::claim::objects::Settlement;
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
 use crate::flow::objects::{ProductionFlowItem, TrackTraceItem};
 use crate::flow::query::{event_items, neighbour_processes, production_items, step, walk};
+use crate::intent::objects::{Intent, IntentConnection, Satisfaction, intents_page};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{
-    CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, OutputsOf, TiesAbove,
-    TiesOf,
+    CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, IntendedInputsOf,
+    IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
 };
 use crate::pagination::{PageInfo, page_request};
 use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};
@@ -167,6 +170,18 @@ impl EconomicEvent {
     /// Reference to an agreement between agents which specifies the rules or policies.
     async fn agreed_in(&self) -> Option<Uri> {
         self.0.details.agreed_in.as_ref().map(Uri::from)
+    }
+
+    /// The intents this event satisfies, fully or in part.
+    async fn satisfies(&self, ctx: &Context<'_>) -> Result<Option<Vec<Satisfaction>>> {
+        let found = ctx.load(SatisfactionsBy(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Satisfaction).collect()))
+    }
+
+    /// The claims this event settles, fully or in part.
+    async fn settles(&self, ctx: &Context<'_>) -> Result<Option<Vec<Settlement>>> {
+        let found = ctx.load(SettlementsBy(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Settlement).collect()))
     }
 
     /// References another economic event that implied this economic event.
@@ -348,6 +363,19 @@ pub struct EconomicResource(pub DomainResource);
 
 #[Object]
 impl EconomicResource {
+    /// The intents this resource can service.
+    async fn intents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<IntentConnection>> {
+        let filter = IntentFilter { resource_inventoried_as: Some(self.0.id), ..IntentFilter::default() };
+        intents_page(ctx, &filter, first, after, last, before).await.map(Some)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -588,11 +616,15 @@ impl Process {
         let outputs: Option<Vec<DomainEvent>> = ctx.load(OutputsOf(self.0.id)).await?;
         let committed_in: Option<Vec<DomainCommitment>> = ctx.load(CommittedInputsOf(self.0.id)).await?;
         let committed_out: Option<Vec<DomainCommitment>> = ctx.load(CommittedOutputsOf(self.0.id)).await?;
+        let intended_inputs = ctx.load(IntendedInputsOf(self.0.id)).await?.unwrap_or_default();
+        let intended_outputs = ctx.load(IntendedOutputsOf(self.0.id)).await?.unwrap_or_default();
         Ok(Some(
             inputs.unwrap_or_default().is_empty()
                 && outputs.unwrap_or_default().is_empty()
                 && committed_in.unwrap_or_default().is_empty()
-                && committed_out.unwrap_or_default().is_empty(),
+                && committed_out.unwrap_or_default().is_empty()
+                && intended_inputs.is_empty()
+                && intended_outputs.is_empty(),
         ))
     }
 
@@ -625,6 +657,18 @@ impl Process {
     /// The projects or networks the process is part of.
     async fn in_scope_of(&self, ctx: &Context<'_>) -> Result<Option<Vec<AccountingScope>>> {
         load_scopes(ctx, &self.0.in_scope_of).await
+    }
+
+    /// The intents planned to go into this process.
+    async fn intended_inputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<Intent>>> {
+        let found = ctx.load(IntendedInputsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Intent).collect()))
+    }
+
+    /// The intents planned to come out of this process.
+    async fn intended_outputs(&self, ctx: &Context<'_>) -> Result<Option<Vec<Intent>>> {
+        let found = ctx.load(IntendedOutputsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Intent).collect()))
     }
 
     /// Inputs recorded against the process.

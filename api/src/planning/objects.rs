@@ -20,7 +20,9 @@ use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, 
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::intent::objects::Satisfaction;
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification};
+use crate::loaders::SatisfactionsByCommitment;
 use crate::loaders::{
     ClausesOf, CommitmentsPlannedWithin, FulfillmentsBy, FulfillmentsOf, IndependentDemandsOf, ProcessesPlannedWithin,
     RealizationsOf, ReciprocalClausesOf,
@@ -164,6 +166,12 @@ impl Commitment {
             Some(id) => Ok(ctx.load(id).await?.map(Agreement)),
             None => Ok(None),
         }
+    }
+
+    /// An intent satisfied fully or partially by an economic event or commitment.
+    async fn satisfies(&self, ctx: &Context<'_>) -> Result<Option<Vec<Satisfaction>>> {
+        let found = ctx.load(SatisfactionsByCommitment(self.0.id)).await?.unwrap_or_default();
+        Ok(Some(found.into_iter().map(Satisfaction).collect()))
     }
 
     /// The economic event which completely or partially fulfills a commitment.

@@ -34,16 +34,27 @@ pub struct FlowFields {
 /// `deliverService` may have either, both, or neither; `copy`, `lower`, `move`, `raise` and
 /// the three transfers happen outside processes and must have neither.
 pub fn check_process_links(flow: &FlowFields) -> Result<(), DomainError> {
+    process_links(flow, true)
+}
+
+/// The direction of process links alone: as [`check_process_links`], except that an input or
+/// output action need not name its process. An offer or a request (an intent, a claim) comes
+/// before the process it may end up in; when it names one, it must point the right way.
+pub fn check_process_direction(flow: &FlowFields) -> Result<(), DomainError> {
+    process_links(flow, false)
+}
+
+fn process_links(flow: &FlowFields, required: bool) -> Result<(), DomainError> {
     let (action, what) = (flow.action, flow.what);
     let (input, output) = (flow.input_of, flow.output_of);
     match action.def().input_output {
-        InputOutput::Input if !input => {
+        InputOutput::Input if required && !input => {
             Err(DomainError::invalid("inputOf", format!("a {action} {what} is a process input and needs inputOf")))
         }
         InputOutput::Input if output => {
             Err(DomainError::invalid("outputOf", format!("a {action} {what} is a process input, not an output")))
         }
-        InputOutput::Output if !output => {
+        InputOutput::Output if required && !output => {
             Err(DomainError::invalid("outputOf", format!("a {action} {what} is a process output and needs outputOf")))
         }
         InputOutput::Output if input => {
@@ -106,6 +117,15 @@ pub fn check_effort_resource(flow: &FlowFields) -> Result<(), DomainError> {
 /// Every check above, in order.
 pub fn check_flow(flow: &FlowFields) -> Result<(), DomainError> {
     check_process_links(flow)?;
+    check_quantities(flow)?;
+    check_effort_resource(flow)
+}
+
+/// Every check above for a flow that may precede its process (an intent, a claim): the
+/// direction of its process links ([`check_process_direction`]), its quantities, no resource
+/// on effort.
+pub fn check_planned_flow(flow: &FlowFields) -> Result<(), DomainError> {
+    check_process_direction(flow)?;
     check_quantities(flow)?;
     check_effort_resource(flow)
 }

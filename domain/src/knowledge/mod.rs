@@ -57,6 +57,9 @@ pub struct ResourceSpecification {
     pub substitutable: Option<bool>,
     /// OVN: the value of one unit, used by value equations when a contribution declares none.
     pub default_value_per_unit: Option<ValuePerUnit>,
+    /// VF 1.0 `mediumOfExchange`: resources of this kind are a medium of exchange (money,
+    /// credits).
+    pub medium_of_exchange: Option<bool>,
 }
 
 /// A kind of process (vf-graphql `ProcessSpecification`).

@@ -142,6 +142,7 @@ impl Checker {
                         .unit("vf:defaultUnitOfResource", node.default_unit_of_resource.as_ref())?,
                     default_unit_of_effort: ix.unit("vf:defaultUnitOfEffort", node.default_unit_of_effort.as_ref())?,
                     substitutable: node.substitutable,
+                    medium_of_exchange: node.medium_of_exchange,
                     default_value_per_unit: ix
                         .measure("ovn:defaultValuePerUnit", node.default_value_per_unit.as_ref())?
                         .map(|m| ValuePerUnit { value: m.has_numerical_value, unit: m.has_unit }),

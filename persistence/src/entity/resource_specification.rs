@@ -18,6 +18,7 @@ pub struct Model {
     pub substitutable: Option<bool>,
     pub default_value_per_unit: Option<DbDecimal>,
     pub default_value_per_unit_unit: Option<String>,
+    pub medium_of_exchange: Option<bool>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -70,6 +70,8 @@ pub struct ResourceSpecificationPatch {
     pub substitutable: Patch<bool>,
     /// OVN default value per unit.
     pub default_value_per_unit: Patch<ValuePerUnit>,
+    /// VF 1.0 medium of exchange.
+    pub medium_of_exchange: Patch<bool>,
 }
 
 fn apply_resource_specification_patch(
@@ -89,6 +91,7 @@ fn apply_resource_specification_patch(
         default_unit_of_effort: patch.default_unit_of_effort.apply(current.default_unit_of_effort),
         substitutable: patch.substitutable.apply(current.substitutable),
         default_value_per_unit: patch.default_value_per_unit.apply(current.default_value_per_unit),
+        medium_of_exchange: patch.medium_of_exchange.apply(current.medium_of_exchange),
         ..current
     })
 }
@@ -352,6 +355,7 @@ impl Store {
             default_unit_of_effort: None,
             substitutable: None,
             default_value_per_unit: None,
+            medium_of_exchange: None,
         };
         let spec = apply_resource_specification_patch(blank, patch)?;
         let id = spec.id;

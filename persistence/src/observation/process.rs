@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::{ProcessPatch, scopes_of_processes};
-use crate::entity::{commitment, economic_event, process, process_scope};
+use crate::entity::{commitment, economic_event, intent, process, process_scope};
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
@@ -83,8 +83,8 @@ pub async fn update_process_in(
     Ok(next)
 }
 
-/// `deleteProcess` inside the caller's transaction: refused once events or commitments refer
-/// to it (the books keep their flows, plans their promises).
+/// `deleteProcess` inside the caller's transaction: refused once events, commitments or
+/// intents refer to it (the books keep their flows, plans their promises).
 pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Result<()> {
     let used = economic_event::Entity::find()
         .filter(
@@ -107,6 +107,17 @@ pub async fn delete_process_in(txn: &DatabaseTransaction, id: ProcessId) -> Resu
         .await?;
     if committed.is_some() {
         return Err(PersistenceError::Conflict("the process has commitments and cannot be deleted".into()));
+    }
+    let intended = intent::Entity::find()
+        .filter(
+            Condition::any()
+                .add(intent::Column::InputOf.eq(id.to_string()))
+                .add(intent::Column::OutputOf.eq(id.to_string())),
+        )
+        .one(txn)
+        .await?;
+    if intended.is_some() {
+        return Err(PersistenceError::Conflict("intents name the process and it cannot be deleted".into()));
     }
     if process::Entity::find_by_id(id.to_string()).one(txn).await?.is_none() {
         return Err(PersistenceError::not_found("process", id));

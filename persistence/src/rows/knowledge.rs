@@ -126,6 +126,7 @@ impl Record for ResourceSpecification {
                 }),
                 None => None,
             },
+            medium_of_exchange: row.medium_of_exchange,
         })
     }
 
@@ -142,6 +143,7 @@ impl Record for ResourceSpecification {
             substitutable: Set(self.substitutable),
             default_value_per_unit: Set(self.default_value_per_unit.map(|v| DbDecimal(v.value))),
             default_value_per_unit_unit: Set(text(self.default_value_per_unit.and_then(|v| v.unit))),
+            medium_of_exchange: Set(self.medium_of_exchange),
             revision: Set(self.revision),
             created_at: stamps.created_at(),
             updated_at: stamps.updated_at(),
