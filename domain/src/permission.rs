@@ -167,13 +167,18 @@ pub fn may_change_proposal(actor: AgentId, proposal: &Proposal) -> Result<(), Do
     }
 }
 
-/// An agent creates, changes or deletes a commitment only as its provider or its receiver.
-/// (Stewards of the commitment's scope will be added here once relationships carry them.)
-pub fn may_commit(actor: AgentId, commitment: &Commitment) -> Result<(), DomainError> {
-    if commitment.is_party(actor) {
+/// An agent commits (creates, changes or deletes a commitment) as its provider or receiver, or
+/// as a steward of either or of one of its scopes, as events are recorded on a project's
+/// behalf ([`may_record`]). `ties` hold the actor's stewardships and the `partOf` chains above
+/// the commitment's agents (they may be empty when the actor is a party).
+pub fn may_commit(actor: AgentId, commitment: &Commitment, ties: &Ties) -> Result<(), DomainError> {
+    if commitment.is_party(actor) || ties.stewards_any(actor, &commitment.agents()) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden("an agent commits only as the commitment's provider or its receiver".into()))
+        Err(DomainError::Forbidden(
+            "an agent commits only as the commitment's provider or its receiver, or as a steward of either or of its scope"
+                .into(),
+        ))
     }
 }
 
@@ -350,12 +355,16 @@ mod tests {
     }
 
     #[test]
-    fn only_a_party_commits_fulfils_or_changes_a_plan() {
+    fn a_party_or_a_steward_commits_and_only_a_party_fulfils_or_changes_a_plan() {
         let c = crate::planning::commitment::tests::commitment(Action::Transfer);
-        let (event_provider, eve) = (AgentId::new(), AgentId::new());
-        assert_eq!(may_commit(c.provider, &c), Ok(()));
-        assert_eq!(may_commit(c.receiver, &c), Ok(()));
-        assert!(matches!(may_commit(eve, &c), Err(DomainError::Forbidden(_))));
+        let (event_provider, eve, steward) = (AgentId::new(), AgentId::new(), AgentId::new());
+        let none = Ties::default();
+        assert_eq!(may_commit(c.provider, &c, &none), Ok(()));
+        assert_eq!(may_commit(c.receiver, &c, &none), Ok(()));
+        assert!(matches!(may_commit(eve, &c, &none), Err(DomainError::Forbidden(_))));
+        let ties = Ties::new([Tie { subject: steward, role: OvnRole::StewardOf, object: c.receiver }]);
+        assert_eq!(may_commit(steward, &c, &ties), Ok(()), "a steward of the receiver commits for it");
+        assert!(may_commit(eve, &c, &ties).is_err());
         let event = NewEvent::new(Action::Transfer, event_provider, c.receiver);
         assert_eq!(may_fulfil(event_provider, &c, &event), Ok(()));
         assert_eq!(may_fulfil(c.provider, &c, &event), Ok(()));

@@ -289,6 +289,14 @@ async fn contributions_need_affiliation_and_a_steward_records_on_behalf() -> Res
         "FORBIDDEN",
     )?;
     assert_eq!(app.total("economicEvents").await?, events, "nothing written");
+    // Likewise the steward commits on Alice's behalf, in the project's scope; Eve may not.
+    let commit = json!({ "c": { "action": "work", "provider": alice, "receiver": n.project, "inputOf": assembly,
+                                "effortQuantity": { "hasNumericalValue": "5" }, "inScopeOf": [n.project] } });
+    let create =
+        "mutation($c: CommitmentCreateParams!) { createCommitment(commitment: $c) { commitment { provider { id } } } }";
+    let committed = app.graphql_as(steward_token, create, commit.clone()).await?;
+    assert_eq!(data(&committed)?["createCommitment"]["commitment"]["provider"]["id"], alice.as_str());
+    assert_refused(&app.graphql_as(eve_token, create, commit).await?, "createCommitment", "FORBIDDEN")?;
     let _ = eve;
     Ok(())
 }

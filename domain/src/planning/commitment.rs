@@ -111,6 +111,13 @@ impl Commitment {
     pub fn is_party(&self, agent: AgentId) -> bool {
         self.provider == agent || self.receiver == agent
     }
+
+    /// Its parties and its scopes: whose stewards may write it.
+    pub fn agents(&self) -> Vec<AgentId> {
+        let mut agents = vec![self.provider, self.receiver];
+        agents.extend(self.in_scope_of.iter().copied());
+        agents
+    }
 }
 
 #[cfg(test)]

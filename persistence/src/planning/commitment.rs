@@ -67,12 +67,19 @@ fn patched(current: Commitment, patch: CommitmentPatch) -> Result<Commitment> {
     })
 }
 
+/// Checks [`permission::may_commit`] for `actor`, loading the stewardships it may rest on
+/// only when the actor is no party.
+async fn may_commit(txn: &DatabaseTransaction, actor: AgentId, commitment: &Commitment) -> Result<()> {
+    let ties = crate::intent::ties_for(txn, actor, commitment.is_party(actor), &commitment.agents()).await?;
+    Ok(permission::may_commit(actor, commitment, &ties)?)
+}
+
 /// `createCommitment` inside the caller's transaction: the action rules
-/// ([`Commitment::validate`]), the token's agent a party ([`permission::may_commit`]), every
-/// reference present.
+/// ([`Commitment::validate`]), the token's agent a party or a steward
+/// ([`permission::may_commit`]), every reference present.
 pub async fn create_commitment_in(txn: &DatabaseTransaction, commitment: &Commitment) -> Result<()> {
     commitment.validate()?;
-    permission::may_commit(commitment.recorded_by, commitment)?;
+    may_commit(txn, commitment.recorded_by, commitment).await?;
     commitment_references(commitment).check(txn).await?;
     insert_in(txn, commitment, commitment.created).await
 }
@@ -86,7 +93,7 @@ pub async fn update_commitment_in(
     patch: CommitmentPatch,
 ) -> Result<Commitment> {
     let current = locked_at::<Commitment>(txn, revision).await?;
-    permission::may_commit(actor, &current)?;
+    may_commit(txn, actor, &current).await?;
     let fulfilled = fulfillment::Entity::find()
         .filter(fulfillment::Column::Fulfills.eq(revision.id.to_string()))
         .one(txn)
@@ -94,7 +101,7 @@ pub async fn update_commitment_in(
         .is_some();
     let next = patched(current.clone(), patch)?;
     next.validate()?;
-    permission::may_commit(actor, &next)?;
+    may_commit(txn, actor, &next).await?;
     ovn_domain::planning::fulfillment::check_remeasure(&current, &next, fulfilled)?;
     commitment_references(&next).check(txn).await?;
     save_in(txn, revision, next).await
@@ -108,7 +115,7 @@ pub async fn delete_commitment_in(
     revision: Revision<CommitmentId>,
 ) -> Result<()> {
     let current = locked_at::<Commitment>(txn, revision).await?;
-    permission::may_commit(actor, &current)?;
+    may_commit(txn, actor, &current).await?;
     let fulfilled =
         fulfillment::Entity::find().filter(fulfillment::Column::Fulfills.eq(revision.id.to_string())).one(txn).await?;
     if fulfilled.is_some() {
@@ -161,7 +168,6 @@ impl Store {
         };
         let commitment = patched(blank, patch)?;
         commitment.validate()?;
-        permission::may_commit(actor, &commitment)?;
         let outcome = self
             .create(idem, commitment.id.to_string(), move |txn| {
                 async move { create_commitment_in(txn, &commitment).await.map(|()| commitment) }.boxed()
