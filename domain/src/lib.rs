@@ -10,6 +10,7 @@ pub mod action;
 pub mod agent;
 pub mod error;
 pub mod flow;
+pub mod history;
 pub mod ids;
 pub mod knowledge;
 pub mod ledger_books;

@@ -27,6 +27,7 @@ pub mod decimal;
 mod entity;
 mod error;
 pub mod flow;
+pub mod history;
 pub mod idempotency;
 pub mod knowledge;
 pub mod ledger_io;

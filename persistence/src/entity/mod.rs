@@ -11,5 +11,6 @@ pub mod idempotency_key;
 pub mod process;
 pub mod process_scope;
 pub mod process_specification;
+pub mod record_revision;
 pub mod resource_specification;
 pub mod unit;
