@@ -8,7 +8,8 @@ use std::hash::Hash;
 use chrono::{DateTime, Utc};
 use ovn_domain::Revision;
 use sea_orm::{
-    TryIntoModel, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    TryIntoModel,
 };
 
 use crate::error::{PersistenceError, Result};

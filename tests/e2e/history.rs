@@ -23,7 +23,8 @@ fn qty(value: &str) -> Value {
 
 /// Updates a unit with `token`; returns the new revisionId.
 async fn update_unit(app: &TestApp, token: &str, revision: &str, label: &str) -> Result<String> {
-    let response = app.graphql_as(token, UPDATE_UNIT, json!({ "u": { "revisionId": revision, "label": label } })).await?;
+    let response =
+        app.graphql_as(token, UPDATE_UNIT, json!({ "u": { "revisionId": revision, "label": label } })).await?;
     string_at(&response, "/data/updateUnit/unit/revisionId")
 }
 
@@ -288,7 +289,9 @@ async fn a_stale_update_is_a_conflict_and_keeps_no_revision() -> Result<()> {
     let unit = app.create_unit(&token, "litre", "l").await?;
     update_unit(&app, &token, &format!("{unit}:1"), "liter").await?;
 
-    let response = app.graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": format!("{unit}:1"), "label": "stale" } })).await?;
+    let response = app
+        .graphql_as(&token, UPDATE_UNIT, json!({ "u": { "revisionId": format!("{unit}:1"), "label": "stale" } }))
+        .await?;
     assert_refused(&response, "updateUnit", "CONFLICT")?;
 
     // Still two revisions: the refused write kept nothing, and no revision 3 exists.
@@ -300,7 +303,10 @@ async fn a_stale_update_is_a_conflict_and_keeps_no_revision() -> Result<()> {
         .await?;
     let read = &data(&response)?["unit"];
     assert_eq!((&read["label"], &read["revisionId"]), (&json!("liter"), &json!(format!("{unit}:2"))));
-    assert_eq!((&read["meta"]["previousRevisionsCount"], &read["meta"]["futureRevisionsCount"]), (&json!(1), &json!(0)));
+    assert_eq!(
+        (&read["meta"]["previousRevisionsCount"], &read["meta"]["futureRevisionsCount"]),
+        (&json!(1), &json!(0))
+    );
     assert_eq!(read["meta"]["latestRevision"]["id"], json!(format!("{unit}:2")));
     assert_eq!(read["revision"], Value::Null);
     Ok(())

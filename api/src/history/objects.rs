@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use async_graphql::{Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value};
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
+use async_graphql::{Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value};
 use ovn_domain::AgentId;
 use ovn_domain::history::record_meta;
 use ovn_persistence::history::{Historic, RevisionStamp};

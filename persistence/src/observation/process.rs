@@ -7,7 +7,7 @@ use futures::FutureExt;
 use ovn_domain::observation::Process;
 use ovn_domain::{AgentId, DomainError, Patch, ProcessId, Revision};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{TryIntoModel, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, TryIntoModel};
 
 use super::{ProcessPatch, scopes_of_processes};
 use crate::entity::{economic_event, process, process_scope};

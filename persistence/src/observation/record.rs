@@ -9,7 +9,7 @@ use futures::FutureExt;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
 use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{TryIntoModel, DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, TryIntoModel};
 
 use super::{EventPatch, RecordEvent, ResourcePatch, events_with_scopes};
 use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
