@@ -17,6 +17,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::Loader;
+use ovn_domain::agent::network::{OvnRole, Tie};
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
@@ -25,6 +26,7 @@ use ovn_domain::{
     ResourceSpecificationId, UnitId,
 };
 use ovn_persistence::history::RevisionStamp;
+use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
 
@@ -174,6 +176,21 @@ batch_loader!(EconomicEventId, EconomicEvent, events_by_id);
 batch_loader!(EconomicResourceId, EconomicResource, resources_by_id);
 batch_loader!(ProcessId, Process, processes_by_id);
 
+/// Loader key: the OVN relationships an agent is the subject of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TiesOf(pub AgentId);
+/// Loader key: the `partOf` chain above a scope, with its organizations' officers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TiesAbove(pub AgentId);
+/// Loader key: the agents that are an OVN role of an organization (its affiliates, parts,
+/// stewards, exchange firm, custodians).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Holders(pub OvnRole, pub AgentId);
+
+/// Loader key: the consent a transfer waited for (none for most events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConsentOf(pub EconomicEventId);
+
 /// Loader key: the events a process takes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InputsOf(pub ProcessId);
@@ -203,6 +220,58 @@ impl Loader<OutputsOf> for StoreLoader {
         let ids: Vec<ProcessId> = keys.iter().map(|k| k.0).collect();
         let found = self.store.events_of_processes(&ids, true).await.map_err(Arc::new)?;
         Ok(found.into_iter().map(|(k, v)| (OutputsOf(k), v)).collect())
+    }
+}
+
+impl Loader<TiesOf> for StoreLoader {
+    type Value = Vec<Tie>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[TiesOf]) -> std::result::Result<HashMap<TiesOf, Self::Value>, Self::Error> {
+        let ids: Vec<AgentId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.ovn_ties_of(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (TiesOf(k), v)).collect())
+    }
+}
+
+impl Loader<TiesAbove> for StoreLoader {
+    type Value = Vec<Tie>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[TiesAbove]) -> std::result::Result<HashMap<TiesAbove, Self::Value>, Self::Error> {
+        let ids: Vec<AgentId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.ovn_ties_above(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (TiesAbove(k), v)).collect())
+    }
+}
+
+impl Loader<Holders> for StoreLoader {
+    type Value = Vec<AgentId>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[Holders]) -> std::result::Result<HashMap<Holders, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        // One query per role asked for in the batch (a page of networks asks for a few).
+        let mut roles: Vec<OvnRole> = keys.iter().map(|k| k.0).collect();
+        roles.sort();
+        roles.dedup();
+        for role in roles {
+            let objects: Vec<AgentId> = keys.iter().filter(|k| k.0 == role).map(|k| k.1).collect();
+            let holders = self.store.ovn_subjects(role, &objects).await.map_err(Arc::new)?;
+            found.extend(holders.into_iter().map(|(object, subjects)| (Holders(role, object), subjects)));
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<ConsentOf> for StoreLoader {
+    type Value = PendingTransfer;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[ConsentOf]) -> std::result::Result<HashMap<ConsentOf, Self::Value>, Self::Error> {
+        let ids: Vec<EconomicEventId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.transfers_by_id(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (ConsentOf(k), v)).collect())
     }
 }
 

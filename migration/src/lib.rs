@@ -18,6 +18,7 @@ mod dialect;
 mod m20261124_000001_create_knowledge;
 mod m20261124_000002_create_observation;
 mod m20261202_000001_add_event_seq;
+mod m20261203_000003_ovn_network;
 mod m20261203_000004_create_record_revision;
 
 /// Runs ovn's migrations in order.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_knowledge::Migration),
             Box::new(m20261124_000002_create_observation::Migration),
             Box::new(m20261202_000001_add_event_seq::Migration),
+            Box::new(m20261203_000003_ovn_network::Migration),
             Box::new(m20261203_000004_create_record_revision::Migration),
         ]
     }

@@ -35,6 +35,18 @@ pub enum PersistenceError {
 }
 
 impl PersistenceError {
+    /// A domain rule that the records as they stand break, not the input alone (a second
+    /// exchange firm, a decision already taken): a [`DomainError::Conflict`] becomes a
+    /// `CONFLICT` to retry against the current state; other errors pass unchanged. (The domain's
+    /// `Conflict` is otherwise a ledger invariant the input breaks, such as a quantity going
+    /// below zero: bad input.)
+    pub fn from_state(err: DomainError) -> Self {
+        match err {
+            DomainError::Conflict(message) => Self::Conflict(message),
+            other => Self::Domain(other),
+        }
+    }
+
     /// Shorthand for [`PersistenceError::NotFound`].
     pub fn not_found(kind: &'static str, id: impl ToString) -> Self {
         Self::NotFound { kind, id: id.to_string() }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::agent::{Agent, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 /// The whole-books value this module reads and writes lives in the domain, so that the JSON-LD
@@ -102,7 +103,9 @@ async fn read_all<C: ConnectionTrait>(conn: &C) -> Result<Ledger> {
             stamped::<Agent>(row, created)
         })
         .collect::<Result<Vec<_>>>()?;
+    // The seeded OVN roles are in every database: a document leaves them out (D54).
     let roles = agent_relationship_role::Entity::find()
+        .filter(agent_relationship_role::Column::Id.is_not_in(OvnRole::ALL.map(|r| r.id().to_string())))
         .all(conn)
         .await?
         .into_iter()
@@ -307,7 +310,19 @@ async fn first_non_empty<C: ConnectionTrait>(conn: &C) -> Result<Option<&'static
     }
     probe!(agent::Entity, "agents");
     probe!(unit::Entity, "units");
-    probe!(agent_relationship_role::Entity, "agent relationship roles");
+    // The seeded OVN roles are in every database; any other role is a record.
+    let seeded = OvnRole::ALL.map(|r| r.id().to_string());
+    if agent_relationship_role::Entity::find()
+        .filter(agent_relationship_role::Column::Id.is_not_in(seeded))
+        .limit(1)
+        .all(conn)
+        .await?
+        .into_iter()
+        .next()
+        .is_some()
+    {
+        return Ok(Some("agent relationship roles"));
+    }
     probe!(agent_relationship::Entity, "agent relationships");
     probe!(resource_specification::Entity, "resource specifications");
     probe!(process_specification::Entity, "process specifications");
@@ -386,13 +401,17 @@ impl Writer<'_> {
     async fn records(&mut self, ledger: &Ledger, progress: &Progress) -> Result<u64> {
         let process_scopes =
             scope_pairs(ledger.processes.iter().map(|p| (p.record.id.to_string(), p.record.in_scope_of.as_slice())));
+        // The OVN roles are seeded by a migration in every database: a document that holds them
+        // anyway (written by hand, or by another tool) does not add them again.
+        let roles: Vec<Stamped<AgentRelationshipRole>> =
+            ledger.roles.iter().filter(|r| OvnRole::of(r.record.id).is_none()).cloned().collect();
         // A container may sort after what it contains: resources go in without their container,
         // which is set once they all exist (containment is rare; one update each).
         match self {
             Self::Sqlite(txn) => {
                 insert_chunked(txn, 7, &ledger.units, unit_row).await?;
                 insert_chunked(txn, 9, &ledger.agents, agent_row).await?;
-                insert_chunked(txn, 7, &ledger.roles, role_row).await?;
+                insert_chunked(txn, 7, &roles, role_row).await?;
                 insert_chunked(txn, 9, &ledger.relationships, relationship_row).await?;
                 insert_chunked(txn, 6, &ledger.process_specifications, process_specification_row).await?;
                 insert_chunked(txn, 14, &ledger.resource_specifications, resource_specification_row).await?;
@@ -403,7 +422,7 @@ impl Writer<'_> {
             Self::Postgres(conn) => {
                 postgres::copy_rows(conn, ledger.units.iter().map(unit_row)).await?;
                 postgres::copy_rows(conn, ledger.agents.iter().map(agent_row)).await?;
-                postgres::copy_rows(conn, ledger.roles.iter().map(role_row)).await?;
+                postgres::copy_rows(conn, roles.iter().map(role_row)).await?;
                 postgres::copy_rows(conn, ledger.relationships.iter().map(relationship_row)).await?;
                 postgres::copy_rows(conn, ledger.process_specifications.iter().map(process_specification_row)).await?;
                 postgres::copy_rows(conn, ledger.resource_specifications.iter().map(resource_specification_row))

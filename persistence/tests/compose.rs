@@ -79,7 +79,13 @@ async fn a_failing_second_write_leaves_neither_visible() -> TestResult {
     consume.resource_inventoried_as = Some(EconomicResourceId::new());
     consume.input_of = None;
     consume.resource_quantity = Some(Measure::new(Decimal::ONE, None));
-    let command = RecordEvent { core: consume, details: Default::default(), new_resource: None, new_resource_id: None };
+    let command = RecordEvent {
+        core: consume,
+        details: Default::default(),
+        new_resource: None,
+        new_resource_id: None,
+        new_resource_container: None,
+    };
     let outcome = db
         .store
         .write(move |txn| {
@@ -124,6 +130,7 @@ async fn a_missing_reference_fails_the_whole_use_case() -> TestResult {
             ..Default::default()
         }),
         new_resource_id: None,
+        new_resource_container: None,
     };
     let outcome = db
         .store

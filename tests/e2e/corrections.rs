@@ -81,10 +81,11 @@ async fn a_correction_keeps_the_originals_flow_and_moves_signed_deltas() -> Resu
     )
     .await?;
     let flour = flour.context("raise creates the flour")?;
-    // She transfers 4 to Bob into a new resource: hers 10 - 4 = 6 / 6, his 4 / 4.
+    // She transfers 4 to Bob into a new resource: hers 10 - 4 = 6 / 6, his 4 / 4 (Bob, the
+    // receiver, records it: his consent).
     let (transfer, bobs) = record(
         &app,
-        &token,
+        &bob_token,
         json!({ "action": "transfer", "provider": alice, "receiver": bob, "resourceInventoriedAs": flour, "resourceQuantity": qty("4") }),
         json!({ "name": "Bob's flour" }),
     )

@@ -144,9 +144,10 @@ async fn build(app: &TestApp) -> Result<Built> {
     )
     .await?;
     let stock = stock.context("raise created no resource")?;
+    // Bob, the receiver, records the gift (his consent).
     let (_, bobs) = event(
         app,
-        t,
+        &bob_token,
         json!({ "action": "transfer", "provider": alice, "receiver": bob, "resourceInventoriedAs": stock,
                 "resourceQuantity": qty("20.25", &kg), "note": "a gift" }),
         json!({ "name": "Bob's copper", "conformsTo": copper }),
@@ -155,7 +156,7 @@ async fn build(app: &TestApp) -> Result<Built> {
     let bobs = bobs.context("transfer created no resource")?;
     let (_, held) = event(
         app,
-        &bob_token,
+        t,
         json!({ "action": "transferCustody", "provider": bob, "receiver": alice, "resourceInventoriedAs": bobs,
                 "resourceQuantity": qty("10", &kg), "toLocation": "lab" }),
         json!({ "name": "copper held by Alice", "conformsTo": copper }),

@@ -158,7 +158,7 @@ async fn creates_every_kind_of_knowledge_record_with_a_token() -> Result<()> {
             ("units", 2),
             ("resourceSpecifications", 1),
             ("processSpecifications", 1),
-            ("agentRelationshipRoles", 1),
+            ("agentRelationshipRoles", 1 + 5), // and the five seeded OVN roles
             ("agentRelationships", 1)
         ]
     );

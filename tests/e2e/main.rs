@@ -24,6 +24,7 @@ mod import_stream;
 mod knowledge;
 mod large_trace;
 mod limits;
+mod network;
 mod observation;
 mod pagination;
 mod permissions;

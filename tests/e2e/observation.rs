@@ -98,7 +98,7 @@ async fn each_action_leaves_the_balances_a_client_expects() -> Result<()> {
     let ledger = Ledger { app: spawn_app().await? };
     let (alice, alice_token) = ledger.app.person_with_token("Alice").await?;
     let (bob, bob_token) = ledger.app.person_with_token("Bob").await?;
-    let (carol, _) = ledger.app.person_with_token("Carol").await?;
+    let (carol, carol_token) = ledger.app.person_with_token("Carol").await?;
     let (dan, dan_token) = ledger.app.person_with_token("Dan").await?;
     let kit = ledger.spec(&alice_token, "sensor kit").await?;
     let design_spec = ledger.spec(&alice_token, "kit design").await?;
@@ -118,10 +118,11 @@ async fn each_action_leaves_the_balances_a_client_expects() -> Result<()> {
     let kits = kits.context("produce returns the new resource")?;
     assert_eq!(ledger.balances(&kits).await?, balances("10", "10", &alice, &alice));
 
-    // transfer: 4 kits to Bob into a new resource. Alice 10-4 = 6 / 6; Bob 4 / 4, his.
+    // transfer: 4 kits to Bob into a new resource. Alice 10-4 = 6 / 6; Bob 4 / 4, his. (Each
+    // transfer is recorded by its receiver: a transfer needs the receiver's consent.)
     let (_, bobs_kits) = ledger
         .record(
-            &alice_token,
+            &bob_token,
             json!({ "action": "transfer", "provider": alice, "receiver": bob, "resourceInventoriedAs": kits,
                     "resourceQuantity": qty("4") }),
             Some(json!({ "name": "Bob's kits" })),
@@ -135,7 +136,7 @@ async fn each_action_leaves_the_balances_a_client_expects() -> Result<()> {
     // stay: Bob's resource 4 / 3; Carol's new one 0 / 1, still Bob's, in Carol's hands.
     let (_, carols_kits) = ledger
         .record(
-            &bob_token,
+            &carol_token,
             json!({ "action": "transferCustody", "provider": bob, "receiver": carol,
                     "resourceInventoriedAs": bobs_kits, "resourceQuantity": qty("1") }),
             Some(json!({ "name": "kit on loan" })),

@@ -119,10 +119,11 @@ async fn someone_elses_resource_is_forbidden_to_update() -> Result<()> {
     )
     .await?;
     let kits = kits.context("kits")?;
-    // Alice lends one kit to Bob: Bob's new resource is Alice's (accountable) in Bob's custody.
+    // Alice lends one kit to Bob: Bob's new resource is Alice's (accountable) in Bob's custody
+    // (Bob, the receiver, records it).
     let (_, lent) = record(
         &app,
-        &alice_token,
+        &bob_token,
         json!({ "action": "transferCustody", "provider": alice, "receiver": bob, "resourceInventoriedAs": kits, "resourceQuantity": qty("1") }),
         json!({ "name": "kit on loan" }),
     )
@@ -172,10 +173,11 @@ async fn someone_elses_resource_is_forbidden_to_update() -> Result<()> {
 }
 
 #[tokio::test]
-async fn is_contribution_needs_an_organization_scope_and_another_provider() -> Result<()> {
+async fn is_contribution_needs_an_organization_scope_and_another_provider_who_is_an_affiliate() -> Result<()> {
     let app = spawn_app().await?;
     let (alice, alice_token) = app.person_with_token("Alice").await?;
     let (bob, bob_token) = app.person_with_token("Bob").await?;
+    let (carol, carol_token) = app.person_with_token("Carol").await?;
     let project = string_at(
         &app.graphql_as(
             &alice_token,
@@ -185,6 +187,15 @@ async fn is_contribution_needs_an_organization_scope_and_another_provider() -> R
         .await?,
         "/data/createOrganization/agent/id",
     )?;
+    // Bob joins the project (the seeded `affiliateOf` role); Carol does not.
+    let joined = app
+        .graphql_as(
+            &bob_token,
+            "mutation($r: AgentRelationshipCreateParams!) { createAgentRelationship(relationship: $r) { agentRelationship { id } } }",
+            json!({ "r": { "subject": bob, "relationship": "00000000-0000-8000-8000-000000000001", "object": project } }),
+        )
+        .await?;
+    data(&joined)?;
     let assembly = process(&app, &alice_token).await?;
     let work = |provider: &str, receiver: &str, scope: Option<&str>| {
         let mut event = json!({ "action": "work", "provider": provider, "receiver": receiver, "inputOf": assembly,
@@ -199,6 +210,8 @@ async fn is_contribution_needs_an_organization_scope_and_another_provider() -> R
         ("Bob for the project, in its scope", &bob_token, work(&bob, &project, Some(&project)), true),
         // Bob works for Alice, in the project's scope: still a contribution to the project.
         ("Bob for Alice, in the project's scope", &bob_token, work(&bob, &alice, Some(&project)), true),
+        // Carol is no affiliate of the project: her work in its scope is no contribution.
+        ("Carol for the project, in its scope", &carol_token, work(&carol, &project, Some(&project)), false),
         // No scope: not a contribution to anything.
         ("Bob for the project, no scope", &bob_token, work(&bob, &project, None), false),
         // A person's scope is no organization.

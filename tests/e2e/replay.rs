@@ -135,7 +135,8 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
         };
         core.creates_resource = creates;
         // The provider or the receiver records it.
-        let actor = core.provider;
+        // The receiver records every event: a party to each, and a transfer's consent.
+        let actor = core.receiver;
         let (action, from) = (core.action, core.resource_inventoried_as);
         let amount = core.resource_quantity.map(|m| m.has_numerical_value).context("every event has a quantity")?;
         let command = RecordEvent {
@@ -143,6 +144,7 @@ async fn replaying_every_event_rebuilds_the_stored_resources() -> Result<()> {
             details: EventDetails { resource_conforms_to: Some(spec), ..EventDetails::default() },
             new_resource: creates.then(ResourceDetails::default),
             new_resource_id: None,
+            new_resource_container: None,
         };
         match store.record_event(actor, command, None).await {
             Ok(outcome) => {

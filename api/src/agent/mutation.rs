@@ -1,6 +1,7 @@
 //! Writes of the agent module. Any authenticated agent may create people, organizations,
-//! relationships and roles (until stewardship arrives with agent relationships); who may
-//! change or delete a person is [`ovn_domain::permission`]'s answer.
+//! roles and relationships of its own roles; the OVN relationships (affiliation, stewardship,
+//! ...) follow [`ovn_domain::agent::network`]'s rules, and who may change or delete a person
+//! is [`ovn_domain::permission`]'s answer.
 
 use async_graphql::{Context, ID, Object};
 use ovn_domain::agent::{AgentKind, AgentProfile};
@@ -102,7 +103,7 @@ impl AgentMutation {
         let actor = ctx.require_agent()?;
         let idem = idempotency(actor, idempotency_key, "createAgentRelationship", &relationship)?;
         let command = RelationshipPatch::try_from(relationship)?;
-        let created = ctx.store()?.create_relationship(command, idem.as_ref()).await?;
+        let created = ctx.store()?.create_relationship(actor, command, idem.as_ref()).await?;
         Ok(AgentRelationshipResponse { agent_relationship: AgentRelationship(created) })
     }
 
@@ -112,16 +113,16 @@ impl AgentMutation {
         ctx: &Context<'_>,
         relationship: AgentRelationshipUpdateParams,
     ) -> Result<AgentRelationshipResponse> {
-        ctx.require_agent()?;
+        let actor = ctx.require_agent()?;
         let Update { revision, changes } = Update::<AgentRelationshipId, RelationshipPatch>::try_from(relationship)?;
-        let updated = ctx.store()?.update_relationship(revision, changes).await?;
+        let updated = ctx.store()?.update_relationship(actor, revision, changes).await?;
         Ok(AgentRelationshipResponse { agent_relationship: AgentRelationship(updated) })
     }
 
     /// Removes a relationship.
     async fn delete_agent_relationship(&self, ctx: &Context<'_>, revision_id: ID) -> Result<bool> {
-        ctx.require_agent()?;
-        ctx.store()?.delete_relationship(revision(&revision_id, AgentRelationshipId::parse)?).await?;
+        let actor = ctx.require_agent()?;
+        ctx.store()?.delete_relationship(actor, revision(&revision_id, AgentRelationshipId::parse)?).await?;
         Ok(true)
     }
 

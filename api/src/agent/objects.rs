@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object, SimpleObject, Union};
 use ovn_domain::AgentId;
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
@@ -191,13 +192,64 @@ macro_rules! agent_object {
     };
 }
 
-agent_object!(Person, "A natural person.", {});
+agent_object!(Person, "A natural person.", {
+    /// OVN: the networks this agent belongs to (as an affiliate, directly or through a
+    /// project, or as a part), each with every network above it.
+    async fn networks(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        super::network::networks(ctx, self.0.id).await
+    }
+
+    /// OVN: the projects this agent takes part in (as an affiliate or a steward, or by
+    /// providing events in their scope).
+    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        super::network::projects(ctx, self.0.id).await
+    }
+});
 
 agent_object!(Organization, "A formal or informal group, or legal organization.", {
     /// References one or more concepts in a common taxonomy or other classification scheme.
     async fn classified_as(&self) -> Option<Vec<Uri>> {
         let list = &self.0.profile.classified_as;
         (!list.is_empty()).then(|| list.iter().map(Uri::from).collect())
+    }
+
+    /// OVN: the networks this agent belongs to (as an affiliate, directly or through a
+    /// project, or as a part), each with every network above it.
+    async fn networks(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        super::network::networks(ctx, self.0.id).await
+    }
+
+    /// OVN: the projects this agent takes part in (as an affiliate or a steward, or by
+    /// providing events in their scope).
+    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        super::network::projects(ctx, self.0.id).await
+    }
+
+    /// OVN: the affiliates of this network (or project): the agents `affiliateOf` it.
+    async fn affiliates(&self, ctx: &Context<'_>) -> Result<Vec<Agent>> {
+        super::network::holders(ctx, OvnRole::AffiliateOf, self.0.id).await
+    }
+
+    /// OVN: the projects and networks `partOf` this network.
+    async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        super::network::parts(ctx, self.0.id).await
+    }
+
+    /// OVN: this network's exchange firm, the one agent through which it trades with the
+    /// market (`exchangeFirmOf`).
+    async fn exchange_firm(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(super::network::holders(ctx, OvnRole::ExchangeFirmOf, self.0.id).await?.into_iter().next())
+    }
+
+    /// OVN: the custodians holding this network's nondominium assets (`custodianOf`).
+    async fn custodians(&self, ctx: &Context<'_>) -> Result<Vec<Agent>> {
+        super::network::holders(ctx, OvnRole::CustodianOf, self.0.id).await
+    }
+
+    /// OVN: the stewards of this organization (`stewardOf`), who may record on behalf of
+    /// others in its scope and manage its settings.
+    async fn stewards(&self, ctx: &Context<'_>) -> Result<Vec<Agent>> {
+        super::network::holders(ctx, OvnRole::StewardOf, self.0.id).await
     }
 });
 

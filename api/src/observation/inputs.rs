@@ -10,7 +10,9 @@ use ovn_domain::{
     Action as DomainAction, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId,
     ProcessSpecificationId, ResourceSpecificationId, UnitId,
 };
-use ovn_persistence::observation::{EventFilter, EventPatch, ProcessFilter, ProcessPatch, RecordEvent, ResourcePatch};
+use ovn_persistence::observation::{
+    EventFilter, EventPatch, ProcessFilter, ProcessPatch, RecordEvent, ResourceFilter, ResourcePatch,
+};
 
 use super::objects::PropertyRegime;
 use crate::convert::{Update, given, id_list, name, note, opt_id, parse_id, patch, revision, uri, uris};
@@ -178,13 +180,13 @@ pub struct ProcessUpdateParams {
 /// Filters on `economicEvents` (vf-graphql `filtering` module's names).
 #[derive(InputObject, Default)]
 pub struct EconomicEventFilterParams {
-    /// Not supported yet: refused when set.
+    /// Text in the event's note (any case).
     pub search_string: Option<String>,
     /// Provided by any of these agents.
     pub provider_id: Option<Vec<ID>>,
     /// Received by any of these agents.
     pub receiver_id: Option<Vec<ID>>,
-    /// Not supported yet: refused when set.
+    /// Classified (`resourceClassifiedAs`) as any of these.
     pub resource_classified_as: Option<Vec<Uri>>,
     /// Of any of these actions.
     pub action: Option<Vec<ID>>,
@@ -199,18 +201,29 @@ pub struct EconomicEventFilterParams {
 /// Filters on `processes`.
 #[derive(InputObject, Default)]
 pub struct ProcessFilterParams {
-    /// Not supported yet: refused when set.
+    /// Text in the process's name or note (any case).
     pub search_string: Option<String>,
     /// Finished or not.
     pub finished: Option<bool>,
     /// In scope of any of these (only the first is used).
     pub in_scope_of: Option<Vec<ID>>,
-    /// Not supported yet: refused when set.
+    /// Classified as any of these.
     pub classified_as: Option<Vec<Uri>>,
-    /// Not supported yet: refused when set.
+    /// Beginning at or after.
     pub start_date: Option<DateTime>,
-    /// Not supported yet: refused when set.
+    /// Ending at or before.
     pub end_date: Option<DateTime>,
+}
+
+/// OVN: filters on `economicResources`.
+#[derive(InputObject, Default)]
+pub struct EconomicResourceFilterParams {
+    /// Text in the resource's name, note or tracking identifier (any case).
+    pub search_string: Option<String>,
+    /// Classified as any of these.
+    pub classified_as: Option<Vec<Uri>>,
+    /// (`ResourceSpecification`) Conforming to this specification.
+    pub conforms_to: Option<ID>,
 }
 
 /// Turns the vf-graphql inputs of `createEconomicEvent` into the store's command. The rules
@@ -248,8 +261,12 @@ pub fn record_command(
         declared_value: measure(&event.declared_value)?,
         in_scope_of: id_list(&event.in_scope_of, AgentId::parse)?,
     };
+    let new_resource_container = match new_resource {
+        Some(r) => opt_id(&r.contained_in, EconomicResourceId::parse)?,
+        None => None,
+    };
     let new_resource = new_resource.map(ResourceDetails::try_from).transpose()?;
-    Ok(RecordEvent { core, details, new_resource, new_resource_id: None })
+    Ok(RecordEvent { core, details, new_resource, new_resource_id: None, new_resource_container })
 }
 
 impl TryFrom<&EconomicResourceCreateParams> for ResourceDetails {
@@ -354,21 +371,13 @@ impl TryFrom<ProcessUpdateParams> for Update<ProcessId, ProcessPatch> {
     }
 }
 
-/// Refuses a filter field ovn does not support yet, rather than ignoring it.
-fn unsupported<T>(value: &Option<T>, field: &str) -> Result<(), DomainError> {
-    match value {
-        Some(_) => Err(DomainError::invalid(field, "is not supported yet")),
-        None => Ok(()),
-    }
-}
-
 impl TryFrom<EconomicEventFilterParams> for EventFilter {
     type Error = DomainError;
 
     fn try_from(filter: EconomicEventFilterParams) -> Result<Self, DomainError> {
-        unsupported(&filter.search_string, "searchString")?;
-        unsupported(&filter.resource_classified_as, "resourceClassifiedAs")?;
         Ok(Self {
+            search: filter.search_string,
+            resource_classified_as: uris("resourceClassifiedAs", &filter.resource_classified_as)?,
             provider: id_list(&filter.provider_id, AgentId::parse)?,
             receiver: id_list(&filter.receiver_id, AgentId::parse)?,
             action: filter
@@ -389,15 +398,32 @@ impl TryFrom<ProcessFilterParams> for ProcessFilter {
     type Error = DomainError;
 
     fn try_from(filter: ProcessFilterParams) -> Result<Self, DomainError> {
-        unsupported(&filter.search_string, "searchString")?;
-        unsupported(&filter.classified_as, "classifiedAs")?;
-        unsupported(&filter.start_date, "startDate")?;
-        unsupported(&filter.end_date, "endDate")?;
         let in_scope_of = match filter.in_scope_of.as_deref() {
             Some([one]) => Some(parse_id(one, AgentId::parse)?),
             Some([]) | None => None,
             Some(_) => return Err(DomainError::invalid("inScopeOf", "give one scope")),
         };
-        Ok(Self { finished: filter.finished, in_scope_of, ..Self::default() })
+        Ok(Self {
+            finished: filter.finished,
+            in_scope_of,
+            search: filter.search_string,
+            classified_as: uris("classifiedAs", &filter.classified_as)?,
+            start_date: filter.start_date,
+            end_date: filter.end_date,
+            ..Self::default()
+        })
+    }
+}
+
+impl TryFrom<EconomicResourceFilterParams> for ResourceFilter {
+    type Error = DomainError;
+
+    fn try_from(filter: EconomicResourceFilterParams) -> Result<Self, DomainError> {
+        Ok(Self {
+            search: filter.search_string,
+            classified_as: uris("classifiedAs", &filter.classified_as)?,
+            conforms_to: opt_id(&filter.conforms_to, ResourceSpecificationId::parse)?,
+            ..Self::default()
+        })
     }
 }

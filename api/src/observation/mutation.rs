@@ -44,6 +44,26 @@ impl ObservationMutation {
         })
     }
 
+    /// OVN: the receiver of a transfer that waits for its consent (or a steward of the
+    /// receiver) accepts it: it is recorded now, under the id it waited with, and changes the
+    /// books like any event. Refused when it no longer fits them (it then stays pending).
+    async fn accept_transfer(&self, ctx: &Context<'_>, event: ID) -> Result<EconomicEventResponse> {
+        let actor = ctx.require_agent()?;
+        let recorded = ctx.store()?.accept_transfer(actor, parse_id(&event, EconomicEventId::parse)?).await?;
+        Ok(EconomicEventResponse {
+            economic_event: EconomicEvent(recorded.event),
+            economic_resource: recorded.resource.map(EconomicResource),
+        })
+    }
+
+    /// OVN: the receiver of a transfer that waits for its consent (or a steward of the
+    /// receiver) refuses it: it is never recorded.
+    async fn reject_transfer(&self, ctx: &Context<'_>, event: ID) -> Result<bool> {
+        let actor = ctx.require_agent()?;
+        ctx.store()?.reject_transfer(actor, parse_id(&event, EconomicEventId::parse)?).await?;
+        Ok(true)
+    }
+
     /// Changes an event's note and links (never its quantities, agents, action or resources:
     /// record a correcting event for those).
     async fn update_economic_event(

@@ -4,14 +4,16 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use ovn_domain::agent::network::{Tie, Ties};
 use ovn_domain::agent::{Agent as DomainAgent, AgentKind};
 use ovn_domain::flow::{Direction, FlowNode};
+use ovn_domain::observation::consent::TransferConsent as DomainConsent;
 use ovn_domain::observation::{
     EconomicEvent as DomainEvent, EconomicResource as DomainResource, Process as DomainProcess,
     PropertyRegime as DomainRegime,
 };
 use ovn_domain::{Action as DomainAction, AgentId, EconomicResourceId, ProcessId, UnitId};
-use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
+use ovn_persistence::observation::{EventFilter, PendingTransfer, ProcessFilter, ResourceFilter};
 use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
@@ -22,7 +24,7 @@ use crate::error::Result;
 use crate::flow::objects::{ProductionFlowItem, TrackTraceItem};
 use crate::flow::query::{event_items, neighbour_processes, production_items, step, walk};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
-use crate::loaders::{CorrectionsOf, InputsOf, OutputsOf};
+use crate::loaders::{ConsentOf, CorrectionsOf, InputsOf, OutputsOf, TiesAbove, TiesOf};
 use crate::pagination::{PageInfo, page_request};
 use crate::scalars::{DateTime, Uri};
 
@@ -58,6 +60,28 @@ impl From<PropertyRegime> for DomainRegime {
             PropertyRegime::PoolOfShareables => Self::PoolOfShareables,
             PropertyRegime::Nondominium => Self::Nondominium,
             PropertyRegime::Commons => Self::Commons,
+        }
+    }
+}
+
+/// OVN: where a transfer that waited for its receiver's consent stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum TransferConsent {
+    /// Waiting for the receiver (or a steward of it) to accept or reject it; not in the books.
+    Pending,
+    /// Accepted, and recorded as an economic event under the same id.
+    Accepted,
+    /// Rejected; never recorded.
+    Rejected,
+}
+
+impl From<DomainConsent> for TransferConsent {
+    fn from(consent: DomainConsent) -> Self {
+        match consent {
+            DomainConsent::Pending => Self::Pending,
+            DomainConsent::Accepted => Self::Accepted,
+            DomainConsent::Rejected => Self::Rejected,
         }
     }
 }
@@ -242,17 +266,32 @@ impl EconomicEvent {
         self.0.details.declared_value.map(Measure)
     }
 
-    /// OVN: whether the event is a contribution (in scope of an organization, provided by
-    /// another agent).
+    /// OVN: whether the event is a contribution: in scope of an organization (a project or a
+    /// network), provided by another agent who is an affiliate of that organization or of a
+    /// network it is part of.
     async fn is_contribution(&self, ctx: &Context<'_>) -> Result<bool> {
         let scopes = &self.0.details.in_scope_of;
         if scopes.is_empty() {
             return Ok(false);
         }
-        let loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(scopes.iter().copied()).await?;
+        let (loaded, own, above) = futures::try_join!(
+            ctx.load_many::<AgentId, DomainAgent>(scopes.iter().copied()),
+            ctx.load::<TiesOf, Vec<Tie>>(TiesOf(self.0.core.provider)),
+            ctx.load_many::<TiesAbove, Vec<Tie>>(scopes.iter().copied().map(TiesAbove)),
+        )?;
         let organizations: Vec<AgentId> =
             loaded.values().filter(|a: &&DomainAgent| a.kind == AgentKind::Organization).map(|a| a.id).collect();
-        Ok(self.0.is_contribution(&organizations))
+        let mut ties = Ties::new(own.unwrap_or_default());
+        ties.extend(above.into_values().flatten());
+        Ok(self.0.is_contribution(&organizations, &ties))
+    }
+
+    /// OVN: for a transfer that waited for its receiver's consent, where it stands (`PENDING`
+    /// while it waits outside the books, then `ACCEPTED` or `REJECTED`); null for every event
+    /// that did not wait.
+    async fn consent(&self, ctx: &Context<'_>) -> Result<Option<TransferConsent>> {
+        let found: Option<PendingTransfer> = ctx.load(ConsentOf(self.0.id)).await?;
+        Ok(found.map(|p| p.consent.into()))
     }
 
     /// OVN (VF `created`): when ovn recorded the event (system time).

@@ -1,10 +1,10 @@
 //! Reads of the observation layer: economic events, economic resources, processes.
 
 use async_graphql::{Context, ID, Object};
-use ovn_domain::{EconomicEventId, EconomicResourceId, ProcessId};
+use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, ProcessId};
 use ovn_persistence::observation::{EventFilter, ProcessFilter, ResourceFilter};
 
-use super::inputs::{EconomicEventFilterParams, ProcessFilterParams};
+use super::inputs::{EconomicEventFilterParams, EconomicResourceFilterParams, ProcessFilterParams};
 use super::objects::{
     EconomicEvent, EconomicEventConnection, EconomicResource, EconomicResourceConnection, Process, ProcessConnection,
     events_page, processes_page, resources_page,
@@ -22,6 +22,13 @@ impl ObservationQuery {
     /// One economic event.
     async fn economic_event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EconomicEvent>> {
         Ok(ctx.load(parse_id(&id, EconomicEventId::parse)?).await?.map(EconomicEvent))
+    }
+
+    /// OVN: the transfers waiting for `receiver`'s consent (`acceptTransfer` or
+    /// `rejectTransfer`), oldest first. They are not in the books yet.
+    async fn pending_transfers(&self, ctx: &Context<'_>, receiver: ID) -> Result<Vec<EconomicEvent>> {
+        let waiting = ctx.store()?.pending_transfers(parse_id(&receiver, AgentId::parse)?).await?;
+        Ok(waiting.into_iter().map(|w| EconomicEvent(w.event)).collect())
     }
 
     /// Economic events, oldest first.
@@ -51,8 +58,12 @@ impl ObservationQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "OVN: text, classification and specification filters.")] filter: Option<
+            EconomicResourceFilterParams,
+        >,
     ) -> Result<EconomicResourceConnection> {
-        resources_page(ctx, &ResourceFilter::default(), first, after, last, before).await
+        let filter = ResourceFilter::try_from(filter.unwrap_or_default())?;
+        resources_page(ctx, &filter, first, after, last, before).await
     }
 
     /// One process.

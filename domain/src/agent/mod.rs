@@ -1,6 +1,8 @@
 //! Agents (vf-graphql module `agent`): persons and organizations, and the relationships
 //! between them (`AgentRelationship` with its `AgentRelationshipRole`).
 
+pub mod network;
+
 use serde::{Deserialize, Serialize};
 
 use crate::text::{Name, Uri};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::process::check_interval;
 use crate::action::{CreateResource, EventQuantity, InputOutput};
+use crate::agent::network::Ties;
 use crate::text::Uri;
 use crate::{
     Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
@@ -259,7 +260,7 @@ fn validate_creation(event: &NewEvent) -> Result<(), DomainError> {
 }
 
 /// The details of an event beyond its economic core.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EventDetails {
     /// `resourceClassifiedAs`.
     pub resource_classified_as: Vec<Uri>,
@@ -296,7 +297,7 @@ impl EventDetails {
 }
 
 /// A recorded economic event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EconomicEvent {
     /// Identity.
     pub id: EconomicEventId,
@@ -312,21 +313,26 @@ pub struct EconomicEvent {
 
 impl EconomicEvent {
     /// An event counts as a contribution when it is in scope of an organization (a project or
-    /// a network) and its provider is someone else. `organization_scopes` are the event's
-    /// scopes that are organizations. (Affiliation will also be required once relationships
-    /// carry it.)
-    pub fn is_contribution(&self, organization_scopes: &[AgentId]) -> bool {
-        organization_scopes.iter().any(|scope| self.details.in_scope_of.contains(scope) && *scope != self.core.provider)
+    /// a network), its provider is someone else, and that provider is an affiliate of the scope
+    /// or of a network the scope is part of. `organization_scopes` are the event's scopes that
+    /// are organizations; `ties` hold the provider's affiliations and the scopes' `partOf`
+    /// chains.
+    pub fn is_contribution(&self, organization_scopes: &[AgentId], ties: &Ties) -> bool {
+        let provider = self.core.provider;
+        organization_scopes.iter().any(|scope| {
+            self.details.in_scope_of.contains(scope) && *scope != provider && ties.is_affiliate(provider, *scope)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::network::{OvnRole, Tie};
 
     #[test]
-    fn a_contribution_is_in_scope_of_an_organization_and_provided_by_someone_else() {
-        let (alice, project) = (AgentId::new(), AgentId::new());
+    fn a_contribution_is_in_scope_of_an_organization_and_provided_by_an_affiliate() {
+        let (alice, project, network) = (AgentId::new(), AgentId::new(), AgentId::new());
         let mut event = EconomicEvent {
             id: EconomicEventId::new(),
             revision: 1,
@@ -334,10 +340,17 @@ mod tests {
             details: EventDetails { in_scope_of: vec![project], ..EventDetails::default() },
             created: Utc::now(),
         };
-        assert!(event.is_contribution(&[project]));
-        assert!(!event.is_contribution(&[]), "a scope that is not an organization does not count");
+        let tie = |subject, role, object| Tie { subject, role, object };
+        let affiliated = Ties::new([
+            tie(project, OvnRole::PartOf, network),
+            tie(alice, OvnRole::AffiliateOf, network),
+            tie(project, OvnRole::AffiliateOf, network),
+        ]);
+        assert!(event.is_contribution(&[project], &affiliated));
+        assert!(!event.is_contribution(&[project], &Ties::default()), "a stranger's work is no contribution");
+        assert!(!event.is_contribution(&[], &affiliated), "a scope that is not an organization does not count");
         event.core.provider = project;
-        assert!(!event.is_contribution(&[project]), "a project does not contribute to itself");
+        assert!(!event.is_contribution(&[project], &affiliated), "a project does not contribute to itself");
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //!   location, containment, stage or state, and it never creates a resource.
 
 pub mod books;
+pub mod consent;
 pub mod correction;
 pub mod creation;
 pub mod effect;

@@ -85,7 +85,7 @@ impl PropertyRegime {
 
 /// The non-economic fields of a resource, set by `newInventoriedResource` and
 /// `updateEconomicResource`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ResourceDetails {
     /// `name`.
     pub name: Option<String>,

@@ -6,10 +6,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use ovn_domain::agent::AgentKind;
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::text::{Name, Uri, parse_note};
 use ovn_domain::{
-    Action, AgentId, EconomicEventId, EconomicResourceId, Measure, ProcessId, ProcessSpecificationId,
-    ResourceSpecificationId, UnitId, parse_decimal,
+    Action, AgentId, AgentRelationshipRoleId, EconomicEventId, EconomicResourceId, Measure, ProcessId,
+    ProcessSpecificationId, ResourceSpecificationId, UnitId, parse_decimal,
 };
 use uuid::Uuid;
 
@@ -41,6 +42,14 @@ impl Index {
     }
 
     pub(super) fn resolve(&self, field: &str, iri: &str, want: Kind) -> FieldResult<Uuid> {
+        // The OVN roles are in every database, so documents leave them out (D54).
+        if want == Kind::Role
+            && !self.by_iri.contains_key(iri)
+            && let Some(uuid) = uuid_of(iri)
+            && OvnRole::of(AgentRelationshipRoleId::from_uuid(uuid)).is_some()
+        {
+            return Ok(uuid);
+        }
         match self.by_iri.get(iri) {
             Some((kind, uuid)) if kind.same_class(want) => Ok(*uuid),
             Some((kind, _)) => Err(format!("{field}: <{iri}> is a {}, not a {}", kind.name(), want.name())),

@@ -1,11 +1,15 @@
-//! The agent module: persons and organizations, relationship roles and relationships. Every
-//! write is an `…_in(txn, …)` function that composes into a larger transaction, with a thin
-//! [`Store`] method that runs it alone.
+//! The agent module: persons and organizations, relationship roles and relationships (and,
+//! in [`network`], the OVN relationships the books' rules read). Every write is an
+//! `…_in(txn, …)` function that composes into a larger transaction, with a thin [`Store`]
+//! method that runs it alone.
+
+pub(crate) mod network;
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use futures::FutureExt;
+use ovn_domain::agent::network::{OvnRole, Tie, check_new_tie, may_tie};
 use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::{AgentId, AgentRelationshipId, AgentRelationshipRoleId, DomainError, Name, Patch, Revision, Uri};
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
@@ -126,6 +130,7 @@ pub async fn update_role_in(
     revision: Revision<AgentRelationshipRoleId>,
     patch: RolePatch,
 ) -> Result<AgentRelationshipRole> {
+    refuse_seeded(revision.id)?;
     update_in(txn, revision, move |current: AgentRelationshipRole| {
         Ok(AgentRelationshipRole {
             role_label: patch.role_label.apply_required("roleLabel", current.role_label)?,
@@ -139,6 +144,7 @@ pub async fn update_role_in(
 
 /// Deletes a relationship role at `revision`; refused while relationships use it.
 pub async fn delete_role_in(txn: &DatabaseTransaction, revision: Revision<AgentRelationshipRoleId>) -> Result<()> {
+    refuse_seeded(revision.id)?;
     delete_in(txn, revision, |_: &AgentRelationshipRole| Ok(())).await
 }
 
@@ -152,15 +158,64 @@ fn relationship_references(relationship: &AgentRelationship) -> References {
     references
 }
 
-/// Creates a relationship; every agent and the role it names must exist.
-pub async fn create_relationship_in(txn: &DatabaseTransaction, relationship: &AgentRelationship) -> Result<()> {
+/// The seeded OVN roles are what the books' rules read: nobody renames or deletes them.
+fn refuse_seeded(role: AgentRelationshipRoleId) -> Result<()> {
+    match OvnRole::of(role) {
+        Some(role) => Err(DomainError::Forbidden(format!(
+            "`{}` is one of the OVN roles ovn's rules rely on; it cannot be changed or deleted",
+            role.label()
+        ))
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// The OVN tie a relationship states, if its role is one of the OVN roles.
+fn tie(relationship: &AgentRelationship) -> Option<Tie> {
+    OvnRole::of(relationship.relationship).map(|role| Tie {
+        subject: relationship.subject,
+        role,
+        object: relationship.object,
+    })
+}
+
+/// Checks the OVN rules for `actor` ending `old` and stating `new` (either may be absent or
+/// not an OVN relationship): who may ([`may_tie`]) and the network's shape ([`check_new_tie`]).
+async fn check_ties(txn: &DatabaseTransaction, actor: AgentId, old: Option<Tie>, new: Option<Tie>) -> Result<()> {
+    if old.is_none() && new.is_none() {
+        return Ok(());
+    }
+    let agents: Vec<AgentId> = [Some(actor), new.map(|t| t.subject)].into_iter().flatten().collect();
+    let objects: Vec<AgentId> = [old, new].into_iter().flatten().map(|t| t.object).collect();
+    let mut ties = network::ties_around(txn, &agents, &objects).await?;
+    if let Some(old) = old {
+        may_tie(actor, old, true, &ties)?;
+        ties.remove(&old);
+    }
+    if let Some(new) = new {
+        may_tie(actor, new, false, &ties)?;
+        check_new_tie(new, &ties).map_err(PersistenceError::from_state)?;
+    }
+    Ok(())
+}
+
+/// Creates a relationship; every agent and the role it names must exist, and an OVN
+/// relationship must pass the network's rules for `actor`.
+pub async fn create_relationship_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    relationship: &AgentRelationship,
+) -> Result<()> {
     relationship_references(relationship).check(txn).await?;
+    check_ties(txn, actor, None, tie(relationship)).await?;
     insert_in(txn, relationship, Utc::now()).await
 }
 
-/// Changes a relationship at `revision`.
+/// Changes a relationship at `revision` (for an OVN relationship, as ending the old one and
+/// stating the new).
 pub async fn update_relationship_in(
     txn: &DatabaseTransaction,
+    actor: AgentId,
     revision: Revision<AgentRelationshipId>,
     patch: RelationshipPatch,
 ) -> Result<AgentRelationship> {
@@ -171,14 +226,24 @@ pub async fn update_relationship_in(
         relationship: patch.relationship.apply_required("relationship", current.relationship)?,
         in_scope_of: patch.in_scope_of.apply(Some(current.in_scope_of.clone())).unwrap_or_default(),
         note: patch.note.apply(current.note.clone()),
-        ..current
+        ..current.clone()
     };
     relationship_references(&next).check(txn).await?;
+    let (old, new) = (tie(&current), tie(&next));
+    if old != new {
+        check_ties(txn, actor, old, new).await?;
+    }
     save_in(txn, revision, next).await
 }
 
-/// Deletes a relationship at `revision`.
-pub async fn delete_relationship_in(txn: &DatabaseTransaction, revision: Revision<AgentRelationshipId>) -> Result<()> {
+/// Deletes a relationship at `revision` (an OVN one by its subject or a steward of its object).
+pub async fn delete_relationship_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    revision: Revision<AgentRelationshipId>,
+) -> Result<()> {
+    let current = locked_at::<AgentRelationship>(txn, revision).await?;
+    check_ties(txn, actor, tie(&current), None).await?;
     delete_in(txn, revision, |_: &AgentRelationship| Ok(())).await
 }
 
@@ -301,6 +366,7 @@ impl Store {
     /// Creates a relationship (subject, object and relationship must be set).
     pub async fn create_relationship(
         &self,
+        actor: AgentId,
         patch: RelationshipPatch,
         idem: Option<&Idempotency>,
     ) -> Result<AgentRelationship> {
@@ -321,7 +387,7 @@ impl Store {
         let id = relationship.id;
         let outcome = self
             .create(idem, id.to_string(), move |txn| {
-                async move { create_relationship_in(txn, &relationship).await.map(|()| relationship) }.boxed()
+                async move { create_relationship_in(txn, actor, &relationship).await.map(|()| relationship) }.boxed()
             })
             .await?;
         self.created(outcome, AgentRelationship::KIND, async |store: &Store, id| {
@@ -333,15 +399,16 @@ impl Store {
     /// Updates a relationship.
     pub async fn update_relationship(
         &self,
+        actor: AgentId,
         revision: Revision<AgentRelationshipId>,
         patch: RelationshipPatch,
     ) -> Result<AgentRelationship> {
-        self.write(move |txn| update_relationship_in(txn, revision, patch).boxed()).await
+        self.write(move |txn| update_relationship_in(txn, actor, revision, patch).boxed()).await
     }
 
     /// Deletes a relationship.
-    pub async fn delete_relationship(&self, revision: Revision<AgentRelationshipId>) -> Result<()> {
-        self.write(move |txn| delete_relationship_in(txn, revision).boxed()).await
+    pub async fn delete_relationship(&self, actor: AgentId, revision: Revision<AgentRelationshipId>) -> Result<()> {
+        self.write(move |txn| delete_relationship_in(txn, actor, revision).boxed()).await
     }
 
     /// Many relationships in one query.

@@ -8,6 +8,7 @@ pub mod economic_event;
 pub mod economic_event_scope;
 pub mod economic_resource;
 pub mod idempotency_key;
+pub mod pending_transfer;
 pub mod process;
 pub mod process_scope;
 pub mod process_specification;

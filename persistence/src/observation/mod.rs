@@ -4,6 +4,7 @@
 //! function that composes into a larger transaction, with a thin [`crate::Store`] method that
 //! runs it alone.
 
+mod consent;
 mod process;
 mod read;
 mod record;
@@ -15,12 +16,14 @@ use ovn_domain::{
     ResourceSpecificationId, UnitId, Uri,
 };
 
+pub use consent::{PendingTransfer, accept_transfer_in, reject_transfer_in};
 pub use process::{create_process_in, delete_process_in, update_process_in};
 pub(crate) use read::{events_with_scopes, scopes_of_processes};
 pub use record::{Recorded, record_in, update_event_in, update_resource_in};
 
-/// `createEconomicEvent`, parsed.
-#[derive(Debug, Clone)]
+/// `createEconomicEvent`, parsed (serialised as is while a transfer awaits its receiver's
+/// consent).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RecordEvent {
     /// The economic core. `creates_resource` is set when `newInventoriedResource` was given.
     pub core: NewEvent,
@@ -30,6 +33,10 @@ pub struct RecordEvent {
     pub new_resource: Option<ResourceDetails>,
     /// The id the new resource gets (imports keep ids); a fresh one when `None`.
     pub new_resource_id: Option<EconomicResourceId>,
+    /// `newInventoriedResource.containedIn`: the resource the new one is packed in. Like
+    /// `updateEconomicResource.containedIn`, a fact about the resource, not an economic
+    /// effect of the event (a `combine` is that).
+    pub new_resource_container: Option<EconomicResourceId>,
 }
 
 /// `createProcess` / `updateProcess`, parsed (on create, `Keep` means "not given").
@@ -112,6 +119,10 @@ pub struct EventFilter {
     pub start_date: Option<DateTime<Utc>>,
     /// Observed at or before.
     pub end_date: Option<DateTime<Utc>>,
+    /// `searchString`: in the note, any case.
+    pub search: Option<String>,
+    /// `resourceClassifiedAs`: classified as any of these.
+    pub resource_classified_as: Vec<Uri>,
 }
 
 /// Which resources to list.
@@ -125,6 +136,10 @@ pub struct ResourceFilter {
     pub stage: Option<ProcessSpecificationId>,
     /// Packed in.
     pub contained_in: Option<EconomicResourceId>,
+    /// `searchString`: in the name, note or tracking identifier, any case.
+    pub search: Option<String>,
+    /// Classified as any of these.
+    pub classified_as: Vec<Uri>,
 }
 
 /// Which processes to list.
@@ -138,4 +153,12 @@ pub struct ProcessFilter {
     pub based_on: Option<ProcessSpecificationId>,
     /// With an event of this agent.
     pub agent: Option<AgentId>,
+    /// `searchString`: in the name or note, any case.
+    pub search: Option<String>,
+    /// Classified as any of these.
+    pub classified_as: Vec<Uri>,
+    /// Beginning at or after.
+    pub start_date: Option<DateTime<Utc>>,
+    /// Ending at or before.
+    pub end_date: Option<DateTime<Utc>>,
 }

@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use ovn_domain::Uri;
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, ProcessId};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QueryResult, QuerySelect, Select,
@@ -19,6 +20,29 @@ use crate::page::{Page, PageRequest, paginate, paginate_as};
 use crate::revisioned::{IN_LIST_MAX, by_ids};
 use crate::rows::{Record, event_from, id, process_from};
 use crate::store::Store;
+
+/// `%`, `_` and the escape character itself, escaped for a `LIKE … ESCAPE '\'` pattern.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// `searchString`: any of `columns` holds `text`, in any case (ASCII case on SQLite, whose
+/// `lower` folds only ASCII). An empty search matches everything.
+fn search<C: ColumnTrait>(columns: &[C], text: &str) -> Condition {
+    let pattern = format!("%{}%", like_escaped(&text.to_lowercase()));
+    columns.iter().fold(Condition::any(), |any, column| {
+        any.add(Expr::expr(Func::lower(Expr::col(*column))).like(LikeExpr::new(pattern.clone()).escape('\\')))
+    })
+}
+
+/// A classification filter: the JSON list in `column` (see `rows::uris_to_json`) holds any of
+/// `uris`. URIs hold no `"`, so the quoted form matches one whole element.
+fn classified_any<C: ColumnTrait>(column: C, uris: &[Uri]) -> Condition {
+    uris.iter().fold(Condition::any(), |any, uri| {
+        let element = serde_json::Value::String(uri.as_str().to_owned()).to_string();
+        any.add(Expr::col(column).like(LikeExpr::new(format!("%{}%", like_escaped(&element))).escape('\\')))
+    })
+}
 
 /// The scopes (`inScopeOf`) of many owners, read from a scope table in batches, by owner id.
 async fn scopes_in<E, C>(
@@ -185,6 +209,12 @@ impl Store {
         if let Some(end) = filter.end_date {
             select = select.filter(Condition::any().add(C::HasPointInTime.lte(end)).add(C::HasEnd.lte(end)));
         }
+        if let Some(text) = &filter.search {
+            select = select.filter(search(&[C::Note], text));
+        }
+        if !filter.resource_classified_as.is_empty() {
+            select = select.filter(classified_any(C::ResourceClassifiedAs, &filter.resource_classified_as));
+        }
         select
     }
 
@@ -272,6 +302,12 @@ impl Store {
         if let Some(container) = filter.contained_in {
             select = select.filter(C::ContainedIn.eq(container.to_string()));
         }
+        if let Some(text) = &filter.search {
+            select = select.filter(search(&[C::Name, C::Note, C::TrackingIdentifier], text));
+        }
+        if !filter.classified_as.is_empty() {
+            select = select.filter(classified_any(C::ClassifiedAs, &filter.classified_as));
+        }
         paginate(self.connection(), select, C::Id, page).await?.try_map(EconomicResource::from_row)
     }
 
@@ -314,6 +350,18 @@ impl Store {
         }
         if let Some(spec) = filter.based_on {
             select = select.filter(C::BasedOn.eq(spec.to_string()));
+        }
+        if let Some(text) = &filter.search {
+            select = select.filter(search(&[C::Name, C::Note], text));
+        }
+        if !filter.classified_as.is_empty() {
+            select = select.filter(classified_any(C::ClassifiedAs, &filter.classified_as));
+        }
+        if let Some(start) = filter.start_date {
+            select = select.filter(C::HasBeginning.gte(start));
+        }
+        if let Some(end) = filter.end_date {
+            select = select.filter(C::HasEnd.lte(end));
         }
         if let Some(scope) = filter.in_scope_of {
             let scoped = sea_orm::sea_query::Query::select()

@@ -6,12 +6,15 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use ovn_domain::agent::network::Ties;
+use ovn_domain::observation::consent::TransferConsent;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
 use ovn_domain::{AgentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, TryIntoModel};
 
-use super::{EventPatch, RecordEvent, ResourcePatch, events_with_scopes};
+use super::{EventPatch, RecordEvent, ResourcePatch, consent, events_with_scopes};
+use crate::agent::network::ties_around;
 use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
 use crate::error::{PersistenceError, Result};
 use crate::history::{Historic, snapshot_in};
@@ -25,10 +28,25 @@ use crate::store::Store;
 /// on, else the one it delivered to), as `createEconomicEvent` answers.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// The event as written.
+    /// The event as written (or as it will be written, when `pending`).
     pub event: EconomicEvent,
     /// Its resource after the event.
     pub resource: Option<EconomicResource>,
+    /// The event is a transfer waiting for its receiver's consent: nothing was written to
+    /// the books yet.
+    pub pending: bool,
+}
+
+/// Whether recording an event asks for the receiver's consent, or carries it out because it
+/// was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Consent {
+    /// A new event: who may record it is checked, and a transfer the receiver has not
+    /// consented to waits.
+    Ask,
+    /// A waiting transfer its receiver (or a steward of it) accepted: it was checked when it
+    /// was recorded, and is written now.
+    Given,
 }
 
 /// The references an event's input makes, each named by its field; the output process and the
@@ -48,6 +66,7 @@ fn event_references(command: &RecordEvent, core: &NewEvent) -> References {
         .add("triggeredBy", details.triggered_by.map(Ref::Event))
         .add("inputOf", core.input_of.map(Ref::Process))
         .add("newInventoriedResource.conformsTo", new.and_then(|r| r.conforms_to).map(Ref::ResourceSpecification))
+        .add("newInventoriedResource.containedIn", command.new_resource_container.map(Ref::Resource))
         .add("newInventoriedResource.valuePerUnitOfUse.hasUnit", unit(new.and_then(|r| r.value_per_unit_of_use)));
     references
 }
@@ -75,7 +94,8 @@ async fn load_resource(
 /// original of a correction, the output process's `basedOn`, the resources), runs them
 /// ([`observation::prepare`], [`permission::may_record`], [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
-/// recording it.
+/// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
+/// is checked the same way and then set aside, changing nothing, until the receiver accepts.
 pub async fn record_in(
     txn: &DatabaseTransaction,
     locks_rows: bool,
@@ -83,6 +103,19 @@ pub async fn record_in(
     event_id: EconomicEventId,
     command: RecordEvent,
     now: DateTime<Utc>,
+) -> Result<Recorded> {
+    record_with(txn, locks_rows, actor, event_id, command, now, Consent::Ask).await
+}
+
+/// [`record_in`], with the consent already given or still to ask.
+pub(crate) async fn record_with(
+    txn: &DatabaseTransaction,
+    locks_rows: bool,
+    actor: AgentId,
+    event_id: EconomicEventId,
+    command: RecordEvent,
+    now: DateTime<Utc>,
+    consent: Consent,
 ) -> Result<Recorded> {
     let mut context = EventContext::default();
     if let Some(original_id) = command.core.corrects {
@@ -93,7 +126,10 @@ pub async fn record_in(
         context.original = Some(core_from(&original)?);
     }
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
-    permission::may_record(actor, &core, &context)?;
+    let pending = match consent {
+        Consent::Given => false,
+        Consent::Ask => asks_consent(txn, actor, &core, &command.details.in_scope_of).await?,
+    };
     event_references(&command, &core).check(txn).await?;
     if let Some(process_id) = core.output_of {
         let row = process::Entity::find_by_id(process_id.to_string()).one(txn).await?.ok_or_else(|| {
@@ -116,6 +152,12 @@ pub async fn record_in(
         creation::assign(&mut core, id);
         let stated = command.new_resource.clone().unwrap_or_default();
         Some(creation::new_resource(id, &core, &command.details, stated, from.as_ref())?)
+    } else if command.new_resource_container.is_some() {
+        return Err(ovn_domain::DomainError::invalid(
+            "newInventoriedResource.containedIn",
+            "only applies when the event creates a resource",
+        )
+        .into());
     } else {
         None
     };
@@ -124,6 +166,12 @@ pub async fn record_in(
         books.insert(resource.id, resource.state.clone());
     }
     books.record(&core, &context)?;
+    if pending {
+        let event = EconomicEvent { id: event_id, revision: 1, core, details: command.details.clone(), created: now };
+        let command = RecordEvent { new_resource_id: created.as_ref().map(|r| r.id), ..command };
+        consent::set_aside(txn, actor, &command, &event).await?;
+        return Ok(Recorded { event, resource: None, pending: true });
+    }
     // Write back: the created resource with the state the event gave it, the others updated.
     let after = |resource: EconomicResource| -> Result<EconomicResource> {
         let state = books.get(resource.id).cloned().ok_or_else(|| {
@@ -131,8 +179,9 @@ pub async fn record_in(
         })?;
         Ok(EconomicResource { state, ..resource })
     };
-    let created = created.map(after).transpose()?;
-    if let Some(new) = &created {
+    let mut created = created.map(after).transpose()?;
+    if let Some(new) = &mut created {
+        new.state.contained_in = command.new_resource_container.or(new.state.contained_in);
         insert_in(txn, new, now).await?;
     }
     let mut touched = Vec::new();
@@ -164,7 +213,23 @@ pub async fn record_in(
         let main = event.core.resource_inventoried_as.or(event.core.to_resource_inventoried_as);
         touched.into_iter().find(|r| Some(r.id) == main)
     });
-    Ok(Recorded { event, resource })
+    Ok(Recorded { event, resource, pending: false })
+}
+
+/// Checks who may record `core` ([`permission::may_record`]) and answers whether it must wait
+/// for its receiver's consent. The OVN relationships are loaded only when the answer depends on
+/// them: when the actor is not a party, or records a transfer to someone else.
+async fn asks_consent(txn: &DatabaseTransaction, actor: AgentId, core: &NewEvent, scopes: &[AgentId]) -> Result<bool> {
+    let party = actor == core.provider || actor == core.receiver;
+    let may_ask = permission::needs_consent(actor, core, &Ties::default(), false);
+    if party && !may_ask {
+        return Ok(false);
+    }
+    let mut around: Vec<AgentId> = scopes.to_vec();
+    around.push(core.receiver);
+    let ties = ties_around(txn, &[actor], &around).await?;
+    permission::may_record(actor, core, scopes, &ties)?;
+    Ok(permission::needs_consent(actor, core, &ties, false))
 }
 
 /// `updateEconomicEvent` inside the caller's transaction: notes and links only, by a party
@@ -269,7 +334,15 @@ impl Store {
             })
             .await?;
         self.created(outcome, "economic event", async |store: &Store, id| {
-            let Some(event) = store.events_by_id(&[id]).await?.remove(&id) else { return Ok(None) };
+            let Some(event) = store.events_by_id(&[id]).await?.remove(&id) else {
+                // Still waiting for consent (a decided one is recorded, or rejected: gone).
+                let waiting = store.transfers_by_id(&[id]).await?.remove(&id);
+                return Ok(waiting.filter(|w| w.consent == TransferConsent::Pending).map(|w| Recorded {
+                    event: w.event,
+                    resource: None,
+                    pending: true,
+                }));
+            };
             let main = if creates_to {
                 event.core.to_resource_inventoried_as
             } else {
@@ -279,7 +352,7 @@ impl Store {
                 Some(resource) => store.resources_by_id(&[resource]).await?.remove(&resource),
                 None => None,
             };
-            Ok(Some(Recorded { event, resource }))
+            Ok(Some(Recorded { event, resource, pending: false }))
         })
         .await
     }
