@@ -273,8 +273,17 @@ async fn relationships_of(
     name = "Agent",
     field(name = "id", ty = "ID"),
     field(name = "revision_id", ty = "ID"),
-    field(name = "revision", ty = "crate::history::AgentRevision", arg(name = "revision_id", ty = "ID")),
-    field(name = "meta", ty = "crate::history::RecordMeta"),
+    field(
+        name = "revision",
+        ty = "crate::history::AgentRevision",
+        desc = "This agent as it was at `revisionId` (vf-graphql `history`); null when it has no such revision.",
+        arg(name = "revision_id", ty = "ID")
+    ),
+    field(
+        name = "meta",
+        ty = "crate::history::RecordMeta",
+        desc = "Metadata about this agent's revisions (vf-graphql `history`)."
+    ),
     field(name = "name", ty = "&str"),
     field(name = "image", ty = "Option<Uri>"),
     field(name = "note", ty = "Option<&str>"),
