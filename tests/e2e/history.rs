@@ -369,3 +369,49 @@ async fn the_meta_of_a_list_of_records_answers_for_each() -> Result<()> {
     assert_eq!(renamed, 4);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_record_written_before_revisions_were_kept_answers_from_its_row() -> Result<()> {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await?;
+    let (_, token) = app.person_with_token("Alice").await?;
+    // A unit at revision 3 whose revisions were never kept, as a database migrated from
+    // before `record_revision` has them (or a row written by hand).
+    let unit = "01930000-0000-7000-8000-000000000003";
+    app.store
+        .connection()
+        .execute_unprepared(&format!(
+            "INSERT INTO unit (id, label, symbol, om_unit_identifier, revision, created_at, updated_at)
+             VALUES ('{unit}', 'bushel', 'bu', NULL, 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        ))
+        .await?;
+    let query = format!(
+        "query($id: ID!, $r: ID!) {{ unit(id: $id) {{ label revisionId {META} revision(revisionId: $r) {{ label }} }} }}"
+    );
+
+    // Its row is its latest revision; the two before it are unknown: no previous revision, and
+    // a count that says "not known" rather than 0.
+    let response = app.graphql(&query, json!({ "id": unit, "r": format!("{unit}:2") })).await?;
+    let read = &data(&response)?["unit"];
+    assert_eq!((&read["label"], &read["revisionId"]), (&json!("bushel"), &json!(format!("{unit}:3"))));
+    let meta = &read["meta"];
+    assert_eq!((&meta["previousRevisionsCount"], &meta["futureRevisionsCount"]), (&Value::Null, &json!(0)));
+    assert_eq!(meta["previousRevision"], Value::Null);
+    assert_eq!(meta["latestRevision"], json!({ "id": format!("{unit}:3"), "author": null }));
+    assert_eq!(meta["retrievedRevision"], json!({ "id": format!("{unit}:3"), "time": null, "author": null }));
+    assert_eq!(read["revision"], Value::Null);
+
+    // Written again: revision 4 is kept from now on; 3 was never kept, so it stays unknown.
+    update_unit(&app, &token, &format!("{unit}:3"), "bushels").await?;
+    let response = app.graphql(&query, json!({ "id": unit, "r": format!("{unit}:3") })).await?;
+    let read = &data(&response)?["unit"];
+    assert_eq!((&read["label"], &read["revisionId"]), (&json!("bushels"), &json!(format!("{unit}:4"))));
+    assert_eq!(
+        (&read["meta"]["previousRevisionsCount"], &read["meta"]["previousRevision"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert!(read["meta"]["retrievedRevision"]["time"].is_string(), "{read}");
+    assert_eq!(read["revision"], Value::Null);
+    Ok(())
+}
