@@ -58,8 +58,15 @@ pub(super) async fn first_non_empty(conn: &mut PgConnection) -> Result<Option<&'
         (economic_event::Entity.table_name(), "economic events"),
         (idempotency_key::Entity.table_name(), "idempotency keys"),
     ];
+    // The seeded OVN roles are in every database (as the SQLite probe says); any other role
+    // is a record. Their ids are fixed UUIDs, so they are safe to write into the statement.
+    let seeded = ovn_domain::agent::network::OvnRole::ALL.map(|r| format!("'{}'", r.id())).join(", ");
     for (table, name) in tables {
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{table}\")");
+        let sql = if table == agent_relationship_role::Entity.table_name() {
+            format!("SELECT EXISTS (SELECT 1 FROM \"{table}\" WHERE id NOT IN ({seeded}))")
+        } else {
+            format!("SELECT EXISTS (SELECT 1 FROM \"{table}\")")
+        };
         let row = sqlx::query(AssertSqlSafe(sql)).fetch_one(&mut *conn).await.map_err(sqlx_error)?;
         if row.try_get::<bool, _>(0).map_err(sqlx_error)? {
             return Ok(Some(name));
