@@ -197,8 +197,15 @@ async fn execute(state: &AppState, req: &HttpRequest, request: async_graphql::Re
     };
     // Kept to tell, if the budget runs out, whether the request was a mutation.
     let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
+    // The revisions a mutation keeps name the token's agent as their author (vf-graphql
+    // `history`); the store reads it from the task, so no write function takes it.
+    let author = match &viewer {
+        Viewer::Agent(agent) => Some(*agent),
+        Viewer::Anonymous | Viewer::Invalid(_) => None,
+    };
     let request = request.data(viewer).data(Batcher::new(StoreLoader::new(state.store.clone())));
-    let response = match tokio::time::timeout(state.settings.request_timeout, state.schema.execute(request)).await {
+    let executed = ovn_persistence::history::authored_by(author, state.schema.execute(request));
+    let response = match tokio::time::timeout(state.settings.request_timeout, executed).await {
         Ok(response) => response,
         Err(_) if may_write(&query, operation_name.as_deref()) => {
             // Cutting the request off does not undo a write already handed to the database:

@@ -21,6 +21,7 @@ pub mod context;
 pub mod convert;
 pub mod error;
 pub mod flow;
+pub mod history;
 pub mod http;
 pub mod intent;
 pub mod knowledge;
@@ -83,7 +84,9 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
         // conformance check expect them.
         .register_output_type::<knowledge::objects::Duration>()
         .register_input_type::<knowledge::inputs::IDuration>()
-        .register_output_type::<scalars::DateTime>();
+        .register_output_type::<scalars::DateTime>()
+        // The `history` module extends `ProductBatch`, which no field returns yet.
+        .register_output_type::<history::ProductBatch>();
     if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 

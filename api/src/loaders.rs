@@ -30,6 +30,7 @@ use ovn_domain::{
     FulfillmentId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId,
     ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
 };
+use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::planning::CommitmentLink;
 use ovn_persistence::{PersistenceError, Store};
@@ -445,6 +446,22 @@ impl Loader<CorrectionsOf> for StoreLoader {
         let ids: Vec<EconomicEventId> = keys.iter().map(|k| k.0).collect();
         let found = self.store.corrections_of(&ids).await.map_err(Arc::new)?;
         Ok(found.into_iter().map(|(k, v)| (CorrectionsOf(k), v)).collect())
+    }
+}
+
+/// Loader key: the kept revisions of a record (its id as text, any kind of record), for
+/// `meta` (vf-graphql `history`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RevisionsOf(pub String);
+
+impl Loader<RevisionsOf> for StoreLoader {
+    type Value = Vec<RevisionStamp>;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[RevisionsOf]) -> std::result::Result<HashMap<RevisionsOf, Self::Value>, Self::Error> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = self.store.revisions_of(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (RevisionsOf(k), v)).collect())
     }
 }
 

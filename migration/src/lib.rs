@@ -21,6 +21,7 @@ mod m20261202_000001_add_event_seq;
 mod m20261203_000001_create_planning;
 mod m20261203_000002_create_intents_claims_proposals;
 mod m20261203_000003_ovn_network;
+mod m20261203_000004_create_record_revision;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_create_planning::Migration),
             Box::new(m20261203_000002_create_intents_claims_proposals::Migration),
             Box::new(m20261203_000003_ovn_network::Migration),
+            Box::new(m20261203_000004_create_record_revision::Migration),
         ]
     }
 }

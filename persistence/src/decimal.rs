@@ -12,6 +12,8 @@ use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 use std::str::FromStr;
 
 /// An exact decimal column (`TEXT` on SQLite, `NUMERIC` on PostgreSQL).
+// Serialised as its decimal text (rust_decimal's `serde-str`), exactly, in the JSON of a
+// record's revision (`record_revision.row_json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct DbDecimal(pub Decimal);

@@ -28,6 +28,7 @@ pub mod decimal;
 mod entity;
 mod error;
 pub mod flow;
+pub mod history;
 pub mod idempotency;
 pub mod intent;
 pub mod knowledge;

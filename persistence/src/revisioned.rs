@@ -9,9 +9,11 @@ use chrono::{DateTime, Utc};
 use ovn_domain::Revision;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    TryIntoModel,
 };
 
 use crate::error::{PersistenceError, Result};
+use crate::history::snapshot_in;
 use crate::rows::{Record, Stamps, key};
 
 /// Most ids in one `IN (…)` list: SQLite refuses more than 32,766 bound parameters (and
@@ -20,10 +22,23 @@ pub(crate) const IN_LIST_MAX: usize = 10_000;
 
 type PrimaryValue<R> = <<<R as Record>::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
 
-/// Inserts a new record at `now`.
+/// Inserts a new record at `now`, and keeps it as its first revision ([`crate::history`]).
 pub(crate) async fn insert_in<R: Record>(txn: &DatabaseTransaction, record: &R, now: DateTime<Utc>) -> Result<()> {
-    R::Entity::insert(record.to_row(Stamps::created(now))).exec_without_returning(txn).await?;
-    Ok(())
+    let row = record.to_row(Stamps::created(now));
+    // An insert sets every column, so the row written is known without reading it back.
+    let written = row.clone().try_into_model()?;
+    R::Entity::insert(row).exec_without_returning(txn).await?;
+    keep_in::<R>(txn, record.id(), &written, now).await
+}
+
+/// Keeps the row just written as the record's revision ([`crate::history::snapshot_in`]).
+async fn keep_in<R: Record>(
+    txn: &DatabaseTransaction,
+    id: R::Id,
+    written: &<R::Entity as EntityTrait>::Model,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    snapshot_in(txn, R::KIND, &id.to_string(), R::row_revision(written), written, &[], at).await
 }
 
 /// Reads a row inside the write transaction at the revision the client named, locked
@@ -84,9 +99,13 @@ where
 
 /// Writes `next`, read at `revision` with [`locked_at`] in the same transaction, with the
 /// next revision number (for updates that must check something async between the two).
+/// Keeps the new revision ([`crate::history`]).
 pub(crate) async fn save_in<R: Record>(txn: &DatabaseTransaction, revision: Revision<R::Id>, mut next: R) -> Result<R> {
     next.set_revision(revision.number + 1);
-    R::Entity::update(next.to_row(Stamps::updated(Utc::now()))).exec(txn).await?;
+    let now = Utc::now();
+    // The update hands back the whole row (`created_at` included), which is what is kept.
+    let written = R::Entity::update(next.to_row(Stamps::updated(now))).exec(txn).await?;
+    keep_in::<R>(txn, next.id(), &written, now).await?;
     Ok(next)
 }
 

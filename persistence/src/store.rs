@@ -196,8 +196,10 @@ impl Store {
             return commit_or_roll_back(self.db.begin().await?, work).await;
         };
         let (reply, answer) = oneshot::channel::<Result<T>>();
+        // The writer task runs the work: it gets this task's author of revisions with it.
+        let author = crate::history::current_author();
         let job: Job = Box::new(move |txn, alone| {
-            async move {
+            crate::history::authored_by(author, async move {
                 let outcome: Result<T> = if alone {
                     work(txn).await
                 } else {
@@ -217,7 +219,7 @@ impl Store {
                     let _ = reply.send(result);
                 });
                 (completion, failed)
-            }
+            })
             .boxed()
         });
         let stopped = || PersistenceError::Database(DbErr::Custom("the database writer has stopped".into()));

@@ -248,7 +248,8 @@ async fn build(app: &TestApp) -> Result<Built> {
         app,
         &bob_token,
         "mutation($r: EconomicResourceUpdateParams!) { updateEconomicResource(resource: $r) { economicResource { id } } }",
-        json!({ "r": { "revisionId": format!("{bobs}:1"), "containedIn": kit_resource } }),
+        // Revision 2: the transferCustody to Alice changed it after its creation.
+        json!({ "r": { "revisionId": format!("{bobs}:2"), "containedIn": kit_resource } }),
     )
     .await?;
     Ok(Built { consume })

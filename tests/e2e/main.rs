@@ -18,6 +18,7 @@ mod decimals;
 mod errors;
 mod filters;
 mod flow_index;
+mod history;
 mod idempotency;
 mod import_export;
 mod import_stream;

@@ -390,6 +390,7 @@ async fn a_transfer_waits_for_its_receivers_consent() -> Result<()> {
         &app.graphql_as(alice_token, EVENT, give(bob, "5")).await?,
         "/data/createEconomicEvent/economicEvent/id",
     )?;
+    // (`lower`: a `consume` is a process input and would need `inputOf`.)
     let spent = json!({ "e": { "action": "lower", "provider": alice, "receiver": alice, "resourceInventoriedAs": copper,
                                "resourceQuantity": { "hasNumericalValue": "2", "hasUnit": kg } } });
     data(&app.graphql_as(alice_token, EVENT, spent).await?)?;

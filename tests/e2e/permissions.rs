@@ -130,7 +130,9 @@ async fn someone_elses_resource_is_forbidden_to_update() -> Result<()> {
     .await?;
     let lent = lent.context("lent kit")?;
 
-    for (resource, revision) in [(&kits, 1), (&lent, 1)] {
+    // The loan changed Alice's kits (an event's change is a revision of the resource): 2;
+    // the lent kit was created by it: 1.
+    for (resource, revision) in [(&kits, 2), (&lent, 1)] {
         let response = app
             .graphql_as(
                 &carol_token,
@@ -139,14 +141,14 @@ async fn someone_elses_resource_is_forbidden_to_update() -> Result<()> {
             )
             .await?;
         assert_refused(&response, "updateEconomicResource", "FORBIDDEN")?;
-        assert_eq!(resource_state(&app, resource).await?, (json!(format!("{resource}:1")), Value::Null));
+        assert_eq!(resource_state(&app, resource).await?, (json!(format!("{resource}:{revision}")), Value::Null));
     }
     // Bob is neither accountable for Alice's own kits nor their custodian.
     let response = app
         .graphql_as(
             &bob_token,
             UPDATE_RESOURCE,
-            json!({ "r": { "revisionId": format!("{kits}:1"), "note": "mine now" } }),
+            json!({ "r": { "revisionId": format!("{kits}:2"), "note": "mine now" } }),
         )
         .await?;
     assert_refused(&response, "updateEconomicResource", "FORBIDDEN")?;

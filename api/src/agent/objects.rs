@@ -49,6 +49,17 @@ macro_rules! agent_object {
                 crate::convert::revision_id(self.0.id, self.0.revision)
             }
 
+            /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+            /// no such revision.
+            async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+                Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+            }
+
+            /// Metadata about this record's revisions (vf-graphql `history`).
+            async fn meta(&self) -> crate::history::RecordMeta {
+                crate::history::RecordMeta::of(&self.0)
+            }
+
             /// The name that this agent will be referred to by.
             async fn name(&self) -> &str {
                 self.0.profile.name.as_str()
@@ -543,6 +554,17 @@ async fn relationships_of(
     name = "Agent",
     field(name = "id", ty = "ID"),
     field(name = "revision_id", ty = "ID"),
+    field(
+        name = "revision",
+        ty = "crate::history::AgentRevision",
+        desc = "This agent as it was at `revisionId` (vf-graphql `history`); null when it has no such revision.",
+        arg(name = "revision_id", ty = "ID")
+    ),
+    field(
+        name = "meta",
+        ty = "crate::history::RecordMeta",
+        desc = "Metadata about this agent's revisions (vf-graphql `history`)."
+    ),
     field(name = "name", ty = "&str"),
     field(name = "image", ty = "Option<Uri>"),
     field(name = "note", ty = "Option<&str>"),
@@ -829,6 +851,17 @@ impl AgentRelationship {
         crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     /// The subject of the relationship (Mary, in "Mary is a member of the group").
     async fn subject(&self, ctx: &Context<'_>) -> Result<Agent> {
         load_agent(ctx, self.0.subject).await
@@ -882,6 +915,17 @@ impl AgentRelationshipRole {
 
     async fn revision_id(&self) -> ID {
         crate::convert::revision_id(self.0.id, self.0.revision)
+    }
+
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
     }
 
     /// The human readable name of the role, from the subject to the object.

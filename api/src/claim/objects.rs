@@ -43,6 +43,17 @@ async fn load_event(ctx: &Context<'_>, id: ovn_domain::EconomicEventId) -> Resul
 
 #[Object]
 impl Claim {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -175,6 +186,17 @@ pub struct Settlement(pub DomainSettlement);
 
 #[Object]
 impl Settlement {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }

@@ -37,6 +37,17 @@ impl Intent {
 
 #[Object]
 impl Intent {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -234,6 +245,17 @@ pub struct Satisfaction(pub DomainSatisfaction);
 
 #[Object]
 impl Satisfaction {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }

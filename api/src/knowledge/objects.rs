@@ -37,6 +37,17 @@ impl Unit {
         crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     /// A human readable label for the unit, can be language specific.
     async fn label(&self) -> &str {
         self.0.label.as_str()
@@ -114,6 +125,17 @@ impl ResourceSpecification {
 
     async fn revision_id(&self) -> ID {
         crate::convert::revision_id(self.0.id, self.0.revision)
+    }
+
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
     }
 
     /// An informal or formal textual identifier for a type of resource.
@@ -252,6 +274,17 @@ impl ProcessSpecification {
 
     async fn revision_id(&self) -> ID {
         crate::convert::revision_id(self.0.id, self.0.revision)
+    }
+
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
     }
 
     /// An informal or formal textual identifier for the process.

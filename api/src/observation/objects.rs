@@ -116,6 +116,17 @@ impl EconomicEvent {
         crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     /// Relates an economic event to a verb, such as consume, produce, work, improve, etc.
     async fn action(&self) -> Action {
         Action(self.0.core.action)
@@ -384,6 +395,17 @@ impl EconomicResource {
         crate::convert::revision_id(self.0.id, self.0.revision)
     }
 
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     /// An informal or formal textual identifier for an item.
     async fn name(&self) -> Option<&str> {
         self.0.details.name.as_deref()
@@ -566,6 +588,17 @@ impl Process {
 
     async fn revision_id(&self) -> ID {
         crate::convert::revision_id(self.0.id, self.0.revision)
+    }
+
+    /// This record as it was at `revisionId` (vf-graphql `history`); null when this record has
+    /// no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
     }
 
     /// An informal or formal textual identifier for a process.

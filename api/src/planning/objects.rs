@@ -47,6 +47,17 @@ impl Commitment {
 
 #[Object]
 impl Commitment {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -269,6 +280,17 @@ pub struct Fulfillment(pub DomainFulfillment);
 
 #[Object]
 impl Fulfillment {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -326,6 +348,17 @@ impl Plan {
 
 #[Object]
 impl Plan {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -429,6 +462,17 @@ impl Agreement {
 
 #[Object]
 impl Agreement {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }

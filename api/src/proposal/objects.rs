@@ -66,6 +66,17 @@ impl Proposal {
 
 #[Object]
 impl Proposal {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -146,6 +157,17 @@ pub struct ProposedIntent(pub DomainProposedIntent);
 
 #[Object]
 impl ProposedIntent {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -179,6 +201,17 @@ pub struct ProposedTo(pub DomainProposedTo);
 
 #[Object]
 impl ProposedTo {
+    /// The record as it was at `revisionId` (vf-graphql `history`); null when this record
+    /// has no such revision.
+    async fn revision(&self, ctx: &Context<'_>, revision_id: ID) -> Result<Option<Self>> {
+        Ok(crate::history::revision(ctx, &self.0, &revision_id).await?.map(Self))
+    }
+
+    /// Metadata about this record's revisions (vf-graphql `history`).
+    async fn meta(&self) -> crate::history::RecordMeta {
+        crate::history::RecordMeta::of(&self.0)
+    }
+
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }

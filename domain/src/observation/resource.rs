@@ -124,7 +124,7 @@ impl ResourceDetails {
 pub struct EconomicResource {
     /// Identity.
     pub id: EconomicResourceId,
-    /// Revision (changes with `updateEconomicResource`).
+    /// Revision (changes with `updateEconomicResource` and with every event that changes it).
     pub revision: i64,
     /// Economic fields, derived from events.
     pub state: ResourceState,

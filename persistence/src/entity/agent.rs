@@ -1,7 +1,7 @@
 //! Table `agent`: people and organizations.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "agent")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -21,6 +21,7 @@ pub mod process_specification;
 pub mod proposal;
 pub mod proposed_intent;
 pub mod proposed_to;
+pub mod record_revision;
 pub mod resource_specification;
 pub mod satisfaction;
 pub mod settlement;

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::decimal::DbDecimal;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "resource_specification")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -7,11 +7,12 @@ use futures::FutureExt;
 use ovn_domain::observation::Process;
 use ovn_domain::{AgentId, DomainError, Patch, ProcessId, Revision};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, TryIntoModel};
 
 use super::{ProcessPatch, scopes_of_processes};
 use crate::entity::{commitment, economic_event, intent, process, process_scope};
 use crate::error::{PersistenceError, Result};
+use crate::history::{Historic, snapshot_in};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
 use crate::revisioned::locked_row;
@@ -50,8 +51,11 @@ pub async fn create_process_in(txn: &DatabaseTransaction, process: &Process) -> 
     process.validate()?;
     process_references(process).check(txn).await?;
     let now = Utc::now();
-    process::Entity::insert(process_row(process, Stamps::created(now))).exec_without_returning(txn).await?;
-    write_scopes(txn, process).await
+    let row = process_row(process, Stamps::created(now));
+    let written = row.clone().try_into_model()?;
+    process::Entity::insert(row).exec_without_returning(txn).await?;
+    write_scopes(txn, process).await?;
+    snapshot_in(txn, Process::KIND, &written.id, written.revision, &written, &process.in_scope_of, now).await
 }
 
 /// `updateProcess` inside the caller's transaction, at `revision`.
@@ -78,8 +82,10 @@ pub async fn update_process_in(
     };
     next.validate()?;
     process_references(&next).check(txn).await?;
-    process::Entity::update(process_row(&next, Stamps::updated(Utc::now()))).exec(txn).await?;
+    let now = Utc::now();
+    let written = process::Entity::update(process_row(&next, Stamps::updated(now))).exec(txn).await?;
     write_scopes(txn, &next).await?;
+    snapshot_in(txn, Process::KIND, &written.id, written.revision, &written, &next.in_scope_of, now).await?;
     Ok(next)
 }
 

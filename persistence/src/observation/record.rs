@@ -13,12 +13,13 @@ use ovn_domain::{
     AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, TryIntoModel};
 
 use super::{EventPatch, RecordEvent, ResourcePatch, consent, events_with_scopes};
 use crate::agent::network::ties_around;
 use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
 use crate::error::{PersistenceError, Result};
+use crate::history::{Historic, snapshot_in};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
 use crate::revisioned::{insert_in, locked_at, locked_row, save_in};
@@ -194,12 +195,20 @@ pub(crate) async fn record_with(
     }
     let mut touched = Vec::new();
     for resource in [from, to].into_iter().flatten() {
-        let resource = after(resource)?;
-        economic_resource::Entity::update(resource.to_row(Stamps::updated(now))).exec(txn).await?;
+        // A resource an event changes is a new revision of it: its earlier quantities stay
+        // readable through `revision(revisionId)`, and an update made against the revision
+        // before the event is a `CONFLICT` (it would otherwise be made on stale quantities).
+        let mut resource = after(resource)?;
+        resource.revision += 1;
+        let written = economic_resource::Entity::update(resource.to_row(Stamps::updated(now))).exec(txn).await?;
+        snapshot_in(txn, <EconomicResource as Record>::KIND, &written.id, written.revision, &written, &[], now).await?;
         touched.push(resource);
     }
     let event = EconomicEvent { id: event_id, revision: 1, core, details: command.details, created: now };
-    economic_event::Entity::insert(event_row(&event, Stamps::created(now))).exec_without_returning(txn).await?;
+    let row = event_row(&event, Stamps::created(now));
+    let written = row.clone().try_into_model()?;
+    economic_event::Entity::insert(row).exec_without_returning(txn).await?;
+    snapshot_in(txn, EconomicEvent::KIND, &written.id, 1, &written, &event.details.in_scope_of, now).await?;
     let scopes: BTreeSet<AgentId> = event.details.in_scope_of.iter().copied().collect();
     if !scopes.is_empty() {
         economic_event_scope::Entity::insert_many(scopes.iter().map(|scope| economic_event_scope::ActiveModel {
@@ -286,7 +295,8 @@ pub async fn update_event_in(
     event.details.triggered_by = patch.triggered_by.apply(event.details.triggered_by);
     event.revision = revision.number + 1;
     // Only these columns: the database refuses any change to an event's economic fields.
-    economic_event::Entity::update(economic_event::ActiveModel {
+    let now = Utc::now();
+    let written = economic_event::Entity::update(economic_event::ActiveModel {
         id: Set(event.id.to_string()),
         note: Set(event.details.note.clone()),
         agreed_in: Set(event.details.agreed_in.as_ref().map(|u| u.as_str().to_owned())),
@@ -294,11 +304,13 @@ pub async fn update_event_in(
         realization_of: Set(event.details.realization_of.map(|a| a.to_string())),
         reciprocal_realization_of: Set(event.details.reciprocal_realization_of.map(|a| a.to_string())),
         revision: Set(event.revision),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     })
     .exec(txn)
     .await?;
+    snapshot_in(txn, EconomicEvent::KIND, &written.id, written.revision, &written, &event.details.in_scope_of, now)
+        .await?;
     Ok(event)
 }
 

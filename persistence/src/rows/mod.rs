@@ -16,7 +16,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use ovn_domain::{DomainError, Measure, UnitId, Uri};
 use sea_orm::ActiveValue::{self, NotSet, Set};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait, TryIntoModel};
 
 use crate::decimal::DbDecimal;
 use crate::error::{PersistenceError, Result};
@@ -27,10 +27,14 @@ pub(crate) use observation::{
 
 /// A record kept in one table with an id and a revision.
 pub(crate) trait Record: Sized + Send + Sync + 'static {
-    /// Its table.
-    type Entity: EntityTrait<ActiveModel = Self::Row, Model: IntoActiveModel<Self::Row>>;
+    /// Its table (whose rows serialise: a record's revisions are kept as JSON,
+    /// [`crate::history`]).
+    type Entity: EntityTrait<
+            ActiveModel = Self::Row,
+            Model: IntoActiveModel<Self::Row> + serde::Serialize + serde::de::DeserializeOwned,
+        >;
     /// Its row to write.
-    type Row: ActiveModelTrait<Entity = Self::Entity> + Send;
+    type Row: ActiveModelTrait<Entity = Self::Entity> + TryIntoModel<<Self::Entity as EntityTrait>::Model> + Send;
     /// Its typed id.
     type Id: Copy + fmt::Display + Send + Sync + 'static;
     /// What it is called in messages ("unit", "agent relationship").
