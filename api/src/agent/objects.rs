@@ -10,7 +10,7 @@ use ovn_domain::agent::{
     Agent as DomainAgent, AgentKind, AgentRelationship as DomainRelationship, AgentRelationshipRole as DomainRole,
 };
 use ovn_persistence::agent::RelationshipFilter;
-use ovn_persistence::{Page, PersistenceError};
+use ovn_persistence::{Page, PageRequest, PersistenceError};
 
 use ovn_persistence::claim::ClaimFilter;
 use ovn_persistence::intent::IntentFilter;
@@ -26,7 +26,7 @@ use crate::intent::objects::{Intent, IntentConnection, intents_page};
 use crate::observation::objects::{
     EconomicEventConnection, EconomicResourceConnection, ProcessConnection, events_page, processes_page, resources_page,
 };
-use crate::pagination::page_request;
+use crate::pagination::{PageInfo, page_request};
 use crate::planning::objects::{CommitmentConnection, PlanConnection, commitments_page, plans_page};
 use crate::proposal::objects::{ProposalConnection, proposals_page};
 use crate::scalars::Uri;
@@ -988,4 +988,23 @@ pub struct AgentRelationshipResponse {
 pub struct AgentRelationshipRoleResponse {
     /// The role.
     pub agent_relationship_role: Option<AgentRelationshipRole>,
+}
+
+/// A page of agents out of a derived list (deduplicated, in id order).
+pub async fn agent_page(ctx: &Context<'_>, mut agents: Vec<AgentId>, request: &PageRequest) -> Result<AgentConnection> {
+    agents.sort();
+    agents.dedup();
+    let total = agents.len();
+    let page = ovn_persistence::page::paginate_ids(agents, request)?;
+    let mut loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
+    let edges = page
+        .items
+        .iter()
+        .filter_map(|(cursor, agent)| {
+            loaded.remove(agent).map(|a| AgentEdge { cursor: cursor.clone(), node: a.into() })
+        })
+        .collect();
+    let mut page_info = PageInfo::of(&page);
+    page_info.total_count = i32::try_from(total).ok();
+    Ok(AgentConnection { edges, page_info })
 }

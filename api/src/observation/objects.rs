@@ -20,7 +20,7 @@ use ovn_persistence::planning::CommitmentFilter;
 use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
-use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, load_agent, load_scopes};
+use crate::agent::objects::{AccountingScope, Agent, AgentConnection, agent_page, load_agent, load_scopes};
 use crate::claim::objects::Settlement;
 use crate::connection;
 use crate::context::ContextExt;
@@ -33,7 +33,7 @@ use crate::loaders::{
     CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, IntendedInputsOf,
     IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
 };
-use crate::pagination::{PageInfo, page_request};
+use crate::pagination::page_request;
 use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};
 use crate::scalars::{DateTime, Uri};
 
@@ -803,21 +803,7 @@ async fn agents_of_process(
         }
         agents.extend([event.core.provider, event.core.receiver]);
     }
-    agents.sort();
-    agents.dedup();
-    let total = agents.len();
-    let page = ovn_persistence::page::paginate_ids(agents, request)?;
-    let mut loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
-    let edges = page
-        .items
-        .iter()
-        .filter_map(|(cursor, agent)| {
-            loaded.remove(agent).map(|a| AgentEdge { cursor: cursor.clone(), node: a.into() })
-        })
-        .collect();
-    let mut page_info = PageInfo::of(&page);
-    page_info.total_count = i32::try_from(total).ok();
-    Ok(AgentConnection { edges, page_info })
+    agent_page(ctx, agents, request).await
 }
 
 /// A page of events.

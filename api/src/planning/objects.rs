@@ -12,11 +12,11 @@ use ovn_domain::planning::{
     progress,
 };
 use ovn_domain::{AgentId, PlanId, ProcessId};
+use ovn_persistence::PersistenceError;
 use ovn_persistence::planning::{CommitmentFilter, PlanFilter};
-use ovn_persistence::{PageRequest, PersistenceError};
 
 use crate::action::Action;
-use crate::agent::objects::{AccountingScope, Agent, AgentConnection, AgentEdge, load_agent, load_scopes};
+use crate::agent::objects::{AccountingScope, Agent, AgentConnection, agent_page, load_agent, load_scopes};
 use crate::connection;
 use crate::context::ContextExt;
 use crate::error::Result;
@@ -28,7 +28,7 @@ use crate::loaders::{
     RealizationsOf, ReciprocalClausesOf,
 };
 use crate::observation::objects::{EconomicEvent, EconomicResource, Process};
-use crate::pagination::{PageInfo, page_request};
+use crate::pagination::page_request;
 use crate::scalars::{DateTime, Uri};
 
 /// A planned economic flow that has been promised by an agent to another agent.
@@ -534,25 +534,6 @@ impl Agreement {
                 .collect(),
         ))
     }
-}
-
-/// A page of agents out of a derived list (deduplicated, in id order).
-pub async fn agent_page(ctx: &Context<'_>, mut agents: Vec<AgentId>, request: &PageRequest) -> Result<AgentConnection> {
-    agents.sort();
-    agents.dedup();
-    let total = agents.len();
-    let page = ovn_persistence::page::paginate_ids(agents, request)?;
-    let mut loaded: HashMap<AgentId, DomainAgent> = ctx.load_many(page.items.iter().map(|(_, agent)| *agent)).await?;
-    let edges = page
-        .items
-        .iter()
-        .filter_map(|(cursor, agent)| {
-            loaded.remove(agent).map(|a| AgentEdge { cursor: cursor.clone(), node: a.into() })
-        })
-        .collect();
-    let mut page_info = PageInfo::of(&page);
-    page_info.total_count = i32::try_from(total).ok();
-    Ok(AgentConnection { edges, page_info })
 }
 
 /// A page of commitments.
