@@ -87,9 +87,21 @@ pub(crate) async fn snapshot_in<M: Serialize>(
     in_scope_of: &[AgentId],
     at: DateTime<Utc>,
 ) -> Result<()> {
+    snapshots_in(txn, vec![snapshot(kind, record_id, revision, row, in_scope_of, at)?]).await
+}
+
+/// One revision to keep ([`snapshot_in`]'s row), for [`snapshots_in`] to write with others.
+pub(crate) fn snapshot<M: Serialize>(
+    kind: &str,
+    record_id: &str,
+    revision: i64,
+    row: &M,
+    in_scope_of: &[AgentId],
+    at: DateTime<Utc>,
+) -> Result<record_revision::ActiveModel> {
     let snapshot = Snapshot { row, in_scope_of: in_scope_of.iter().map(ToString::to_string).collect() };
     let row_json = serde_json::to_string(&snapshot).map_err(|e| PersistenceError::Corrupt(e.to_string()))?;
-    record_revision::Entity::insert(record_revision::ActiveModel {
+    Ok(record_revision::ActiveModel {
         record_id: Set(record_id.to_owned()),
         revision: Set(revision),
         kind: Set(kind.to_owned()),
@@ -97,8 +109,14 @@ pub(crate) async fn snapshot_in<M: Serialize>(
         created_at: Set(at),
         author_id: Set(current_author().map(|a| a.to_string())),
     })
-    .exec_without_returning(txn)
-    .await?;
+}
+
+/// Keeps several revisions in one statement (an event and the resources it changed: one
+/// round trip, not one per record).
+pub(crate) async fn snapshots_in(txn: &impl ConnectionTrait, rows: Vec<record_revision::ActiveModel>) -> Result<()> {
+    if !rows.is_empty() {
+        record_revision::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    }
     Ok(())
 }
 

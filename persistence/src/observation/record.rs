@@ -19,7 +19,7 @@ use super::{EventPatch, RecordEvent, ResourcePatch, consent, events_with_scopes}
 use crate::agent::network::ties_around;
 use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
 use crate::error::{PersistenceError, Result};
-use crate::history::{Historic, snapshot_in};
+use crate::history::{Historic, snapshot, snapshot_in, snapshots_in};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
 use crate::revisioned::{insert_in, locked_at, locked_row, save_in};
@@ -194,6 +194,7 @@ pub(crate) async fn record_with(
         insert_in(txn, new, now).await?;
     }
     let mut touched = Vec::new();
+    let mut revisions = Vec::with_capacity(3);
     for resource in [from, to].into_iter().flatten() {
         // A resource an event changes is a new revision of it: its earlier quantities stay
         // readable through `revision(revisionId)`, and an update made against the revision
@@ -201,14 +202,22 @@ pub(crate) async fn record_with(
         let mut resource = after(resource)?;
         resource.revision += 1;
         let written = economic_resource::Entity::update(resource.to_row(Stamps::updated(now))).exec(txn).await?;
-        snapshot_in(txn, <EconomicResource as Record>::KIND, &written.id, written.revision, &written, &[], now).await?;
+        revisions.push(snapshot(
+            <EconomicResource as Record>::KIND,
+            &written.id,
+            written.revision,
+            &written,
+            &[],
+            now,
+        )?);
         touched.push(resource);
     }
     let event = EconomicEvent { id: event_id, revision: 1, core, details: command.details, created: now };
     let row = event_row(&event, Stamps::created(now));
     let written = row.clone().try_into_model()?;
     economic_event::Entity::insert(row).exec_without_returning(txn).await?;
-    snapshot_in(txn, EconomicEvent::KIND, &written.id, 1, &written, &event.details.in_scope_of, now).await?;
+    revisions.push(snapshot(EconomicEvent::KIND, &written.id, 1, &written, &event.details.in_scope_of, now)?);
+    snapshots_in(txn, revisions).await?;
     let scopes: BTreeSet<AgentId> = event.details.in_scope_of.iter().copied().collect();
     if !scopes.is_empty() {
         economic_event_scope::Entity::insert_many(scopes.iter().map(|scope| economic_event_scope::ActiveModel {
