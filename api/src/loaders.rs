@@ -228,6 +228,10 @@ macro_rules! keyed_loader {
 }
 
 keyed_loader!(
+    /// Loader key: the scopes an agent has provided events in.
+    ScopesProvidedIn(AgentId) => AgentId, |store, ids| store.scopes_provided_in(&ids).await
+);
+keyed_loader!(
     /// Loader key: the satisfactions of an intent.
     SatisfactionsOf(IntentId) => Satisfaction, |store, ids| store.satisfactions_of_intents(&ids).await
 );

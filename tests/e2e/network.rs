@@ -289,6 +289,13 @@ async fn contributions_need_affiliation_and_a_steward_records_on_behalf() -> Res
         "FORBIDDEN",
     )?;
     assert_eq!(app.total("economicEvents").await?, events, "nothing written");
+    // Providing events in a project's scope makes it one of the agent's projects, affiliate or
+    // not; Eve provided nothing there.
+    for (who, projects) in [(bob, vec!["Sensor kit"]), (alice, vec!["Sensor kit"]), (eve, vec![])] {
+        let response =
+            app.graphql("query($a: ID!) { person(id: $a) { projects { name } } }", json!({ "a": who })).await?;
+        assert_eq!(names(&data(&response)?["person"]["projects"]), projects, "{who}");
+    }
     // Likewise the steward commits on Alice's behalf, in the project's scope; Eve may not.
     let commit = json!({ "c": { "action": "work", "provider": alice, "receiver": n.project, "inputOf": assembly,
                                 "effortQuantity": { "hasNumericalValue": "5" }, "inScopeOf": [n.project] } });

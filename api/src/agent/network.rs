@@ -12,7 +12,7 @@ use ovn_domain::agent::{Agent as DomainAgent, AgentKind};
 use super::objects::{Agent, Organization};
 use crate::context::ContextExt;
 use crate::error::Result;
-use crate::loaders::{Holders, TiesAbove, TiesOf};
+use crate::loaders::{Holders, ScopesProvidedIn, TiesAbove, TiesOf};
 
 /// The classification of a network.
 pub const NETWORK: &str = "ovn:Network";
@@ -68,7 +68,8 @@ pub async fn projects(ctx: &Context<'_>, agent: AgentId) -> Result<Vec<Organizat
     let own: Vec<Tie> = ctx.load(TiesOf(agent)).await?.unwrap_or_default();
     let mut ids: BTreeSet<AgentId> =
         own.iter().filter(|t| matches!(t.role, OvnRole::AffiliateOf | OvnRole::StewardOf)).map(|t| t.object).collect();
-    ids.extend(ctx.store()?.scopes_provided_in(agent).await?);
+    let provided: Vec<AgentId> = ctx.load(ScopesProvidedIn(agent)).await?.unwrap_or_default();
+    ids.extend(provided);
     let ids: Vec<AgentId> = ids.into_iter().collect();
     let agents = agents_in_order(ctx, &ids).await?;
     Ok(agents.into_iter().filter(|a| classified(a, PROJECT)).map(Organization).collect())

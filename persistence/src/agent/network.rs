@@ -109,25 +109,35 @@ impl Store {
 }
 
 impl Store {
-    /// The scopes an agent has provided events in (where it may have contributed), in id order.
-    pub async fn scopes_provided_in(&self, agent: AgentId) -> Result<Vec<AgentId>> {
-        use sea_orm::QuerySelect;
-        use sea_orm::sea_query::Query;
+    /// The scopes each agent has provided events in (where it may have contributed), by
+    /// agent, in one query for the batch (DataLoader).
+    pub async fn scopes_provided_in(&self, agents: &[AgentId]) -> Result<HashMap<AgentId, Vec<AgentId>>> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
-        let provided = Query::select()
-            .column(economic_event::Column::Id)
-            .from(economic_event::Entity)
-            .and_where(economic_event::Column::Provider.eq(agent.to_string()))
-            .to_owned();
-        let scopes: Vec<String> = economic_event_scope::Entity::find()
-            .select_only()
-            .column(economic_event_scope::Column::ScopeId)
-            .distinct()
-            .filter(economic_event_scope::Column::EventId.in_subquery(provided))
-            .order_by_asc(economic_event_scope::Column::ScopeId)
-            .into_tuple()
-            .all(self.connection())
-            .await?;
-        scopes.iter().map(|s| id(s, AgentId::parse)).collect()
+        let (event, scope) = (economic_event::Entity, economic_event_scope::Entity);
+        let mut found: HashMap<AgentId, Vec<AgentId>> = agents.iter().map(|a| (*a, Vec::new())).collect();
+        for chunk in agents.chunks(IN_LIST_MAX) {
+            let pairs = Query::select()
+                .distinct()
+                .column((event, economic_event::Column::Provider))
+                .column((scope, economic_event_scope::Column::ScopeId))
+                .from(scope)
+                .inner_join(
+                    event,
+                    Expr::col((event, economic_event::Column::Id))
+                        .equals((scope, economic_event_scope::Column::EventId)),
+                )
+                .and_where(
+                    Expr::col((event, economic_event::Column::Provider)).is_in(chunk.iter().map(ToString::to_string)),
+                )
+                .order_by((scope, economic_event_scope::Column::ScopeId), sea_orm::Order::Asc)
+                .to_owned();
+            for row in self.connection().query_all(&pairs).await? {
+                let provider: String = row.try_get_by_index(0)?;
+                let scope: String = row.try_get_by_index(1)?;
+                found.entry(id(&provider, AgentId::parse)?).or_default().push(id(&scope, AgentId::parse)?);
+            }
+        }
+        Ok(found)
     }
 }
