@@ -145,6 +145,27 @@ typed_id!(
     FulfillmentId, "fulfillment"
 );
 
+typed_id!(
+    /// Identifies a `ValueEquation` version.
+    ValueEquationId, "value equation"
+);
+typed_id!(
+    /// Identifies a bucket of a value equation.
+    ValueEquationBucketId, "value equation bucket"
+);
+typed_id!(
+    /// Identifies a rule of a value equation's bucket.
+    ValueEquationRuleId, "value equation rule"
+);
+typed_id!(
+    /// Identifies a `GovernanceProposal`.
+    GovernanceProposalId, "governance proposal"
+);
+typed_id!(
+    /// Identifies an agent's rate for a skill, from a date.
+    AgentRateId, "agent rate"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ pub mod proposal;
 pub mod revision;
 pub mod tally;
 pub mod text;
+pub mod value;
 
 pub use action::Action;
 pub use error::DomainError;

@@ -1,0 +1,7 @@
+//! The value engine (DESIGN 4): value equations and their formulas, agent rates, the rollup of
+//! a deliverable's value through the process tree, fluid equity and the split of an amount
+//! among an equation's buckets. Pure functions over snapshots that persistence loads.
+
+pub mod equation;
+pub mod formula;
+pub mod rates;
