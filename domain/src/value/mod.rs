@@ -5,3 +5,8 @@
 pub mod equation;
 pub mod formula;
 pub mod rates;
+pub mod rollup;
+pub mod snapshot;
+
+#[cfg(test)]
+pub(crate) mod fixture;
