@@ -14,6 +14,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::equation::{BucketKind, ClaimType, PercentageBehavior, ValueEquation};
 use crate::{AgentId, DomainError, EconomicEventId, ValueEquationBucketId};
 
+/// A line before rounding: bucket index, recipient, exact amount, the events it pays.
+type ExactLine = (usize, AgentId, Decimal, Vec<(EconomicEventId, Decimal)>);
+
 /// One contribution's weight in a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weighted {
@@ -160,7 +163,7 @@ pub fn distribute(
     }
     let mut paid_so_far = Decimal::ZERO;
     let mut buckets = Vec::new();
-    let mut exact_lines: Vec<(usize, AgentId, Decimal, Vec<(EconomicEventId, Decimal)>)> = Vec::new();
+    let mut exact_lines: Vec<ExactLine> = Vec::new();
     for (index, bucket) in equation.buckets.iter().enumerate() {
         let base = match equation.percentage_behavior {
             PercentageBehavior::Straight => amount,
@@ -218,8 +221,7 @@ pub fn distribute(
     }
     let mut lines = Vec::new();
     for (index, split) in buckets.iter().enumerate() {
-        let of_bucket: Vec<&(usize, AgentId, Decimal, Vec<(EconomicEventId, Decimal)>)> =
-            exact_lines.iter().filter(|l| l.0 == index).collect();
+        let of_bucket: Vec<&ExactLine> = exact_lines.iter().filter(|l| l.0 == index).collect();
         let keyed: Vec<(AgentId, Decimal)> = of_bucket.iter().map(|l| (l.1, l.2)).collect();
         let mut rounded: Vec<Line> = largest_remainder(&keyed, split.amount, unit)
             .into_iter()

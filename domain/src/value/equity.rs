@@ -157,9 +157,9 @@ mod tests {
     #[test]
     fn the_sensor_kit_project_s_equity_is_450_300_80_30_of_860() {
         let kit = sensor_kit();
-        let equity = fluid_equity(&kit.books.snapshot(), &kit.equation, None).unwrap();
+        let equity = fluid_equity(&kit.books.snapshot(), &kit.equation, None).must();
         assert_eq!(equity.total, d("860"));
-        let of = |agent| equity.holders.iter().find(|h| h.agent == agent).unwrap().clone();
+        let of = |agent| equity.holders.iter().find(|h| h.agent == agent).must().clone();
         assert_eq!(of(kit.alice).value, d("450"));
         assert_eq!(of(kit.carol).value, d("300"));
         assert_eq!(of(kit.bob).value, d("80"));
@@ -185,7 +185,7 @@ mod tests {
         let kit = sensor_kit();
         let snapshot = kit.books.snapshot();
         let alice_work = kit.books.events[0].recorded;
-        let then = fluid_equity(&snapshot, &kit.equation, Some(alice_work)).unwrap();
+        let then = fluid_equity(&snapshot, &kit.equation, Some(alice_work)).must();
         assert_eq!(then.total, d("450"));
         assert_eq!(then.holders.len(), 1);
         assert_eq!(then.holders[0].share, Decimal::ONE);

@@ -533,7 +533,7 @@ impl<'a> Engine<'a> {
         if value.is_zero() {
             return;
         }
-        let event = *via.last().expect("a share names its event");
+        let Some(event) = via.last().copied() else { return };
         match self.shares.get_mut(&(event, agent)) {
             Some(g) => {
                 g.value = g.value.checked_add(value).unwrap_or(g.value);

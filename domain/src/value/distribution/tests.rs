@@ -5,8 +5,8 @@ use crate::value::snapshot::RuleScope;
 
 fn weights_of_rollup(kit: &SensorKit, quantity: &str) -> HashMap<ValueEquationBucketId, Vec<Weighted>> {
     let snapshot = kit.books.snapshot();
-    let deliverable = kit.equation.buckets.iter().find(|b| b.kind == BucketKind::Deliverable).unwrap();
-    let r = rollup(&snapshot, kit.kits, Some(d(quantity)), &kit.equation, RuleScope::Bucket(deliverable.id)).unwrap();
+    let deliverable = kit.equation.buckets.iter().find(|b| b.kind == BucketKind::Deliverable).must();
+    let r = rollup(&snapshot, kit.kits, Some(d(quantity)), &kit.equation, RuleScope::Bucket(deliverable.id)).must();
     let weights = r
         .shares
         .iter()
@@ -28,7 +28,7 @@ fn amount_of(split: &Split, agent: AgentId) -> Decimal {
 #[test]
 fn the_sensor_kit_sale_splits_as_worked_by_hand() {
     let kit = sensor_kit();
-    let split = distribute(d("400"), 2, &kit.equation, &weights_of_rollup(&kit, "4"), &PaidBefore::default()).unwrap();
+    let split = distribute(d("400"), 2, &kit.equation, &weights_of_rollup(&kit, "4"), &PaidBefore::default()).must();
     assert_eq!(amount_of(&split, kit.fund_agent), d("20.00"));
     // 380 × 180/344 = 198.8372…, × 120/344 = 132.5581…, × 32/344 = 35.3488…, × 12/344 = 13.2558…;
     // floors 198.83 + 132.55 + 35.34 + 13.25 = 379.97; the 3 cents go to the largest
@@ -71,7 +71,7 @@ fn remaining_buckets_take_from_what_is_left_and_an_empty_bucket_is_unclaimed() {
         claim_type: ClaimType::Equity,
     };
     let inputs = HashMap::from([(eq.buckets[1].id, vec![w(alice, "3"), w(bob, "1")])]);
-    let split = distribute(d("100"), 2, &eq, &inputs, &PaidBefore::default()).unwrap();
+    let split = distribute(d("100"), 2, &eq, &inputs, &PaidBefore::default()).must();
     // 10 to the fund; 50% of the 90 left = 45, 33.75 / 11.25; maintenance has no recipients yet:
     // all of the 45 left is unclaimed.
     assert_eq!(amount_of(&split, fund), d("10"));
@@ -105,15 +105,15 @@ fn debt_claims_are_capped_and_the_rest_water_fills_once_claims_pay_once() {
         ],
     )]);
     // 80 split 50:25:25 = 40/20/20; Ann owed 50 -> not capped.
-    let first = distribute(d("80"), 2, &eq, &inputs, &PaidBefore::default()).unwrap();
+    let first = distribute(d("80"), 2, &eq, &inputs, &PaidBefore::default()).must();
     assert_eq!((amount_of(&first, ann), amount_of(&first, ben), amount_of(&first, cat)), (d("40"), d("20"), d("20")));
     // Second: Ann has 10 still owed; Ben's ONCE was paid. 80 split 50:25 = 53.33/26.67, Ann capped
     // at 10, the 70 left goes to Cat alone.
     let paid = PaidBefore { debt: HashMap::from([(debt, d("40"))]), once: HashSet::from([once]) };
-    let second = distribute(d("80"), 2, &eq, &inputs, &paid).unwrap();
+    let second = distribute(d("80"), 2, &eq, &inputs, &paid).must();
     assert_eq!((amount_of(&second, ann), amount_of(&second, ben), amount_of(&second, cat)), (d("10"), d("0"), d("70")));
     // Only capped claims left: the rest is unclaimed.
     let only_debt = HashMap::from([(eq.buckets[0].id, vec![inputs[&eq.buckets[0].id][0].clone()])]);
-    let third = distribute(d("80"), 2, &eq, &only_debt, &paid).unwrap();
+    let third = distribute(d("80"), 2, &eq, &only_debt, &paid).must();
     assert_eq!((amount_of(&third, ann), third.unclaimed), (d("10"), d("70")));
 }
