@@ -11,4 +11,6 @@ pub mod rollup;
 pub mod snapshot;
 
 #[cfg(test)]
+mod examples;
+#[cfg(test)]
 pub(crate) mod fixture;
