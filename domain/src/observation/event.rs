@@ -277,11 +277,15 @@ impl EconomicEvent {
     /// are organizations; `ties` hold the provider's affiliations and the scopes' `partOf`
     /// chains.
     pub fn is_contribution(&self, organization_scopes: &[AgentId], ties: &Ties) -> bool {
-        let provider = self.core.provider;
-        organization_scopes.iter().any(|scope| {
-            self.details.in_scope_of.contains(scope) && *scope != provider && ties.is_affiliate(provider, *scope)
-        })
+        let in_scope = organization_scopes.iter().filter(|s| self.details.in_scope_of.contains(s));
+        is_contribution(self.core.provider, in_scope, ties)
     }
+}
+
+/// The rule of [`EconomicEvent::is_contribution`] for an event given by its provider and the
+/// scopes it is in that are organizations (the value engine reads events in this lean form).
+pub fn is_contribution<'a>(provider: AgentId, organization_scopes: impl IntoIterator<Item = &'a AgentId>, ties: &Ties) -> bool {
+    organization_scopes.into_iter().any(|scope| *scope != provider && ties.is_affiliate(provider, *scope))
 }
 
 #[cfg(test)]
