@@ -1,5 +1,4 @@
 //! Test books for the value engine: a few lines per event, and the sensor kit of DESIGN 4.6.
-#![expect(clippy::unwrap_used, reason = "test books unwrap: a bad fixture should panic with the value")]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -12,11 +11,11 @@ use crate::observation::PropertyRegime;
 use crate::*;
 
 pub fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
+    text.parse().must()
 }
 
 pub fn day(n: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::days(n)
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().must() + Duration::days(n)
 }
 
 pub fn rule(action: Action, formula: &str) -> Rule {
@@ -27,7 +26,7 @@ pub fn rule(action: Action, formula: &str) -> Rule {
         resource_classified_as: vec![],
         process_conforms_to: None,
         process_classified_as: vec![],
-        formula: Formula::parse(formula).unwrap(),
+        formula: Formula::parse(formula).must(),
         claim_type: ClaimType::Equity,
     }
 }
@@ -135,7 +134,7 @@ impl Books {
             recorded: at,
             is_contribution: true,
         });
-        self.events.last_mut().unwrap()
+        self.events.last_mut().must()
     }
 
     pub fn rate(&mut self, agent: AgentId, skill: ResourceSpecificationId, rate: &str) {
@@ -323,4 +322,28 @@ pub fn sensor_kit() -> SensorKit {
     (e.output_of, e.resource_inventoried_as, e.resource_quantity) = (Some(assembly), Some(kits), Some(d("10")));
 
     SensorKit { books: b, project, fund_agent, alice, bob, carol, dan, kits, equation }
+}
+
+/// Unwraps in tests, saying what was missing (the workspace denies `unwrap`).
+pub trait Must<T> {
+    /// The value, or a panic naming the error.
+    fn must(self) -> T;
+}
+
+impl<T, E: std::fmt::Debug> Must<T> for Result<T, E> {
+    fn must(self) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic!("unexpected error: {e:?}"),
+        }
+    }
+}
+
+impl<T> Must<T> for Option<T> {
+    fn must(self) -> T {
+        match self {
+            Some(v) => v,
+            None => panic!("expected a value, found none"),
+        }
+    }
 }

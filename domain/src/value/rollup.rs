@@ -817,5 +817,4 @@ impl<'a> Engine<'a> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap: a failure should panic with the value")]
 mod tests;

@@ -21,9 +21,9 @@ fn by_agent(r: &Rollup) -> BTreeMap<AgentId, Decimal> {
 fn the_sensor_kit_rolls_up_as_worked_by_hand() {
     let kit = sensor_kit();
     let snapshot = kit.books.snapshot();
-    let all = rollup(&snapshot, kit.kits, None, &kit.equation, RuleScope::All).unwrap();
+    let all = rollup(&snapshot, kit.kits, None, &kit.equation, RuleScope::All).must();
     assert_eq!(all.total_value, d("860"), "450 + 300 + 30 + 80");
-    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).unwrap();
+    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
     assert_eq!(four.total_value, d("344"));
     let agents = by_agent(&four);
     assert_eq!(agents[&kit.alice], d("180"));
@@ -39,8 +39,8 @@ fn the_sensor_kit_rolls_up_as_worked_by_hand() {
 fn every_share_says_why() {
     let kit = sensor_kit();
     let snapshot = kit.books.snapshot();
-    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).unwrap();
-    let carol = four.shares.iter().find(|s| s.agent == kit.carol).unwrap();
+    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
+    let carol = four.shares.iter().find(|s| s.agent == kit.carol).must();
     // kits <- produce <- assembly <- consume <- sensors <- receipt, payment, deposit
     assert_eq!(carol.path.len(), 8, "{:?}", carol.path);
     assert_eq!(carol.path[0], FlowNode::Resource(kit.kits));
@@ -49,9 +49,9 @@ fn every_share_says_why() {
     assert!(carol.explanation.contains("deposited in the fund that paid 300"), "{}", carol.explanation);
     assert!(carol.explanation.contains("transfer: `quantity` (v1) with quantity 300 = 300"), "{}", carol.explanation);
     assert!(carol.explanation.contains("0.4 of it is in this deliverable"), "{}", carol.explanation);
-    let alice = four.shares.iter().find(|s| s.agent == kit.alice).unwrap();
+    let alice = four.shares.iter().find(|s| s.agent == kit.alice).must();
     assert!(alice.explanation.contains("quantity 10, rate 30 = 450"), "{}", alice.explanation);
-    let dan = four.shares.iter().find(|s| s.agent == kit.dan).unwrap();
+    let dan = four.shares.iter().find(|s| s.agent == kit.dan).must();
     assert!(dan.explanation.contains("use of an asset, credited to its owner"), "{}", dan.explanation);
 }
 
@@ -61,7 +61,7 @@ fn lines(r: &Rollup) -> Vec<(EconomicEventId, AgentId, Decimal)> {
 }
 
 fn share(r: &Rollup, event: EconomicEventId) -> &Share {
-    r.shares.iter().find(|s| s.event == event).unwrap()
+    r.shares.iter().find(|s| s.event == event).must()
 }
 
 fn agents<const N: usize>(pairs: [(AgentId, &str); N]) -> BTreeMap<AgentId, Decimal> {
@@ -109,7 +109,7 @@ fn a_tool_used_in_the_process_credits_its_makers_their_part_of_the_use_value_onc
     let built = b.event(Action::Produce, cleo, project).output(build).on(gadgets).quantity("4").id;
     let snapshot = b.snapshot();
 
-    let all = rollup(&snapshot, gadgets, None, &eq, RuleScope::All).unwrap();
+    let all = rollup(&snapshot, gadgets, None, &eq, RuleScope::All).must();
     assert_eq!((all.quantity, all.total_in, all.total_value), (d("4"), d("4"), d("30")));
     assert_eq!(by_agent(&all), agents([(ann, "7.5"), (ben, "2.5"), (cleo, "20")]));
     assert_eq!(lines(&all), vec![(cleo_work, cleo, d("20")), (ann_work, ann, d("7.5")), (ben_work, ben, d("2.5"))]);
@@ -132,7 +132,7 @@ fn a_tool_used_in_the_process_credits_its_makers_their_part_of_the_use_value_onc
     assert!(!ann_share.explanation.contains("ways"), "reached once: {}", ann_share.explanation);
 
     // One gadget of 4: a quarter of each, 7.5 in all.
-    let one = rollup(&snapshot, gadgets, Some(d("1")), &eq, RuleScope::All).unwrap();
+    let one = rollup(&snapshot, gadgets, Some(d("1")), &eq, RuleScope::All).must();
     assert_eq!(one.total_value, d("7.5"));
     assert_eq!(by_agent(&one), agents([(ann, "1.875"), (ben, "0.625"), (cleo, "5")]));
 }
@@ -220,7 +220,7 @@ fn a_purchase_paid_half_out_of_a_fund_credits_the_earlier_deposits_and_half_by_a
     // X 100, Y 50, Zoe 150 (300). W's 500 came in after the payment: nothing. The project
     // (the fund's payer) and the supplier are no contributors.
     let all = fund_purchase("10");
-    let r = rollup(&all.snapshot, all.gadget, None, &all.equation, RuleScope::All).unwrap();
+    let r = rollup(&all.snapshot, all.gadget, None, &all.equation, RuleScope::All).must();
     assert_eq!(r.total_value, d("300"));
     assert_eq!(by_agent(&r), agents([(all.x, "100"), (all.y, "50"), (all.zoe, "150")]));
     assert!(!by_agent(&r).contains_key(&all.project) && !by_agent(&r).contains_key(&all.supplier));
@@ -236,7 +236,7 @@ fn a_purchase_paid_half_out_of_a_fund_credits_the_earlier_deposits_and_half_by_a
 
     // Consuming 5 of the 10 takes half of each: X 50, Y 25, Zoe 75 (150).
     let half = fund_purchase("5");
-    let r = rollup(&half.snapshot, half.gadget, None, &half.equation, RuleScope::All).unwrap();
+    let r = rollup(&half.snapshot, half.gadget, None, &half.equation, RuleScope::All).must();
     assert_eq!(r.total_value, d("150"));
     assert_eq!(by_agent(&r), agents([(half.x, "50"), (half.y, "25"), (half.zoe, "75")]));
 }
@@ -280,7 +280,7 @@ fn an_expense_realising_the_same_agreement_is_spread_like_the_payment() {
     let device = private(&mut b, project);
     b.event(Action::Consume, project, project).input(build).on(sensors).quantity("5").not_contribution();
     b.event(Action::Produce, project, project).output(build).on(device).quantity("1").not_contribution();
-    let r = rollup(&b.snapshot(), device, None, &eq, RuleScope::All).unwrap();
+    let r = rollup(&b.snapshot(), device, None, &eq, RuleScope::All).must();
     assert_eq!(r.total_value, d("160"));
     assert_eq!(by_agent(&r), agents([(carol, "150"), (bob, "10")]));
     assert_eq!(share(&r, shipping).value, d("10"));
@@ -318,7 +318,7 @@ fn several_receipts_of_one_agreement_split_its_payments_by_declared_value_else_e
         let device = private(&mut b, project);
         b.event(Action::Consume, project, project).input(build).on(sensors).quantity("10").not_contribution();
         b.event(Action::Produce, project, project).output(build).on(device).quantity("1").not_contribution();
-        let r = rollup(&b.snapshot(), device, None, &eq, RuleScope::All).unwrap();
+        let r = rollup(&b.snapshot(), device, None, &eq, RuleScope::All).must();
         assert_eq!(by_agent(&r), agents([(carol, expected)]), "declared values: {declared}");
     }
 }
@@ -365,8 +365,8 @@ fn a_part_made_in_a_sub_project_with_its_own_equation_is_one_share_of_that_proje
     // the parts' produce event, valued by Q's version 3. Rita's 1 h is valued by the root's
     // equation: 10. Total 40. Quinn himself is no share of the root's deliverable.
     let (sub, q_equation) = sub_project(Some("quantity * rate * 2"));
-    let q_equation = q_equation.unwrap();
-    let r = rollup(&sub.snapshot, sub.widget, None, &sub.root_equation, RuleScope::All).unwrap();
+    let q_equation = q_equation.must();
+    let r = rollup(&sub.snapshot, sub.widget, None, &sub.root_equation, RuleScope::All).must();
     assert_eq!(r.total_value, d("40"));
     assert_eq!(by_agent(&r), agents([(sub.q, "30"), (sub.rita, "10")]));
     let q = share(&r, sub.made);
@@ -375,13 +375,13 @@ fn a_part_made_in_a_sub_project_with_its_own_equation_is_one_share_of_that_proje
     assert_eq!(q.path.last(), Some(&FlowNode::Event(sub.made)));
     assert!(q.explanation.contains("valued by its own equation (v3) at 60"), "{}", q.explanation);
     assert!(q.explanation.contains("0.5 of it is in this deliverable"), "{}", q.explanation);
-    let rita = r.shares.iter().find(|s| s.agent == sub.rita).unwrap();
+    let rita = r.shares.iter().find(|s| s.agent == sub.rita).must();
     assert_eq!((rita.equation, rita.version), (sub.root_equation.id, 1));
 
     // Without an equation of its own, Q's process is opened and valued by the root's
     // equation: Quinn 30 × 1/2 = 15, Rita 10.
     let (plain, _) = sub_project(None);
-    let r = rollup(&plain.snapshot, plain.widget, None, &plain.root_equation, RuleScope::All).unwrap();
+    let r = rollup(&plain.snapshot, plain.widget, None, &plain.root_equation, RuleScope::All).must();
     assert_eq!(r.total_value, d("25"));
     assert_eq!(by_agent(&r), agents([(plain.quinn, "15"), (plain.rita, "10")]));
 }
@@ -413,7 +413,7 @@ fn a_restating_version_revalues_earlier_work_and_a_forward_one_keeps_its_old_val
     // RESTATE v2 values both by `quantity * rate * 2`: Ann 2 × 10 × 2 = 40, Ben 3 × 10 × 2 =
     // 60; 100, all by version 2.
     let (snapshot, _, v2, out, [ann, ben]) = two_versions(Valuation::Restate);
-    let r = rollup(&snapshot, out, None, &v2, RuleScope::All).unwrap();
+    let r = rollup(&snapshot, out, None, &v2, RuleScope::All).must();
     assert_eq!(r.total_value, d("100"));
     assert_eq!(by_agent(&r), agents([(ann, "40"), (ben, "60")]));
     assert!(r.shares.iter().all(|s| s.version == 2 && s.equation == v2.id));
@@ -421,13 +421,13 @@ fn a_restating_version_revalues_earlier_work_and_a_forward_one_keeps_its_old_val
     // FORWARD v2: Ann's day-5 work keeps v1's `quantity * rate`, 2 × 10 = 20, by version 1;
     // Ben's day-15 work is v2's 60. 80.
     let (snapshot, v1, v2, out, [ann, ben]) = two_versions(Valuation::Forward);
-    let r = rollup(&snapshot, out, None, &v2, RuleScope::All).unwrap();
+    let r = rollup(&snapshot, out, None, &v2, RuleScope::All).must();
     assert_eq!(r.total_value, d("80"));
     assert_eq!(by_agent(&r), agents([(ann, "20"), (ben, "60")]));
-    let ann_share = r.shares.iter().find(|s| s.agent == ann).unwrap();
+    let ann_share = r.shares.iter().find(|s| s.agent == ann).must();
     assert_eq!((ann_share.version, ann_share.equation), (1, v1.id));
     assert!(ann_share.explanation.contains("`quantity * rate` (v1)"), "{}", ann_share.explanation);
-    let ben_share = r.shares.iter().find(|s| s.agent == ben).unwrap();
+    let ben_share = r.shares.iter().find(|s| s.agent == ben).must();
     assert_eq!((ben_share.version, ben_share.equation), (2, v2.id));
 }
 
@@ -459,21 +459,21 @@ fn a_process_with_several_outputs_splits_its_inputs_by_declared_value_else_per_o
     // Declared 30 and 10: A takes 30/40 of Ann's 80 = 60, B 10/40 = 20. Production credit:
     // Pat 3 × 2 = 6 on A, Quin 1 × 2 = 2 on B. A: 66, B: 22; one unit of A: 66/3 = 22.
     let (snapshot, eq, [a, b], [ann, pat, quin]) = two_outputs(Some(("30", "10")));
-    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).unwrap();
+    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).must();
     assert_eq!(ra.total_value, d("66"));
     assert_eq!(by_agent(&ra), agents([(ann, "60"), (pat, "6")]));
-    let rb = rollup(&snapshot, b, None, &eq, RuleScope::All).unwrap();
+    let rb = rollup(&snapshot, b, None, &eq, RuleScope::All).must();
     assert_eq!(by_agent(&rb), agents([(ann, "20"), (quin, "2")]));
-    let one = rollup(&snapshot, a, Some(d("1")), &eq, RuleScope::All).unwrap();
+    let one = rollup(&snapshot, a, Some(d("1")), &eq, RuleScope::All).must();
     assert_eq!(by_agent(&one), agents([(ann, "20"), (pat, "2")]));
-    let credit = one.shares.iter().find(|s| s.agent == pat).unwrap();
+    let credit = one.shares.iter().find(|s| s.agent == pat).must();
     assert!(credit.explanation.starts_with("production credit; produce: `quantity * 2`"), "{}", credit.explanation);
 
     // None declared: half each, A 40 + 6 = 46, B 40 + 2 = 42.
     let (snapshot, eq, [a, b], [ann, pat, quin]) = two_outputs(None);
-    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).unwrap();
+    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).must();
     assert_eq!(by_agent(&ra), agents([(ann, "40"), (pat, "6")]));
-    let rb = rollup(&snapshot, b, None, &eq, RuleScope::All).unwrap();
+    let rb = rollup(&snapshot, b, None, &eq, RuleScope::All).must();
     assert_eq!(by_agent(&rb), agents([(ann, "40"), (quin, "2")]));
 }
 
@@ -495,14 +495,14 @@ fn with_no_declared_value_each_output_event_takes_an_equal_part() {
     b.event(Action::Produce, pat, project).output(p).on(a).quantity("1");
     b.event(Action::Produce, quin, project).output(p).on(bb).quantity("1");
     let snapshot = b.snapshot();
-    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).unwrap();
+    let ra = rollup(&snapshot, a, None, &eq, RuleScope::All).must();
     assert_eq!(ra.total_value, d("64"));
     assert_eq!(by_agent(&ra), agents([(ann, "60"), (pat, "4")]));
     assert_eq!(ra.shares.iter().filter(|s| s.agent == pat).count(), 2, "one credit per produce event");
-    let rb = rollup(&snapshot, bb, None, &eq, RuleScope::All).unwrap();
+    let rb = rollup(&snapshot, bb, None, &eq, RuleScope::All).must();
     assert_eq!(by_agent(&rb), agents([(ann, "30"), (quin, "2")]));
     // Half of A: 32.
-    let half = rollup(&snapshot, a, Some(d("1")), &eq, RuleScope::All).unwrap();
+    let half = rollup(&snapshot, a, Some(d("1")), &eq, RuleScope::All).must();
     assert_eq!(half.total_value, d("32"));
 }
 
@@ -563,10 +563,10 @@ fn a_chain_of_twenty_thousand_processes_rolls_up_without_recursion() {
         b.event(Action::Produce, project, project).output(p).on(r).quantity("1").not_contribution();
         previous = Some(r);
     }
-    let (last, ann_work) = (previous.unwrap(), ann_work.unwrap());
+    let (last, ann_work) = (previous.must(), ann_work.must());
     let snapshot = b.snapshot();
     let started = std::time::Instant::now();
-    let r = rollup(&snapshot, last, Some(d("0.5")), &eq, RuleScope::All).unwrap();
+    let r = rollup(&snapshot, last, Some(d("0.5")), &eq, RuleScope::All).must();
     let took = started.elapsed();
     assert_eq!(r.total_value, d("110"));
     assert_eq!(by_agent(&r), agents([(ann, "10"), (ben, "100")]));
