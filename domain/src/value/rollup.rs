@@ -35,6 +35,11 @@
 //!   takes it whole.
 //!
 //! The rolled-up value is the sum of the shares, production credit included.
+//!
+//! Fractions travel as ratios (numerator over denominator, in lowest terms), so a share is
+//! multiplied first and divided once: a third of 6 is 2, exactly. A share is rounded, at the
+//! 28th significant digit, only when its value does not terminate (a third of 10), or when a
+//! ratio's terms grow longer than a decimal holds and it carries on divided out.
 
 use std::collections::{HashMap, HashSet};
 
@@ -818,3 +823,6 @@ impl<'a> Engine<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;
