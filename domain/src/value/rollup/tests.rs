@@ -584,3 +584,36 @@ fn a_negative_quantity_is_refused() {
     let refused = rollup(&snapshot, kit.kits, Some(d("-1")), &kit.equation, RuleScope::All);
     assert!(matches!(refused, Err(DomainError::Invalid { .. })), "{refused:?}");
 }
+
+#[test]
+fn a_ratio_stays_in_lowest_terms_and_is_divided_once() {
+    // 0.3 / 3 = 3/30 = 1/10; 6/4 = 3/2.
+    assert_eq!(Ratio::new(d("0.3"), d("3")), Ratio { num: d("1"), den: d("10") });
+    assert_eq!(Ratio::new(d("6"), d("4")), Ratio { num: d("3"), den: d("2") });
+    // 1/3 + 1/6 = 1/2; 1/3 + 1/3 = 2/3, and 2/3 of 90 is 60 (0.666…67 × 90 would not be).
+    let third = Ratio::new(d("1"), d("3"));
+    assert_eq!(third.plus(Ratio::new(d("1"), d("6"))).must(), Ratio::new(d("1"), d("2")));
+    assert_eq!(third.plus(third).must().of(d("90")).must(), d("60"));
+    // (1/3 × 3/4) of 8 = 1/4 of 8 = 2.
+    assert_eq!(third.times(Ratio::new(d("3"), d("4"))).must().of(d("8")).must(), d("2"));
+    // Nothing over nothing is nothing, as a division by zero is in the engine.
+    assert!(Ratio::new(d("5"), Decimal::ZERO).is_zero());
+}
+
+#[test]
+fn a_ratio_too_long_to_hold_carries_on_as_a_rounded_decimal() {
+    // (6/7)^40: 7^40 has 34 digits, more than a decimal holds, so on the way the ratio is
+    // divided out (and goes on as that decimal over a power of ten); the result is still
+    // (6/7)^40 to within the last digits, never an error.
+    let six_sevenths = Ratio::new(d("6"), d("7"));
+    let mut ratio = Ratio::ONE;
+    let mut decimal = Decimal::ONE;
+    for _ in 0..40 {
+        ratio = ratio.times(six_sevenths).must();
+        decimal *= d("6") / d("7");
+    }
+    let diff = (ratio.value().must() - decimal).abs();
+    assert!(diff < Decimal::new(1, 25), "{ratio:?} against {decimal}");
+    // 6^40 / 7^40 = 0.0020995606…
+    assert_eq!(ratio.value().must().round_dp(10), d("0.0020995606"));
+}
