@@ -232,6 +232,16 @@ pub fn rollup(
     if quantity.is_sign_negative() {
         return Err(DomainError::invalid("quantity", "must not be negative"));
     }
+    if quantity > total_in {
+        return Err(DomainError::invalid(
+            "quantity",
+            format!(
+                "{} is more than ever came into the resource ({}): only what was made, contributed or bought can be rolled up",
+                crate::canonical(quantity),
+                crate::canonical(total_in)
+            ),
+        ));
+    }
     let mut engine = Engine::new(snapshot, equation, rules);
     let root = (Node::Resource(resource), 0);
     let order = engine.discover(root)?;

@@ -617,3 +617,14 @@ fn a_ratio_too_long_to_hold_carries_on_as_a_rounded_decimal() {
     // 6^40 / 7^40 = 0.0020995606…
     assert_eq!(ratio.value().must().round_dp(10), d("0.0020995606"));
 }
+
+#[test]
+fn more_than_ever_came_in_cannot_be_rolled_up() {
+    let kit = sensor_kit();
+    let snapshot = kit.books.snapshot();
+    let refused = rollup(&snapshot, kit.kits, Some(d("11")), &kit.equation, RuleScope::All);
+    assert!(
+        matches!(&refused, Err(DomainError::Invalid { field, message }) if field == "quantity" && message.contains("(10)")),
+        "{refused:?}"
+    );
+}
