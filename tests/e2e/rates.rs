@@ -6,8 +6,8 @@
 
 use anyhow::{Context as _, Result, ensure};
 use chrono::{DateTime, TimeZone as _, Utc};
-use ovn_domain::value::rates::RateSource;
-use ovn_domain::{AgentId, ResourceSpecificationId};
+use ovn_domain::value::rates::{AgentRate, RateSource};
+use ovn_domain::{AgentId, AgentRateId, ResourceSpecificationId, Revision};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
@@ -189,6 +189,26 @@ async fn the_rate_in_force_is_the_latest_own_rate_by_date_else_the_skills_defaul
     assert_eq!(second_rate["meta"]["retrievedRevision"]["id"], json!(format!("{second_id}:1")));
     assert_eq!(second_rate["meta"]["retrievedRevision"]["author"]["id"], json!(s.steward.0));
     assert_eq!(second_rate["meta"]["previousRevision"], Value::Null);
+    let at_revision = s
+        .app
+        .graphql(
+            "query($a: ID!, $r: ID!) { agentRates(agent: $a) { id revision(revisionId: $r) { id rate { hasNumericalValue } } } }",
+            json!({ "a": alice, "r": format!("{second_id}:1") }),
+        )
+        .await?;
+    for rate in data(&at_revision)?["agentRates"].as_array().cloned().unwrap_or_default() {
+        let expected = if rate["id"] == json!(second_id) {
+            json!({ "id": second_id, "rate": { "hasNumericalValue": "40" } })
+        } else {
+            Value::Null
+        };
+        assert_eq!(rate["revision"], expected, "another rate has no revision of this one");
+    }
+    // The revision kept when it was set reads back as the rate.
+    let id = AgentRateId::parse(&second_id)?;
+    let kept = s.app.store.at_revision::<AgentRate>(Revision { id, number: 1 }).await?.context("revision 1 kept")?;
+    assert_eq!((kept.rate, kept.valid_from), (Decimal::from(40), day(2020, 2, 1)?));
+    assert_eq!(s.app.store.at_revision::<AgentRate>(Revision { id, number: 2 }).await?, None);
     Ok(())
 }
 
