@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `planning`, `intent`, `proposal`, `claim`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -31,6 +31,7 @@ pub mod observation;
 pub mod pagination;
 pub mod planning;
 pub mod proposal;
+pub mod rates;
 pub mod scalars;
 
 use std::time::Duration;
@@ -53,6 +54,7 @@ pub struct Query(
     intent::IntentQuery,
     proposal::ProposalQuery,
     claim::ClaimQuery,
+    rates::RatesQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -65,6 +67,7 @@ pub struct Mutation(
     intent::IntentMutation,
     proposal::ProposalMutation,
     claim::ClaimMutation,
+    rates::RatesMutation,
 );
 
 /// ovn's executable schema.

@@ -31,6 +31,7 @@ mod observation;
 mod pagination;
 mod permissions;
 mod planning;
+mod rates;
 mod replay;
 mod schema;
 mod value_checks;
