@@ -278,10 +278,18 @@ impl EconomicEvent {
     /// chains.
     pub fn is_contribution(&self, organization_scopes: &[AgentId], ties: &Ties) -> bool {
         let provider = self.core.provider;
-        organization_scopes.iter().any(|scope| {
-            self.details.in_scope_of.contains(scope) && *scope != provider && ties.is_affiliate(provider, *scope)
-        })
+        organization_scopes
+            .iter()
+            .any(|scope| self.details.in_scope_of.contains(scope) && contributes_to(provider, *scope, ties))
     }
+}
+
+/// Whether an event that `provider` provided in scope of the organization `scope` is a
+/// contribution to it ([`EconomicEvent::is_contribution`]): the provider is someone else, and an
+/// affiliate of the scope or of a network the scope is part of. Governance counts a scope's
+/// active contributors by this same rule without loading their events one by one.
+pub fn contributes_to(provider: AgentId, scope: AgentId, ties: &Ties) -> bool {
+    scope != provider && ties.is_affiliate(provider, scope)
 }
 
 #[cfg(test)]
