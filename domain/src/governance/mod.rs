@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
 use crate::value::equation::{EquationStatus, ValueEquation};
@@ -260,6 +261,18 @@ impl NewProposal {
             return Err(DomainError::invalid("deadline", "must be in the future"));
         }
         Ok(equation)
+    }
+}
+
+/// Value equations and governance belong to an organization (a project or a network): a
+/// person has no contributors to decide for it.
+pub fn check_scope(kind: AgentKind) -> Result<(), DomainError> {
+    match kind {
+        AgentKind::Organization => Ok(()),
+        AgentKind::Person => Err(DomainError::invalid(
+            "scope",
+            "is a person; value equations and governance belong to a project or a network (an Organization)",
+        )),
     }
 }
 
