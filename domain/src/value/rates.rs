@@ -40,6 +40,9 @@ impl AgentRate {
     }
 }
 
+/// A rate and the date it applies from.
+type Dated = (DateTime<Utc>, Decimal);
+
 /// Where a rate came from (explanations say it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateSource {
@@ -52,7 +55,7 @@ pub enum RateSource {
 /// The rates a computation may need, as persistence loads them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rates {
-    by_pair: HashMap<(AgentId, ResourceSpecificationId), Vec<(DateTime<Utc>, Decimal)>>,
+    by_pair: HashMap<(AgentId, ResourceSpecificationId), Vec<Dated>>,
     defaults: HashMap<ResourceSpecificationId, Decimal>,
 }
 
@@ -96,9 +99,10 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::value::fixture::Must;
 
     fn at(day: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).single().must()
     }
 
     #[test]
@@ -120,7 +124,7 @@ mod tests {
         assert_eq!(rates.rate(alice, design, at(5)), Some((Decimal::from(30), RateSource::Agent(at(1)))));
         assert_eq!(rates.rate(alice, design, at(10)), Some((Decimal::from(40), RateSource::Agent(at(10)))));
         assert_eq!(rates.rate(alice, design, at(20)), Some((Decimal::from(40), RateSource::Agent(at(10)))));
-        let before_any = Utc.with_ymd_and_hms(2025, 12, 31, 0, 0, 0).unwrap();
+        let before_any = Utc.with_ymd_and_hms(2025, 12, 31, 0, 0, 0).single().must();
         assert_eq!(
             rates.rate(alice, design, before_any),
             Some((Decimal::from(25), RateSource::Default)),

@@ -1,9 +1,10 @@
 use chrono::TimeZone;
 
 use super::*;
+use crate::value::fixture::Must;
 
 fn d(text: &str) -> Decimal {
-    text.parse().unwrap()
+    text.parse().must()
 }
 
 fn rule(action: Action, formula: &str) -> Rule {
@@ -14,7 +15,7 @@ fn rule(action: Action, formula: &str) -> Rule {
         resource_classified_as: vec![],
         process_conforms_to: None,
         process_classified_as: vec![],
-        formula: Formula::parse(formula).unwrap(),
+        formula: Formula::parse(formula).must(),
         claim_type: ClaimType::Equity,
     }
 }
@@ -55,13 +56,13 @@ fn a_straight_equation_must_add_up_to_exactly_one_hundred() {
         vec![bucket(2, BucketKind::Deliverable, "95"), bucket(1, BucketKind::Agent, "5")],
     )
     .check()
-    .unwrap();
+    .must();
     assert_eq!(ok.buckets.iter().map(|b| b.sequence).collect::<Vec<_>>(), [1, 2], "sorted by sequence");
     let short = draft(
         PercentageBehavior::Straight,
         vec![bucket(1, BucketKind::Agent, "5"), bucket(2, BucketKind::Deliverable, "94.99")],
     );
-    let err = short.check().unwrap_err().to_string();
+    let err = short.check().err().must().to_string();
     assert!(err.contains("must add up to 100, not 99.99"), "{err}");
     let remaining = draft(
         PercentageBehavior::Remaining,
@@ -74,19 +75,19 @@ fn a_straight_equation_must_add_up_to_exactly_one_hundred() {
 fn buckets_are_checked_by_kind() {
     let mut agent = bucket(1, BucketKind::Agent, "100");
     agent.recipient = None;
-    let err = draft(PercentageBehavior::Straight, vec![agent]).check().unwrap_err();
+    let err = draft(PercentageBehavior::Straight, vec![agent]).check().err().must();
     assert_eq!(err, DomainError::invalid("buckets[0].recipient", "an AGENT bucket pays a named recipient"));
     let mut deliverable = bucket(1, BucketKind::Deliverable, "100");
     deliverable.rules.clear();
-    let err = draft(PercentageBehavior::Straight, vec![deliverable]).check().unwrap_err().to_string();
+    let err = draft(PercentageBehavior::Straight, vec![deliverable]).check().err().must().to_string();
     assert!(err.contains("needs at least one rule"), "{err}");
     let zero = bucket(1, BucketKind::Maintenance, "0");
     assert!(draft(PercentageBehavior::Remaining, vec![zero]).check().is_err());
     let twice = vec![bucket(1, BucketKind::Agent, "50"), bucket(1, BucketKind::Deliverable, "50")];
-    assert!(draft(PercentageBehavior::Straight, twice).check().unwrap_err().to_string().contains("sequence 1"));
+    assert!(draft(PercentageBehavior::Straight, twice).check().err().must().to_string().contains("sequence 1"));
     let mut period = bucket(1, BucketKind::Period, "100");
-    period.period_start = Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap());
-    period.period_end = Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+    period.period_start = Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).single().must());
+    period.period_end = Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().must());
     assert!(draft(PercentageBehavior::Straight, vec![period]).check().is_err());
 }
 
@@ -115,8 +116,8 @@ fn the_most_specific_rule_wins_and_ties_go_to_the_first() {
 #[test]
 fn classification_filters_match_any_of_their_uris() {
     let mut r = rule(Action::Work, "quantity");
-    r.process_classified_as = vec![Uri::parse("c", "ovn:rnd").unwrap(), Uri::parse("c", "ovn:care").unwrap()];
-    let care = [Uri::parse("c", "ovn:care").unwrap()];
+    r.process_classified_as = vec![Uri::parse("c", "ovn:rnd").must(), Uri::parse("c", "ovn:care").must()];
+    let care = [Uri::parse("c", "ovn:care").must()];
     let facts = MatchFacts { action: Some(Action::Work), process_classified_as: &care, ..MatchFacts::default() };
     assert!(r.matches(&facts));
     let none = MatchFacts { action: Some(Action::Work), ..MatchFacts::default() };
@@ -124,7 +125,7 @@ fn classification_filters_match_any_of_their_uris() {
 }
 
 fn version(n: i32, valuation: Valuation, adopted: Option<u32>, retired: Option<u32>) -> ValueEquation {
-    let day = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
+    let day = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).single().must();
     ValueEquation {
         id: ValueEquationId::new(),
         revision: 1,
@@ -148,7 +149,7 @@ fn version(n: i32, valuation: Valuation, adopted: Option<u32>, retired: Option<u
 
 #[test]
 fn forward_keeps_earlier_values_and_restate_replaces_them() {
-    let day = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0).unwrap();
+    let day = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0).single().must();
     let v1 = version(1, Valuation::Restate, Some(10), Some(20));
     let v2 = version(2, Valuation::Forward, Some(20), None);
     let history = [v1.clone(), v2.clone()];

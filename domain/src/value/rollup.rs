@@ -1,0 +1,719 @@
+//! The rollup (DESIGN 4.2): how much of each contribution is embodied in a quantity of a
+//! deliverable, as a pure function over a [`Snapshot`].
+//!
+//! Three passes over the graph upstream of the deliverable, whose nodes are resources and
+//! processes (each paired with the equation that values it, since a process in another scope
+//! with its own adopted equation is valued by that equation):
+//!
+//! 1. **discover**: an iterative depth-first walk (no recursion, so no depth limit) that visits
+//!    each node once, remembers the first way it was reached (the path of every share) and
+//!    refuses a cycle with [`DomainError::Cycle`];
+//! 2. **value, children first**: the whole value of every node (all that ever came into a
+//!    resource, all the inputs of a process), which `resourceValue`, the split of a use or a
+//!    cite among an asset's contributors, and a sub-scope's credit need;
+//! 3. **share, parents first**: the fraction of each node embodied in the deliverable, handed
+//!    down edge by edge; each contribution met on the way becomes a share, `value × fraction`.
+//!
+//! How value moves along the edges:
+//! - a resource draws from each of its sources in proportion: the same fraction of every
+//!   source. A source is the output of a process, a contribution into it (cash, material), a
+//!   purchase, or a transfer or move from another resource (followed upstream);
+//! - a purchase (a receipt realising an `Agreement`) is credited to the agreement's other
+//!   events (payments and expenses): a payment that is itself a contribution credits its
+//!   provider; a payment out of a fund credits the deposits made into the fund before it, in
+//!   proportion to them; several receipts from the same provider split the agreement in
+//!   proportion to their declared values, else equally;
+//! - a process hands its fraction to its inputs; with several outputs, each output takes its
+//!   part of the inputs in proportion to declared values, else equally; a produce event that a
+//!   rule values is production credit to its provider;
+//! - a consumed resource with a recorded origin is followed upstream for the quantity
+//!   consumed; one without (material from the provider's own stock) is the consume event's own
+//!   contribution;
+//! - a use or a cite is valued by its rule (a use without one at `quantity ×
+//!   valuePerUnitOfUse`) and that value is split among the asset's contributors in proportion
+//!   to what each put in; the owner of a pooled asset, or of an asset with no recorded value,
+//!   takes it whole.
+//!
+//! The rolled-up value is the sum of the shares, production credit included.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_decimal::Decimal;
+
+use super::equation::{ClaimType, ValueEquation};
+use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valued, Valuer, source_of};
+use crate::flow::FlowNode;
+use crate::observation::PropertyRegime;
+use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ValueEquationId};
+
+/// One contribution's part of the deliverable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// Who it is credited to.
+    pub agent: AgentId,
+    /// The contributing event.
+    pub event: EconomicEventId,
+    /// Its part of the rolled-up value.
+    pub value: Decimal,
+    /// The nodes from the deliverable to the event, both included.
+    pub path: Vec<FlowNode>,
+    /// Why, in one line.
+    pub explanation: String,
+    /// The version that valued the event.
+    pub equation: ValueEquationId,
+    /// That version's number.
+    pub version: i32,
+    /// How it shares in distributions.
+    pub claim_type: ClaimType,
+}
+
+/// The rollup of a quantity of a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollup {
+    /// The deliverable.
+    pub resource: EconomicResourceId,
+    /// The quantity rolled up.
+    pub quantity: Decimal,
+    /// All that ever came into the resource.
+    pub total_in: Decimal,
+    /// The sum of the shares.
+    pub total_value: Decimal,
+    /// The shares, largest first (then by agent and event).
+    pub shares: Vec<Share>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Node {
+    Resource(EconomicResourceId),
+    Process(ProcessId),
+}
+
+impl Node {
+    fn flow(self) -> FlowNode {
+        match self {
+            Node::Resource(r) => FlowNode::Resource(r),
+            Node::Process(p) => FlowNode::Process(p),
+        }
+    }
+}
+
+/// A node valued by one equation (an index into the engine's equations).
+type Key = (Node, usize);
+
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal, DomainError> {
+    a.checked_mul(b).ok_or_else(|| DomainError::Conflict("a value is too large to compute exactly".into()))
+}
+
+fn div(a: Decimal, b: Decimal) -> Result<Decimal, DomainError> {
+    if b.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
+    a.checked_div(b).ok_or_else(|| DomainError::Conflict("a value is too large to compute exactly".into()))
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, DomainError> {
+    a.checked_add(b).ok_or_else(|| DomainError::Conflict("a value is too large to compute exactly".into()))
+}
+
+/// Rolls up `quantity` (default: all that ever came in) of `resource` by `equation`.
+pub fn rollup(
+    snapshot: &Snapshot,
+    resource: EconomicResourceId,
+    quantity: Option<Decimal>,
+    equation: &ValueEquation,
+    rules: RuleScope,
+) -> Result<Rollup, DomainError> {
+    let total_in = snapshot.total_in(resource);
+    let quantity = quantity.unwrap_or(total_in);
+    if quantity.is_sign_negative() {
+        return Err(DomainError::invalid("quantity", "must not be negative"));
+    }
+    let mut engine = Engine::new(snapshot, equation, rules);
+    let root = (Node::Resource(resource), 0);
+    let order = engine.discover(root)?;
+    for key in &order {
+        engine.value_node(*key)?;
+    }
+    let fraction = if total_in.is_zero() { Decimal::ZERO } else { div(quantity, total_in)? };
+    engine.fraction.insert(root, fraction);
+    for key in order.iter().rev() {
+        engine.share_node(*key)?;
+    }
+    let mut shares = engine.finish();
+    shares.sort_by(|a, b| b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event)));
+    let mut total_value = Decimal::ZERO;
+    for s in &shares {
+        total_value = add(total_value, s.value)?;
+    }
+    Ok(Rollup { resource, quantity, total_in, total_value, shares })
+}
+
+/// A share being gathered: the first way it was reached, and the sum of all of them.
+struct Gathered {
+    agent: AgentId,
+    valued: Valued,
+    value: Decimal,
+    path: Vec<FlowNode>,
+    how: String,
+    reaches: usize,
+}
+
+struct Engine<'a> {
+    snapshot: &'a Snapshot,
+    rules: RuleScope,
+    equations: Vec<&'a ValueEquation>,
+    /// The first way each node was reached: its parent and the event between them.
+    via: HashMap<Key, (Key, EconomicEventId)>,
+    total: HashMap<Key, Decimal>,
+    fraction: HashMap<Key, Decimal>,
+    valued: HashMap<(EconomicEventId, usize), Option<Valued>>,
+    shares: HashMap<(EconomicEventId, AgentId), Gathered>,
+}
+
+/// How a resource's source brings value.
+enum Source<'a> {
+    /// Output of a process valued by the same equation.
+    Made(ProcessId),
+    /// Output of a process in another scope with its own adopted equation (by index).
+    SubScope(ProcessId, usize, AgentId),
+    /// Bought in this agreement: the reciprocal events and this receipt's weight.
+    Bought(Vec<&'a SnapEvent>, Decimal),
+    /// Moved or transferred from another resource.
+    From(EconomicResourceId),
+    /// A contribution of its own (cash, material, a raise).
+    Contributed,
+}
+
+impl<'a> Engine<'a> {
+    fn new(snapshot: &'a Snapshot, equation: &'a ValueEquation, rules: RuleScope) -> Self {
+        Self {
+            snapshot,
+            rules,
+            equations: vec![equation],
+            via: HashMap::new(),
+            total: HashMap::new(),
+            fraction: HashMap::new(),
+            valued: HashMap::new(),
+            shares: HashMap::new(),
+        }
+    }
+
+    fn valuer(&self, eq: usize) -> Valuer<'a> {
+        Valuer {
+            snapshot: self.snapshot,
+            equation: self.equations[eq],
+            rules: if eq == 0 { self.rules } else { RuleScope::All },
+        }
+    }
+
+    fn value_of(
+        &mut self,
+        e: &SnapEvent,
+        eq: usize,
+        resource_value: Option<Decimal>,
+    ) -> Result<Option<Valued>, DomainError> {
+        if !e.is_contribution {
+            return Ok(None);
+        }
+        if let Some(v) = self.valued.get(&(e.id, eq)) {
+            return Ok(v.clone());
+        }
+        let v = self.valuer(eq).value(e, resource_value)?;
+        self.valued.insert((e.id, eq), v.clone());
+        Ok(v)
+    }
+
+    /// The equation of the scope a process is in when that scope is another one than the
+    /// equation's `eq` with an adopted equation of its own.
+    fn sub_scope(&mut self, p: ProcessId, eq: usize) -> Option<(usize, AgentId)> {
+        let process = self.snapshot.process(p)?;
+        let current = self.equations[eq].scope;
+        if process.in_scope_of.contains(&current) {
+            return None;
+        }
+        let mut scopes = process.in_scope_of.clone();
+        scopes.sort();
+        let (scope, adopted) = scopes.iter().find_map(|s| self.snapshot.adopted(*s).map(|a| (*s, a)))?;
+        let index = match self.equations.iter().position(|e| e.id == adopted.id) {
+            Some(i) => i,
+            None => {
+                self.equations.push(adopted);
+                self.equations.len() - 1
+            }
+        };
+        Some((index, scope))
+    }
+
+    fn source(&mut self, s: &'a SnapEvent, eq: usize) -> Source<'a> {
+        if let Some(p) = s.output_of {
+            return match self.sub_scope(p, eq) {
+                Some((index, scope)) => Source::SubScope(p, index, scope),
+                None => Source::Made(p),
+            };
+        }
+        if let Some(agreement) = s.realization_of {
+            let (receipts, reciprocal): (Vec<&SnapEvent>, Vec<&SnapEvent>) =
+                self.snapshot.realizing(agreement).partition(|e| e.provider == s.provider && source_of(e).is_some());
+            if !reciprocal.is_empty() {
+                let declared: Option<Vec<Decimal>> = receipts.iter().map(|r| r.declared_value).collect();
+                let weight = match declared {
+                    Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
+                        div(s.declared_value.unwrap_or_default(), values.iter().sum()).unwrap_or_default()
+                    }
+                    _ => div(Decimal::ONE, Decimal::from(receipts.len())).unwrap_or_default(),
+                };
+                return Source::Bought(reciprocal, weight);
+            }
+        }
+        if s.is_contribution || s.action == Action::Raise {
+            return Source::Contributed;
+        }
+        match s.resource_inventoried_as {
+            Some(from) if self.snapshot.sources(from).next().is_some() => Source::From(from),
+            _ => Source::Contributed,
+        }
+    }
+
+    /// The resources an input of a process leads to: a consumed resource with an origin, a
+    /// used or cited one with a value to split.
+    fn input_child(&self, e: &SnapEvent) -> Option<EconomicResourceId> {
+        let r = e.resource_inventoried_as?;
+        self.snapshot.sources(r).next()?;
+        match e.action {
+            Action::Consume | Action::Cite => Some(r),
+            Action::Use => {
+                let pooled =
+                    self.snapshot.resource(r).is_some_and(|x| x.property_regime == PropertyRegime::PoolOfShareables);
+                (!pooled).then_some(r)
+            }
+            _ => None,
+        }
+    }
+
+    fn children(&mut self, key: Key) -> Vec<(Key, EconomicEventId)> {
+        let (node, eq) = key;
+        let snapshot = self.snapshot;
+        let mut out = Vec::new();
+        match node {
+            Node::Resource(r) => {
+                for s in snapshot.sources(r) {
+                    match self.source(s, eq) {
+                        Source::Made(p) => out.push(((Node::Process(p), eq), s.id)),
+                        Source::SubScope(p, index, _) => out.push(((Node::Process(p), index), s.id)),
+                        Source::From(from) => out.push(((Node::Resource(from), eq), s.id)),
+                        Source::Bought(..) | Source::Contributed => {}
+                    }
+                }
+            }
+            Node::Process(p) => {
+                for e in snapshot.inputs(p) {
+                    if let Some(r) = self.input_child(e) {
+                        out.push(((Node::Resource(r), eq), e.id));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Depth-first, iteratively; returns the nodes children first (post-order).
+    fn discover(&mut self, root: Key) -> Result<Vec<Key>, DomainError> {
+        let mut order = Vec::new();
+        let mut done: HashSet<Key> = HashSet::new();
+        let mut on_path: HashSet<Key> = HashSet::new();
+        let mut stack: Vec<(Key, Vec<(Key, EconomicEventId)>)> = Vec::new();
+        let first = self.children(root);
+        on_path.insert(root);
+        stack.push((root, first.into_iter().rev().collect()));
+        while let Some((key, pending)) = stack.last_mut() {
+            let key = *key;
+            match pending.pop() {
+                Some((child, event)) => {
+                    if on_path.contains(&child) {
+                        let what = match child.0 {
+                            Node::Resource(r) => format!("resource {r}"),
+                            Node::Process(p) => format!("process {p}"),
+                        };
+                        return Err(DomainError::Cycle(format!(
+                            "{what} is upstream of itself (through event {event}); the value of a cycle cannot be rolled up"
+                        )));
+                    }
+                    if done.contains(&child) {
+                        continue;
+                    }
+                    self.via.insert(child, (key, event));
+                    on_path.insert(child);
+                    let next = self.children(child);
+                    stack.push((child, next.into_iter().rev().collect()));
+                }
+                None => {
+                    stack.pop();
+                    on_path.remove(&key);
+                    done.insert(key);
+                    order.push(key);
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    fn total_of(&self, key: Key) -> Decimal {
+        self.total.get(&key).copied().unwrap_or_default()
+    }
+
+    /// The parts of a process's inputs each output takes.
+    fn output_weight(&self, p: ProcessId, output: &SnapEvent) -> Result<Decimal, DomainError> {
+        let outputs: Vec<&SnapEvent> = self.snapshot.outputs(p).collect();
+        let declared: Option<Vec<Decimal>> = outputs.iter().map(|o| o.declared_value).collect();
+        match declared {
+            Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
+                div(output.declared_value.unwrap_or_default(), values.iter().sum())
+            }
+            _ => div(Decimal::ONE, Decimal::from(outputs.len().max(1))),
+        }
+    }
+
+    /// The value of a use or cite: its rule, else (a use) `quantity × valuePerUnitOfUse`.
+    fn use_value(
+        &mut self,
+        e: &SnapEvent,
+        eq: usize,
+        resource_value: Option<Decimal>,
+    ) -> Result<Option<Valued>, DomainError> {
+        let ruled = self.valuer(eq).value(e, resource_value)?;
+        if ruled.is_some() || e.action != Action::Use {
+            return Ok(ruled);
+        }
+        let per_unit =
+            e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r)).and_then(|r| r.value_per_unit_of_use);
+        let (Some(q), Some(per_unit)) = (e.quantity(), per_unit) else {
+            return Ok(None);
+        };
+        let value = mul(q, per_unit)?;
+        let equation = self.equations[eq];
+        Ok(Some(Valued {
+            value,
+            equation: equation.id,
+            version: equation.version,
+            rule: crate::ValueEquationRuleId::from_uuid(uuid::Uuid::nil()),
+            claim_type: ClaimType::Equity,
+            explanation: format!(
+                "use: no rule, so quantity {} × valuePerUnitOfUse {} = {}",
+                crate::canonical(q),
+                crate::canonical(per_unit),
+                crate::canonical(value)
+            ),
+        }))
+    }
+
+    fn is_input_node(&self, e: &SnapEvent, eq: usize) -> Option<Key> {
+        self.input_child(e).map(|r| (Node::Resource(r), eq))
+    }
+
+    /// Pass 2: the whole value of a node; its children are already valued.
+    fn value_node(&mut self, key: Key) -> Result<(), DomainError> {
+        let (node, eq) = key;
+        let snapshot = self.snapshot;
+        let mut total = Decimal::ZERO;
+        match node {
+            Node::Resource(r) => {
+                for s in snapshot.sources(r) {
+                    let v = self.source_value(s, eq)?;
+                    total = add(total, v)?;
+                }
+            }
+            Node::Process(p) => {
+                for e in snapshot.inputs(p) {
+                    let v = match (e.action, self.is_input_node(e, eq)) {
+                        (Action::Consume, Some(child)) => mul(
+                            self.total_of(child),
+                            div(e.resource_quantity.unwrap_or_default(), self.total_in_of(child))?,
+                        )?,
+                        (Action::Use | Action::Cite, child) => {
+                            let rv = child.map(|c| self.total_of(c));
+                            self.use_value(e, eq, rv)?.map_or(Decimal::ZERO, |v| v.value)
+                        }
+                        _ => self.value_of(e, eq, None)?.map_or(Decimal::ZERO, |v| v.value),
+                    };
+                    total = add(total, v)?;
+                }
+            }
+        }
+        self.total.insert(key, total);
+        Ok(())
+    }
+
+    fn total_in_of(&self, key: Key) -> Decimal {
+        match key.0 {
+            Node::Resource(r) => self.snapshot.total_in(r),
+            Node::Process(_) => Decimal::ONE,
+        }
+    }
+
+    /// The whole value one source brings into its resource.
+    fn source_value(&mut self, s: &'a SnapEvent, eq: usize) -> Result<Decimal, DomainError> {
+        Ok(match self.source(s, eq) {
+            Source::Made(p) => {
+                let inputs = mul(self.total_of((Node::Process(p), eq)), self.output_weight(p, s)?)?;
+                add(inputs, self.value_of(s, eq, None)?.map_or(Decimal::ZERO, |v| v.value))?
+            }
+            Source::SubScope(p, index, _) => {
+                let inputs = mul(self.total_of((Node::Process(p), index)), self.output_weight(p, s)?)?;
+                add(inputs, self.value_of(s, index, None)?.map_or(Decimal::ZERO, |v| v.value))?
+            }
+            Source::From(from) => {
+                let key = (Node::Resource(from), eq);
+                mul(self.total_of(key), div(s.resource_quantity.unwrap_or_default(), self.total_in_of(key))?)?
+            }
+            Source::Bought(reciprocal, weight) => {
+                let mut v = Decimal::ZERO;
+                for p in reciprocal {
+                    for (_, _, part) in self.payment_credits(p, eq)? {
+                        v = add(v, part)?;
+                    }
+                }
+                mul(v, weight)?
+            }
+            Source::Contributed => self.value_of(s, eq, None)?.map_or(Decimal::ZERO, |v| v.value),
+        })
+    }
+
+    /// Who a payment or expense of a purchase credits, with how much of the payment (whole):
+    /// its provider when it is a contribution; else the deposits into the fund it came out
+    /// of, made before it, in proportion to them. Each credit is (event credited, its
+    /// valuation, the credited value).
+    fn payment_credits(
+        &mut self,
+        p: &'a SnapEvent,
+        eq: usize,
+    ) -> Result<Vec<(&'a SnapEvent, Valued, Decimal)>, DomainError> {
+        if let Some(v) = self.value_of(p, eq, None)? {
+            let value = v.value;
+            return Ok(vec![(p, v, value)]);
+        }
+        let Some(fund) = p.resource_inventoried_as else {
+            return Ok(vec![]);
+        };
+        let before: Vec<&'a SnapEvent> =
+            self.snapshot.sources(fund).filter(|d| d.order_key() < p.order_key()).collect();
+        let deposited: Decimal = before.iter().filter_map(|d| d.resource_quantity).sum();
+        let paid = p.resource_quantity.unwrap_or_default();
+        let drawn = if deposited.is_zero() { Decimal::ZERO } else { div(paid, deposited)?.min(Decimal::ONE) };
+        let mut out = Vec::new();
+        for d in before {
+            if let Some(v) = self.value_of(d, eq, None)? {
+                let part = mul(v.value, drawn)?;
+                out.push((d, v, part));
+            }
+        }
+        Ok(out)
+    }
+
+    fn path_to(&self, key: Key) -> Vec<FlowNode> {
+        let mut path = vec![key.0.flow()];
+        let mut at = key;
+        while let Some((parent, event)) = self.via.get(&at) {
+            path.push(FlowNode::Event(*event));
+            path.push(parent.0.flow());
+            at = *parent;
+        }
+        path.reverse();
+        path
+    }
+
+    fn credit(
+        &mut self,
+        key: Key,
+        via: &[EconomicEventId],
+        agent: AgentId,
+        valued: Valued,
+        value: Decimal,
+        how: String,
+    ) {
+        if value.is_zero() {
+            return;
+        }
+        let Some(event) = via.last().copied() else { return };
+        match self.shares.get_mut(&(event, agent)) {
+            Some(g) => {
+                g.value = g.value.checked_add(value).unwrap_or(g.value);
+                g.reaches += 1;
+            }
+            None => {
+                let mut path = self.path_to(key);
+                path.extend(via.iter().map(|e| FlowNode::Event(*e)));
+                self.shares.insert((event, agent), Gathered { agent, valued, value, path, how, reaches: 1 });
+            }
+        }
+    }
+
+    fn add_fraction(&mut self, key: Key, f: Decimal) -> Result<(), DomainError> {
+        let now = self.fraction.get(&key).copied().unwrap_or_default();
+        self.fraction.insert(key, add(now, f)?);
+        Ok(())
+    }
+
+    /// Pass 3: hands a node's fraction down and credits the contributions met there.
+    fn share_node(&mut self, key: Key) -> Result<(), DomainError> {
+        let node = key.0;
+        let snapshot = self.snapshot;
+        let fraction = self.fraction.get(&key).copied().unwrap_or_default();
+        if fraction.is_zero() {
+            return Ok(());
+        }
+        match node {
+            Node::Resource(r) => {
+                for s in snapshot.sources(r) {
+                    self.share_source(key, s, fraction)?;
+                }
+            }
+            Node::Process(p) => {
+                for e in snapshot.inputs(p) {
+                    self.share_input(key, e, fraction)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn share_source(&mut self, key: Key, s: &'a SnapEvent, fraction: Decimal) -> Result<(), DomainError> {
+        let eq = key.1;
+        match self.source(s, eq) {
+            Source::Made(p) => {
+                let w = self.output_weight(p, s)?;
+                self.add_fraction((Node::Process(p), eq), mul(fraction, w)?)?;
+                if let Some(v) = self.value_of(s, eq, None)? {
+                    let value = mul(v.value, fraction)?;
+                    self.credit(key, &[s.id], s.provider, v, value, "production credit".into());
+                }
+            }
+            Source::SubScope(p, index, scope) => {
+                let w = self.output_weight(p, s)?;
+                let inputs = mul(self.total_of((Node::Process(p), index)), w)?;
+                let credit = self.value_of(s, index, None)?.map_or(Decimal::ZERO, |v| v.value);
+                let whole = add(inputs, credit)?;
+                let sub = self.equations[index];
+                let valued = Valued {
+                    value: whole,
+                    equation: sub.id,
+                    version: sub.version,
+                    rule: crate::ValueEquationRuleId::from_uuid(uuid::Uuid::nil()),
+                    claim_type: ClaimType::Equity,
+                    explanation: format!(
+                        "made in the scope {scope}, valued by its own equation (v{}) at {}, credited to that scope as one contribution",
+                        sub.version,
+                        crate::canonical(whole)
+                    ),
+                };
+                let value = mul(whole, fraction)?;
+                self.credit(key, &[s.id], scope, valued, value, String::new());
+            }
+            Source::From(from) => {
+                let child = (Node::Resource(from), eq);
+                let f = mul(fraction, div(s.resource_quantity.unwrap_or_default(), self.total_in_of(child))?)?;
+                self.add_fraction(child, f)?;
+            }
+            Source::Bought(reciprocal, weight) => {
+                let f = mul(fraction, weight)?;
+                for p in reciprocal {
+                    for (credited, v, part) in self.payment_credits(p, eq)? {
+                        let value = mul(part, f)?;
+                        if credited.id == p.id {
+                            let how =
+                                format!("paid for a purchase (agreement {})", s.realization_of.unwrap_or_default());
+                            self.credit(key, &[s.id, p.id], credited.provider, v, value, how);
+                        } else {
+                            let how = format!(
+                                "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
+                                crate::canonical(p.resource_quantity.unwrap_or_default())
+                            );
+                            self.credit(key, &[s.id, p.id, credited.id], credited.provider, v, value, how);
+                        }
+                    }
+                }
+            }
+            Source::Contributed => {
+                if let Some(v) = self.value_of(s, eq, None)? {
+                    let value = mul(v.value, fraction)?;
+                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn share_input(&mut self, key: Key, e: &'a SnapEvent, fraction: Decimal) -> Result<(), DomainError> {
+        let eq = key.1;
+        let child = self.is_input_node(e, eq);
+        match (e.action, child) {
+            (Action::Consume, Some(child)) => {
+                let f = mul(fraction, div(e.resource_quantity.unwrap_or_default(), self.total_in_of(child))?)?;
+                self.add_fraction(child, f)?;
+            }
+            (Action::Use | Action::Cite, child) => {
+                let whole = child.map(|c| self.total_of(c));
+                let Some(v) = self.use_value(e, eq, whole)? else {
+                    return Ok(());
+                };
+                let amount = mul(v.value, fraction)?;
+                match (child, whole) {
+                    (Some(child), Some(whole)) if !whole.is_zero() => {
+                        self.add_fraction(child, div(amount, whole)?)?;
+                    }
+                    _ => {
+                        let owner = e
+                            .resource_inventoried_as
+                            .and_then(|r| self.snapshot.resource(r))
+                            .and_then(|r| r.primary_accountable)
+                            .unwrap_or(e.provider);
+                        let how = if e.action == Action::Use {
+                            "use of an asset, credited to its owner"
+                        } else {
+                            "cited, credited to its owner"
+                        };
+                        self.credit(key, &[e.id], owner, v, amount, how.into());
+                    }
+                }
+            }
+            _ => {
+                if let Some(v) = self.value_of(e, eq, None)? {
+                    let value = mul(v.value, fraction)?;
+                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<Share> {
+        self.shares
+            .into_iter()
+            .map(|((event, _), g)| {
+                let ratio = if g.valued.value.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    (g.value / g.valued.value).round_dp(6).normalize()
+                };
+                let how = if g.how.is_empty() { String::new() } else { format!("{}; ", g.how) };
+                let reaches = if g.reaches > 1 { format!(" (reached {} ways)", g.reaches) } else { String::new() };
+                Share {
+                    agent: g.agent,
+                    event,
+                    value: g.value,
+                    path: g.path,
+                    explanation: format!(
+                        "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",
+                        g.valued.explanation,
+                        crate::canonical(g.value.round_dp(6))
+                    ),
+                    equation: g.valued.equation,
+                    version: g.valued.version,
+                    claim_type: g.valued.claim_type,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

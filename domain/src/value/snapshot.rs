@@ -1,0 +1,371 @@
+//! The immutable slice of the books the value engine reads ([`Snapshot`]), as persistence
+//! loads it, and the valuing of one event by an equation ([`Valuer::value`]): the rule that
+//! matches it, the version that values it (`RESTATE`/`FORWARD`), the formula's variables and a
+//! one-line explanation.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_version};
+use super::formula::{Variable, Variables};
+use super::rates::{RateSource, Rates};
+use crate::observation::PropertyRegime;
+use crate::text::Uri;
+use crate::{
+    Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ProcessSpecificationId,
+    ResourceSpecificationId, ValueEquationBucketId, ValueEquationId, ValueEquationRuleId,
+};
+
+/// What the engine needs of an economic event. Quantities are the event's with its
+/// corrections added (persistence folds them in; correcting events are not listed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapEvent {
+    /// The event.
+    pub id: EconomicEventId,
+    /// `action`.
+    pub action: Action,
+    /// `provider`.
+    pub provider: AgentId,
+    /// `receiver`.
+    pub receiver: AgentId,
+    /// `resourceInventoriedAs`.
+    pub resource_inventoried_as: Option<EconomicResourceId>,
+    /// `toResourceInventoriedAs`.
+    pub to_resource_inventoried_as: Option<EconomicResourceId>,
+    /// `inputOf`.
+    pub input_of: Option<ProcessId>,
+    /// `outputOf`.
+    pub output_of: Option<ProcessId>,
+    /// `resourceQuantity`'s number.
+    pub resource_quantity: Option<Decimal>,
+    /// `effortQuantity`'s number.
+    pub effort_quantity: Option<Decimal>,
+    /// `resourceConformsTo` (for work: the skill).
+    pub resource_conforms_to: Option<ResourceSpecificationId>,
+    /// `resourceClassifiedAs`.
+    pub resource_classified_as: Vec<Uri>,
+    /// `declaredValue`'s number.
+    pub declared_value: Option<Decimal>,
+    /// `realizationOf`.
+    pub realization_of: Option<AgreementId>,
+    /// When it happened (rates in force then apply).
+    pub point_in_time: DateTime<Utc>,
+    /// When it was recorded (which version values it under `FORWARD`; `asOf`).
+    pub recorded: DateTime<Utc>,
+    /// Whether it is a contribution (in scope of an organization its provider is affiliated
+    /// with: [`crate::observation::EconomicEvent::is_contribution`]).
+    pub is_contribution: bool,
+}
+
+impl SnapEvent {
+    /// The formula's `quantity`: the resource quantity, else the effort quantity.
+    pub fn quantity(&self) -> Option<Decimal> {
+        self.resource_quantity.or(self.effort_quantity)
+    }
+
+    /// The order events are taken in, whatever order they were loaded in.
+    pub fn order_key(&self) -> (DateTime<Utc>, EconomicEventId) {
+        (self.recorded, self.id)
+    }
+}
+
+/// What the engine needs of a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapResource {
+    /// The resource.
+    pub id: EconomicResourceId,
+    /// `conformsTo`.
+    pub conforms_to: Option<ResourceSpecificationId>,
+    /// `classifiedAs`.
+    pub classified_as: Vec<Uri>,
+    /// `propertyRegime`.
+    pub property_regime: PropertyRegime,
+    /// `valuePerUnitOfUse`'s number.
+    pub value_per_unit_of_use: Option<Decimal>,
+    /// `primaryAccountable`: the owner a use of a pooled asset credits.
+    pub primary_accountable: Option<AgentId>,
+}
+
+/// What the engine needs of a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapProcess {
+    /// The process.
+    pub id: ProcessId,
+    /// `basedOn`.
+    pub based_on: Option<ProcessSpecificationId>,
+    /// `classifiedAs`.
+    pub classified_as: Vec<Uri>,
+    /// `inScopeOf`.
+    pub in_scope_of: Vec<AgentId>,
+}
+
+/// The slice of the books a computation reads. Built once, never changed.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    events: HashMap<EconomicEventId, SnapEvent>,
+    resources: HashMap<EconomicResourceId, SnapResource>,
+    processes: HashMap<ProcessId, SnapProcess>,
+    /// Every version of the scopes involved that was ever adopted, by scope.
+    history: HashMap<AgentId, Vec<ValueEquation>>,
+    rates: Rates,
+    /// Events into each resource (its sources), in order.
+    sources: HashMap<EconomicResourceId, Vec<EconomicEventId>>,
+    inputs: HashMap<ProcessId, Vec<EconomicEventId>>,
+    outputs: HashMap<ProcessId, Vec<EconomicEventId>>,
+    realizing: HashMap<AgreementId, Vec<EconomicEventId>>,
+}
+
+impl Snapshot {
+    /// Indexes what persistence loaded. Order of the inputs does not matter: every list is
+    /// sorted by recording order.
+    pub fn new(
+        events: impl IntoIterator<Item = SnapEvent>,
+        resources: impl IntoIterator<Item = SnapResource>,
+        processes: impl IntoIterator<Item = SnapProcess>,
+        history: impl IntoIterator<Item = ValueEquation>,
+        rates: Rates,
+    ) -> Self {
+        let events: HashMap<_, _> = events.into_iter().map(|e| (e.id, e)).collect();
+        let mut ordered: Vec<&SnapEvent> = events.values().collect();
+        ordered.sort_by_key(|e| e.order_key());
+        let (mut sources, mut inputs, mut outputs, mut realizing) = (
+            HashMap::<_, Vec<_>>::new(),
+            HashMap::<_, Vec<_>>::new(),
+            HashMap::<_, Vec<_>>::new(),
+            HashMap::<_, Vec<_>>::new(),
+        );
+        for e in ordered {
+            if let Some(r) = source_of(e) {
+                sources.entry(r).or_default().push(e.id);
+            }
+            if let Some(p) = e.input_of {
+                inputs.entry(p).or_default().push(e.id);
+            }
+            if let Some(p) = e.output_of {
+                outputs.entry(p).or_default().push(e.id);
+            }
+            if let Some(a) = e.realization_of {
+                realizing.entry(a).or_default().push(e.id);
+            }
+        }
+        let mut by_scope: HashMap<AgentId, Vec<ValueEquation>> = HashMap::new();
+        for v in history {
+            by_scope.entry(v.scope).or_default().push(v);
+        }
+        for list in by_scope.values_mut() {
+            list.sort_by_key(|v| v.version);
+            list.dedup_by_key(|v| v.id);
+        }
+        Self {
+            events,
+            resources: resources.into_iter().map(|r| (r.id, r)).collect(),
+            processes: processes.into_iter().map(|p| (p.id, p)).collect(),
+            history: by_scope,
+            rates,
+            sources,
+            inputs,
+            outputs,
+            realizing,
+        }
+    }
+
+    /// An event.
+    pub fn event(&self, id: EconomicEventId) -> Option<&SnapEvent> {
+        self.events.get(&id)
+    }
+
+    /// Every event, in no particular order.
+    pub fn events(&self) -> impl Iterator<Item = &SnapEvent> {
+        self.events.values()
+    }
+
+    /// A resource.
+    pub fn resource(&self, id: EconomicResourceId) -> Option<&SnapResource> {
+        self.resources.get(&id)
+    }
+
+    /// A process.
+    pub fn process(&self, id: ProcessId) -> Option<&SnapProcess> {
+        self.processes.get(&id)
+    }
+
+    /// The versions of `scope` ever adopted, by version number.
+    pub fn history(&self, scope: AgentId) -> &[ValueEquation] {
+        self.history.get(&scope).map_or(&[], Vec::as_slice)
+    }
+
+    /// The version of `scope` adopted now, if any.
+    pub fn adopted(&self, scope: AgentId) -> Option<&ValueEquation> {
+        self.history(scope).iter().find(|v| v.status == super::equation::EquationStatus::Adopted)
+    }
+
+    fn ids<'a, K: std::hash::Hash + Eq>(
+        &'a self,
+        map: &'a HashMap<K, Vec<EconomicEventId>>,
+        key: K,
+    ) -> impl Iterator<Item = &'a SnapEvent> + 'a {
+        map.get(&key).into_iter().flatten().filter_map(|id| self.events.get(id))
+    }
+
+    /// The events that brought quantity into `r` (produced, transferred, moved or copied in,
+    /// raised), in recording order.
+    pub fn sources(&self, r: EconomicResourceId) -> impl Iterator<Item = &SnapEvent> {
+        self.ids(&self.sources, r)
+    }
+
+    /// The inputs of `p`, in recording order.
+    pub fn inputs(&self, p: ProcessId) -> impl Iterator<Item = &SnapEvent> {
+        self.ids(&self.inputs, p)
+    }
+
+    /// The outputs of `p`, in recording order.
+    pub fn outputs(&self, p: ProcessId) -> impl Iterator<Item = &SnapEvent> {
+        self.ids(&self.outputs, p)
+    }
+
+    /// The events realising agreement `a`, in recording order.
+    pub fn realizing(&self, a: AgreementId) -> impl Iterator<Item = &SnapEvent> {
+        self.ids(&self.realizing, a)
+    }
+
+    /// Everything that ever came into `r`: the sum of its sources' quantities.
+    pub fn total_in(&self, r: EconomicResourceId) -> Decimal {
+        self.sources(r).filter_map(|e| e.resource_quantity).sum()
+    }
+}
+
+/// The resource an event brings quantity into, if it is one of that resource's sources: the
+/// output of a process or a raise (into its resource), a transfer, move or copy (into its
+/// receiving resource, when that is another resource than the one it takes from).
+pub fn source_of(e: &SnapEvent) -> Option<EconomicResourceId> {
+    if e.output_of.is_some() || e.action == Action::Raise {
+        return e.resource_inventoried_as;
+    }
+    e.to_resource_inventoried_as.filter(|to| Some(*to) != e.resource_inventoried_as)
+}
+
+/// Which rules value events in a computation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleScope {
+    /// The equation's contribution buckets together ([`ValueEquation::rule_for`]).
+    All,
+    /// One bucket's rules (a distribution's bucket); a version without that bucket (a
+    /// `FORWARD` one valuing earlier contributions) uses all its rules.
+    Bucket(ValueEquationBucketId),
+}
+
+/// An event's value by an equation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Valued {
+    /// The value (never negative).
+    pub value: Decimal,
+    /// The version that valued it.
+    pub equation: ValueEquationId,
+    /// That version's number.
+    pub version: i32,
+    /// The rule.
+    pub rule: ValueEquationRuleId,
+    /// How it shares in distributions.
+    pub claim_type: ClaimType,
+    /// "work: `quantity * rate * 1.5` (v1) with quantity 10, rate 30 = 450".
+    pub explanation: String,
+}
+
+/// Values events by one applied equation (adopted or a draft) over a snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct Valuer<'a> {
+    /// The books.
+    pub snapshot: &'a Snapshot,
+    /// The equation asked for.
+    pub equation: &'a ValueEquation,
+    /// Which of its rules.
+    pub rules: RuleScope,
+}
+
+impl<'a> Valuer<'a> {
+    /// The facts rules match on.
+    fn facts<'s>(&'s self, e: &'s SnapEvent, classes: &'s [Uri]) -> MatchFacts<'s> {
+        let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
+        let process = e.input_of.or(e.output_of).and_then(|p| self.snapshot.process(p));
+        MatchFacts {
+            action: Some(e.action),
+            resource_conforms_to: e.resource_conforms_to.or(resource.and_then(|r| r.conforms_to)),
+            resource_classified_as: classes,
+            process_conforms_to: process.and_then(|p| p.based_on),
+            process_classified_as: process.map_or(&[], |p| p.classified_as.as_slice()),
+        }
+    }
+
+    fn rule_of(&self, version: &'a ValueEquation, facts: &MatchFacts<'_>) -> Option<&'a Rule> {
+        match self.rules {
+            RuleScope::Bucket(bucket) if version.id == self.equation.id => {
+                version.buckets.iter().find(|b| b.id == bucket).and_then(|b| b.rule_for(facts))
+            }
+            _ => version.rule_for(facts),
+        }
+    }
+
+    /// The value of `e`, or `None` when no rule of the valuing version matches it.
+    /// `resource_value` is the rolled-up value of the resource it acts on, when known.
+    pub fn value(&self, e: &SnapEvent, resource_value: Option<Decimal>) -> Result<Option<Valued>, DomainError> {
+        let version = valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded);
+        let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
+        let mut classes = e.resource_classified_as.clone();
+        if let Some(r) = resource {
+            classes.extend(r.classified_as.iter().cloned());
+        }
+        let facts = self.facts(e, &classes);
+        let Some(rule) = self.rule_of(version, &facts) else {
+            return Ok(None);
+        };
+        let rate =
+            facts.resource_conforms_to.and_then(|skill| self.snapshot.rates.rate(e.provider, skill, e.point_in_time));
+        let vars = Variables {
+            quantity: e.quantity(),
+            effort: e.effort_quantity,
+            declared_value: e.declared_value,
+            rate: rate.map(|(r, _)| r),
+            value_per_unit_of_use: resource.and_then(|r| r.value_per_unit_of_use),
+            resource_value,
+            reputation: None,
+        };
+        let value = rule.formula.eval(&vars).map_err(|err| {
+            DomainError::invalid("formula", format!("`{}` on event {}: {err}", rule.formula.text(), e.id))
+        })?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(DomainError::invalid(
+                "formula",
+                format!("`{}` gives a negative value ({value}) for event {}", rule.formula.text(), e.id),
+            ));
+        }
+        let read = rule
+            .formula
+            .variables()
+            .into_iter()
+            .map(|v| match (vars.get(v), v, rate) {
+                (Some(x), Variable::Rate, Some((_, RateSource::Default))) => {
+                    format!("rate {} (the skill's default)", crate::canonical(x))
+                }
+                (Some(x), _, _) => format!("{} {}", v.name(), crate::canonical(x)),
+                (None, _, _) => format!("{} none (counts as 0)", v.name()),
+            })
+            .collect::<Vec<_>>();
+        let with = if read.is_empty() { String::new() } else { format!(" with {}", read.join(", ")) };
+        Ok(Some(Valued {
+            value,
+            equation: version.id,
+            version: version.version,
+            rule: rule.id,
+            claim_type: rule.claim_type,
+            explanation: format!(
+                "{}: `{}` (v{}){with} = {}",
+                e.action.id(),
+                rule.formula.text(),
+                version.version,
+                crate::canonical(value)
+            ),
+        }))
+    }
+}
