@@ -29,7 +29,14 @@ pub struct Config {
     pub token_ttl: chrono::Duration,
     /// Request bounds.
     pub api: ApiSettings,
+    /// `OVN_GOVERNANCE_SWEEP_MS`: how often the server decides the governance proposals whose
+    /// deadline has come.
+    pub governance_sweep: Duration,
 }
+
+/// How often a server sweeps governance proposals by default: a proposal is decided at most
+/// about a second after its deadline.
+pub const DEFAULT_GOVERNANCE_SWEEP: Duration = Duration::from_secs(1);
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -40,6 +47,14 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
         None => Ok(default),
         Some(text) => text.trim().parse().ok().with_context(|| format!("{name} must be a number, not `{text}`")),
     }
+}
+
+/// The sweep period from milliseconds; a period of 0 would make the sweeper spin.
+fn sweep_period(millis: u64) -> anyhow::Result<Duration> {
+    if millis == 0 {
+        bail!("OVN_GOVERNANCE_SWEEP_MS must be at least 1");
+    }
+    Ok(Duration::from_millis(millis))
 }
 
 impl Config {
@@ -102,6 +117,10 @@ impl Config {
             keys,
             token_ttl: chrono::Duration::hours(number("OVN_TOKEN_TTL_HOURS", 24)?),
             api,
+            governance_sweep: sweep_period(number(
+                "OVN_GOVERNANCE_SWEEP_MS",
+                u64::try_from(DEFAULT_GOVERNANCE_SWEEP.as_millis()).unwrap_or(1_000),
+            )?)?,
         })
     }
 }

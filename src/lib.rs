@@ -42,9 +42,13 @@ pub struct RunningServer {
 }
 
 /// Starts serving on `listener` (bound by the caller, so tests can bind port 0).
+///
+/// Also starts the governance sweeper ([`ovn_persistence::governance::sweeper`]), which decides
+/// proposals at their deadline until the server stops.
 pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<RunningServer> {
     let store = open_store(config).await?;
     let auth = load_auth(config)?;
+    let sweeper = ovn_persistence::governance::sweeper::spawn(store.clone(), config.governance_sweep);
     let state = AppState::new(store, auth, config.api.clone());
     let port = listener.local_addr()?.port();
     let workers = config.workers;
@@ -57,6 +61,10 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<Run
     .listen(listener)?
     .run();
     let handle = server.handle();
-    let task = tokio::spawn(server);
+    let task = tokio::spawn(async move {
+        let stopped = server.await;
+        sweeper.abort();
+        stopped
+    });
     Ok(RunningServer { port, handle, task })
 }

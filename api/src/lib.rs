@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `planning`, `intent`, `proposal`, `claim`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`, `value`, `governance`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -21,6 +21,7 @@ pub mod context;
 pub mod convert;
 pub mod error;
 pub mod flow;
+pub mod governance;
 pub mod history;
 pub mod http;
 pub mod intent;
@@ -33,6 +34,7 @@ pub mod planning;
 pub mod proposal;
 pub mod rates;
 pub mod scalars;
+pub mod value;
 
 use std::time::Duration;
 
@@ -55,6 +57,8 @@ pub struct Query(
     proposal::ProposalQuery,
     claim::ClaimQuery,
     rates::RatesQuery,
+    value::ValueQuery,
+    governance::GovernanceQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -68,6 +72,8 @@ pub struct Mutation(
     proposal::ProposalMutation,
     claim::ClaimMutation,
     rates::RatesMutation,
+    value::ValueMutation,
+    governance::GovernanceMutation,
 );
 
 /// ovn's executable schema.

@@ -20,6 +20,7 @@ use async_graphql::dataloader::Loader;
 use ovn_domain::agent::network::{OvnRole, Tie};
 use ovn_domain::agent::{Agent, AgentRelationshipRole};
 use ovn_domain::claim::{Claim, Settlement};
+use ovn_domain::governance::{Elector, GovernanceProposal, Vote};
 use ovn_domain::intent::{Intent, Satisfaction};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
@@ -27,12 +28,13 @@ use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::{
     AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId,
-    FulfillmentId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId,
-    ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
+    FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId,
+    ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, UnitId, ValueEquationId,
 };
 use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::planning::CommitmentLink;
+use ovn_persistence::value::StoredEquation;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
 
@@ -193,6 +195,8 @@ batch_loader!(ProposedIntentId, ProposedIntent, proposed_intents_by_id);
 batch_loader!(ProposedToId, ProposedTo, proposed_tos_by_id);
 batch_loader!(ClaimId, Claim, claims_by_id);
 batch_loader!(SettlementId, Settlement, settlements_by_id);
+batch_loader!(ValueEquationId, StoredEquation, value_equations_by_id);
+batch_loader!(GovernanceProposalId, GovernanceProposal, governance_proposals_by_id);
 
 /// Groups records by a key they carry.
 fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
@@ -271,6 +275,14 @@ keyed_loader!(
     /// Loader key: the settlements of a claim.
     SettlementsOf(ClaimId) => Settlement,
     |store, ids| store.settlements_of(&ids, &[]).await.map(|found| group(found, |s| Some(s.settles)))
+);
+keyed_loader!(
+    /// Loader key: the electorate of a governance proposal.
+    ElectorsOf(GovernanceProposalId) => Elector, |store, ids| store.governance_electors_of(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the votes on a governance proposal.
+    VotesOf(GovernanceProposalId) => Vote, |store, ids| store.governance_votes_of(&ids).await
 );
 keyed_loader!(
     /// Loader key: the settlements an event makes.

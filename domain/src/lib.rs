@@ -11,6 +11,7 @@ pub mod agent;
 pub mod claim;
 pub mod error;
 pub mod flow;
+pub mod governance;
 pub mod history;
 pub mod ids;
 pub mod intent;

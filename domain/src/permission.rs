@@ -8,6 +8,7 @@
 
 use crate::agent::network::{OvnRole, Ties};
 use crate::claim::Claim;
+use crate::governance::{Elector, Electorate, ElectorateBasis};
 use crate::intent::Intent;
 use crate::observation::{NewEvent, ResourceState};
 use crate::planning::Commitment;
@@ -218,7 +219,69 @@ pub fn may_set_rate(actor: AgentId, agent: AgentId, ties: &Ties) -> Result<(), D
         Err(DomainError::Forbidden(
             "an agent's rate is set only by the agent, or by a steward of a network or project it is an affiliate of"
                 .into(),
+/// A draft version of a scope's value equation is created by an affiliate of the scope (or of
+/// a network above it) or by a steward of it: those who contribute there, or run it. `ties`
+/// hold the actor's own ties and the `partOf` chain above the scope.
+pub fn may_draft_equation(actor: AgentId, scope: AgentId, ties: &Ties) -> Result<(), DomainError> {
+    if ties.is_affiliate(actor, scope) || ties.is_steward(actor, scope) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a value equation is drafted only by an affiliate or a steward of its scope".into()))
+    }
+}
+
+/// A draft is changed or deleted by its author (`created_by`) or by a steward of its scope;
+/// another affiliate drafts a version of its own instead.
+pub fn may_change_equation(
+    actor: AgentId,
+    created_by: AgentId,
+    scope: AgentId,
+    ties: &Ties,
+) -> Result<(), DomainError> {
+    if actor == created_by || ties.is_steward(actor, scope) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a draft value equation is changed only by its author or by a steward of its scope".into(),
         ))
+    }
+}
+
+/// A governance proposal is made by a member of the electorate it would have (an active
+/// contributor of the scope, or, with none, a steward) or by a steward of the scope. When the
+/// scope has neither contributors nor stewards, the proposer alone would vote, so only an
+/// affiliate of the scope may then propose: a stranger cannot decide for a new project.
+pub fn may_propose(actor: AgentId, scope: AgentId, electorate: &Electorate, ties: &Ties) -> Result<(), DomainError> {
+    let allowed = match electorate.basis {
+        ElectorateBasis::Proposer => ties.is_affiliate(actor, scope),
+        ElectorateBasis::Contributors | ElectorateBasis::Stewards => {
+            electorate.members.contains(&actor) || ties.is_steward(actor, scope)
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "a governance proposal is made only by an active contributor or a steward of its scope".into(),
+        ))
+    }
+}
+
+/// Only a member of a proposal's electorate votes on it.
+pub fn may_vote(actor: AgentId, electors: &[Elector]) -> Result<(), DomainError> {
+    if electors.iter().any(|e| e.agent == actor) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the proposal's electorate (fixed when it was made) may vote on it".into()))
+    }
+}
+
+/// A scope's governance rule is set by a steward of it (or of a network above it).
+pub fn may_set_governance_rule(actor: AgentId, scope: AgentId, ties: &Ties) -> Result<(), DomainError> {
+    if ties.is_steward(actor, scope) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("a scope's governance rule is set only by a steward of it".into()))
     }
 }
 
@@ -423,5 +486,41 @@ mod tests {
         );
         let stewarded_elsewhere = Ties::new([tie(steward, OvnRole::StewardOf, network)]);
         assert!(may_set_rate(steward, alice, &stewarded_elsewhere).is_err(), "a steward of a scope she never joined");
+    #[test]
+    fn affiliates_and_stewards_draft_authors_and_stewards_change_and_electors_vote() {
+        use rust_decimal::Decimal;
+
+        let (network, project, alice, bob, steward, eve) =
+            (AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new());
+        let ties = Ties::new([
+            Tie { subject: project, role: OvnRole::PartOf, object: network },
+            Tie { subject: alice, role: OvnRole::AffiliateOf, object: network },
+            Tie { subject: bob, role: OvnRole::AffiliateOf, object: project },
+            Tie { subject: steward, role: OvnRole::StewardOf, object: network },
+        ]);
+        let forbidden = |r: Result<(), DomainError>| matches!(r, Err(DomainError::Forbidden(_)));
+        assert_eq!(may_draft_equation(alice, project, &ties), Ok(()), "an affiliate of the network above");
+        assert_eq!(may_draft_equation(bob, project, &ties), Ok(()));
+        assert_eq!(may_draft_equation(steward, project, &ties), Ok(()));
+        assert!(forbidden(may_draft_equation(eve, project, &ties)));
+        assert!(forbidden(may_draft_equation(bob, network, &ties)), "a project's affiliate is not the network's");
+
+        assert_eq!(may_change_equation(alice, alice, project, &ties), Ok(()), "its author");
+        assert_eq!(may_change_equation(steward, alice, project, &ties), Ok(()));
+        assert!(forbidden(may_change_equation(bob, alice, project, &ties)), "another affiliate");
+
+        let contributors = Electorate { basis: ElectorateBasis::Contributors, members: vec![alice] };
+        assert_eq!(may_propose(alice, project, &contributors, &ties), Ok(()));
+        assert_eq!(may_propose(steward, project, &contributors, &ties), Ok(()));
+        assert!(forbidden(may_propose(bob, project, &contributors, &ties)), "an affiliate who contributed nothing");
+        let alone = |who| Electorate { basis: ElectorateBasis::Proposer, members: vec![who] };
+        assert_eq!(may_propose(bob, project, &alone(bob), &ties), Ok(()), "the first affiliate of a new project");
+        assert!(forbidden(may_propose(eve, project, &alone(eve), &ties)), "a stranger never");
+
+        let electors = [Elector { agent: alice, weight: Decimal::ONE }];
+        assert_eq!(may_vote(alice, &electors), Ok(()));
+        assert!(forbidden(may_vote(steward, &electors)));
+        assert_eq!(may_set_governance_rule(steward, project, &ties), Ok(()));
+        assert!(forbidden(may_set_governance_rule(alice, project, &ties)));
     }
 }

@@ -184,7 +184,26 @@ historic_record!(
     ovn_domain::proposal::ProposedTo => ovn_domain::ProposedToId,
     ovn_domain::claim::Claim => ovn_domain::ClaimId,
     ovn_domain::claim::Settlement => ovn_domain::SettlementId,
+    ovn_domain::governance::GovernanceProposal => ovn_domain::GovernanceProposalId,
 );
+
+impl Historic for crate::value::StoredEquation {
+    type Id = ovn_domain::ValueEquationId;
+    const KIND: &'static str = <Self as Record>::KIND;
+
+    fn record_id(&self) -> Self::Id {
+        self.equation.id
+    }
+
+    fn revision_number(&self) -> i64 {
+        self.equation.revision
+    }
+
+    fn from_snapshot(json: &str) -> Result<Self> {
+        let (row, _) = read_snapshot(json)?;
+        <Self as Record>::from_row(row)
+    }
+}
 
 impl Historic for EconomicEvent {
     type Id = EconomicEventId;

@@ -5,8 +5,7 @@
 //! `ovn-domain`, and writes the result.
 //!
 //! The layout follows the ValueFlows modules: [`agent`], [`knowledge`], [`observation`],
-//! [`flow`], [`intent`], [`proposal`], [`claim`], each with its writes and reads (and the OVN
-//! [`rates`] of agents); [`rows`](crate) maps each record between its row
+//! [`flow`], [`intent`], [`proposal`], [`claim`], [`value`], [`governance`], each with its writes and reads (and the OVN [`rates`] of agents); [`rows`](crate) maps each record between its row
 //! and its domain value once, for the services and for the bulk [`ledger_io`] alike.
 //!
 //! Rules kept here:
@@ -29,6 +28,7 @@ pub mod decimal;
 mod entity;
 mod error;
 pub mod flow;
+pub mod governance;
 pub mod history;
 pub mod idempotency;
 pub mod intent;
@@ -43,6 +43,7 @@ mod references;
 mod revisioned;
 mod rows;
 mod store;
+pub mod value;
 
 pub use error::PersistenceError;
 pub use idempotency::{Idempotency, Outcome};

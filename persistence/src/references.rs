@@ -2,6 +2,7 @@
 //! reference to a missing record is refused as `BAD_INPUT` naming the input field, rather
 //! than failing on a foreign key after half the work (which would say nothing useful).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_domain::{
@@ -76,7 +77,7 @@ impl Ref {
 
 /// The references of one input, each with the input field that makes it.
 #[derive(Debug, Default)]
-pub(crate) struct References(Vec<(Ref, &'static str)>);
+pub(crate) struct References(Vec<(Ref, Cow<'static, str>)>);
 
 impl References {
     /// No references yet.
@@ -84,17 +85,18 @@ impl References {
         Self::default()
     }
 
-    /// Adds a reference made by `field`, when there is one.
-    pub(crate) fn add(&mut self, field: &'static str, reference: Option<Ref>) -> &mut Self {
+    /// Adds a reference made by `field` (a name, or a path such as `buckets[1].recipient`),
+    /// when there is one.
+    pub(crate) fn add(&mut self, field: impl Into<Cow<'static, str>>, reference: Option<Ref>) -> &mut Self {
         if let Some(reference) = reference {
-            self.0.push((reference, field));
+            self.0.push((reference, field.into()));
         }
         self
     }
 
     /// Adds every reference of a list made by `field`.
     pub(crate) fn add_all(&mut self, field: &'static str, references: impl IntoIterator<Item = Ref>) -> &mut Self {
-        self.0.extend(references.into_iter().map(|r| (r, field)));
+        self.0.extend(references.into_iter().map(|r| (r, Cow::Borrowed(field))));
         self
     }
 
@@ -127,7 +129,11 @@ impl References {
         for (reference, field) in &self.0 {
             let (table, kind) = reference.table();
             if !found.contains(&(table.to_owned(), reference.id())) {
-                return Err(DomainError::invalid(*field, format!("{kind} `{}` does not exist", reference.id())).into());
+                return Err(DomainError::invalid(
+                    field.as_ref(),
+                    format!("{kind} `{}` does not exist", reference.id()),
+                )
+                .into());
             }
         }
         Ok(())

@@ -8,8 +8,8 @@ use std::hash::Hash;
 use chrono::{DateTime, Utc};
 use ovn_domain::Revision;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
-    TryIntoModel,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PrimaryKeyTrait, QueryFilter,
+    QuerySelect, TryIntoModel,
 };
 
 use crate::error::{PersistenceError, Result};
@@ -107,6 +107,28 @@ pub(crate) async fn save_in<R: Record>(txn: &DatabaseTransaction, revision: Revi
     let written = R::Entity::update(next.to_row(Stamps::updated(now))).exec(txn).await?;
     keep_in::<R>(txn, next.id(), &written, now).await?;
     Ok(next)
+}
+
+/// [`save_in`], but only while the row still meets `condition`, checked by the database in
+/// the same `UPDATE` (a status a decision moves away from, so that two deciders never both
+/// write); `None`, with nothing written, when it no longer does.
+pub(crate) async fn save_if_in<R: Record>(
+    txn: &DatabaseTransaction,
+    revision: Revision<R::Id>,
+    mut next: R,
+    condition: Condition,
+) -> Result<Option<R>> {
+    next.set_revision(revision.number + 1);
+    let now = Utc::now();
+    let update = R::Entity::update(next.to_row(Stamps::updated(now))).validate()?.filter(condition);
+    match update.exec(txn).await {
+        Ok(written) => {
+            keep_in::<R>(txn, next.id(), &written, now).await?;
+            Ok(Some(next))
+        }
+        Err(DbErr::RecordNotUpdated) => Ok(None),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Deletes a record at `revision`, after `check` accepts it; refused with a `CONFLICT` while

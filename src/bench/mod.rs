@@ -177,6 +177,7 @@ fn config(database: DatabaseSettings, key_dir: &std::path::Path) -> Config {
         },
         token_ttl: chrono::Duration::hours(1),
         api: ApiSettings { request_timeout: Duration::from_secs(120), ..ApiSettings::default() },
+        governance_sweep: crate::config::DEFAULT_GOVERNANCE_SWEEP,
     }
 }
 

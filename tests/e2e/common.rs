@@ -156,6 +156,8 @@ pub fn test_config(db: &TestDb) -> Config {
         },
         token_ttl: chrono::Duration::hours(1),
         api: ApiSettings { production, ..ApiSettings::default() },
+        // Sooner than the default second, so that tests waiting for a deadline wait less.
+        governance_sweep: Duration::from_millis(200),
     }
 }
 

@@ -277,15 +277,25 @@ impl EconomicEvent {
     /// are organizations; `ties` hold the provider's affiliations and the scopes' `partOf`
     /// chains.
     pub fn is_contribution(&self, organization_scopes: &[AgentId], ties: &Ties) -> bool {
-        let in_scope = organization_scopes.iter().filter(|s| self.details.in_scope_of.contains(s));
-        is_contribution(self.core.provider, in_scope, ties)
+        let provider = self.core.provider;
+        organization_scopes
+            .iter()
+            .any(|scope| self.details.in_scope_of.contains(scope) && contributes_to(provider, *scope, ties))
     }
 }
 
-/// The rule of [`EconomicEvent::is_contribution`] for an event given by its provider and the
-/// scopes it is in that are organizations (the value engine reads events in this lean form).
+/// Whether an event that `provider` provided in scope of the organization `scope` is a
+/// contribution to it ([`EconomicEvent::is_contribution`]): the provider is someone else, and an
+/// affiliate of the scope or of a network the scope is part of. Governance counts a scope's
+/// active contributors by this same rule without loading their events one by one.
+pub fn contributes_to(provider: AgentId, scope: AgentId, ties: &Ties) -> bool {
+    scope != provider && ties.is_affiliate(provider, scope)
+}
+
+/// [`EconomicEvent::is_contribution`] for an event given by its provider and the scopes it is
+/// in that are organizations (the value engine reads events in this lean form).
 pub fn is_contribution<'a>(provider: AgentId, organization_scopes: impl IntoIterator<Item = &'a AgentId>, ties: &Ties) -> bool {
-    organization_scopes.into_iter().any(|scope| *scope != provider && ties.is_affiliate(provider, *scope))
+    organization_scopes.into_iter().any(|scope| contributes_to(provider, *scope, ties))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod intents;
 mod knowledge;
 mod observation;
 mod planning;
+mod value;
 
 use std::fmt;
 
@@ -24,6 +25,7 @@ use crate::error::{PersistenceError, Result};
 pub(crate) use observation::{
     CoreColumns, core_from, core_from_columns, event_from, event_row, flow_event_from, process_from, process_row,
 };
+pub(crate) use value::{elector_from, elector_row, rule_from, rule_row, vote_from, vote_row};
 
 /// A record kept in one table with an id and a revision.
 pub(crate) trait Record: Sized + Send + Sync + 'static {

@@ -1,0 +1,49 @@
+//! The governance module's inputs, each converted into the store's command in one `TryFrom`.
+
+use async_graphql::{ID, InputObject};
+use ovn_domain::governance::NewProposal;
+use ovn_domain::{AgentId, DomainError, EconomicResourceId, ValueEquationId};
+
+use super::objects::GovernanceProposalKind;
+use crate::convert::{note, opt_id};
+use crate::knowledge::inputs::{IMeasure, measure};
+use crate::scalars::DateTime;
+
+/// OVN: a new governance proposal. Only `ADOPT_VALUE_EQUATION` is carried out for now; the
+/// other kinds are refused as not supported yet.
+#[derive(InputObject)]
+pub struct GovernanceProposalCreateParams {
+    /// What to decide.
+    pub kind: GovernanceProposalKind,
+    /// (`Agent`) The project or network that decides.
+    pub scope: ID,
+    /// (`ValueEquation`) For `ADOPT_VALUE_EQUATION`: the draft version to adopt.
+    pub value_equation: Option<ID>,
+    /// (`EconomicResource`) For `ALLOCATE_FROM_POOL`: the pool.
+    pub pool: Option<ID>,
+    /// For `ALLOCATE_FROM_POOL`: how much.
+    pub amount: Option<IMeasure>,
+    /// (`Agent`) For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom.
+    pub recipient: Option<ID>,
+    /// When the vote closes (in the future).
+    pub deadline: DateTime,
+    /// A textual description or comment.
+    pub note: Option<String>,
+}
+
+impl TryFrom<GovernanceProposalCreateParams> for NewProposal {
+    type Error = DomainError;
+
+    fn try_from(p: GovernanceProposalCreateParams) -> Result<Self, DomainError> {
+        Ok(Self {
+            kind: p.kind.into(),
+            scope: AgentId::parse(p.scope.as_str())?,
+            value_equation: opt_id(&p.value_equation, ValueEquationId::parse)?,
+            pool: opt_id(&p.pool, EconomicResourceId::parse)?,
+            amount: measure(&p.amount)?,
+            recipient: opt_id(&p.recipient, AgentId::parse)?,
+            deadline: p.deadline,
+            note: note(&p.note)?,
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! Rows of value equations and governance: a version of an equation (its buckets and rules as
+//! one JSON column), a proposal, its electors and votes, a scope's rule.
+
+use chrono::{DateTime, Utc};
+use ovn_domain::governance::{
+    Elector, ElectorateBasis, Fraction, GovernanceProposal, GovernanceRule, ProposalKind, ProposalStatus, Vote,
+    VoteWeighting,
+};
+use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
+use ovn_domain::{AgentId, DomainError, GovernanceProposalId, ValueEquationId};
+use sea_orm::ActiveValue::Set;
+
+use super::{Record, Stamps, corrupt, id, opt, text};
+use crate::decimal::DbDecimal;
+use crate::entity::{governance_elector, governance_proposal, governance_rule, governance_vote, value_equation};
+use crate::error::{PersistenceError, Result};
+use crate::value::StoredEquation;
+
+fn parsed<T>(text: &str, parse: impl Fn(&str) -> Result<T, DomainError>) -> Result<T> {
+    parse(text).map_err(corrupt)
+}
+
+fn fraction(field: &str, text: &str) -> Result<Fraction> {
+    Fraction::parse(field, text).map_err(corrupt)
+}
+
+/// The buckets as stored: their JSON, each formula as its text.
+fn buckets_to_json(buckets: &[Bucket]) -> String {
+    // A `Vec<Bucket>` holds only strings, decimals as text, ids, enums and lists (no map keys,
+    // no floats): serialising it cannot fail. Were it ever to, `null` is written, which the
+    // next read reports as corrupt rather than as an equation without buckets.
+    serde_json::to_string(buckets).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn buckets_from_json(text: &str) -> Result<Vec<Bucket>> {
+    serde_json::from_str(text).map_err(|e| PersistenceError::Corrupt(format!("value equation buckets: {e}")))
+}
+
+impl Record for StoredEquation {
+    type Entity = value_equation::Entity;
+    type Row = value_equation::ActiveModel;
+    type Id = ValueEquationId;
+    const KIND: &'static str = "value equation";
+
+    fn id(&self) -> ValueEquationId {
+        self.equation.id
+    }
+
+    fn set_revision(&mut self, revision: i64) {
+        self.equation.revision = revision;
+    }
+
+    fn row_revision(row: &value_equation::Model) -> i64 {
+        row.revision
+    }
+
+    fn from_row(row: value_equation::Model) -> Result<Self> {
+        Ok(StoredEquation {
+            equation: ValueEquation {
+                id: id(&row.id, ValueEquationId::parse)?,
+                revision: row.revision,
+                scope: id(&row.scope, AgentId::parse)?,
+                version: row.version,
+                name: row.name,
+                status: parsed(&row.status, EquationStatus::parse)?,
+                percentage_behavior: parsed(&row.percentage_behavior, PercentageBehavior::parse)?,
+                valuation: parsed(&row.valuation, Valuation::parse)?,
+                note: row.note,
+                buckets: buckets_from_json(&row.buckets)?,
+                created: row.created,
+                adopted_at: row.adopted_at,
+                retired_at: row.retired_at,
+            },
+            created_by: id(&row.created_by, AgentId::parse)?,
+        })
+    }
+
+    fn to_row(&self, stamps: Stamps) -> value_equation::ActiveModel {
+        let e = &self.equation;
+        value_equation::ActiveModel {
+            id: Set(e.id.to_string()),
+            scope: Set(e.scope.to_string()),
+            version: Set(e.version),
+            name: Set(e.name.clone()),
+            status: Set(e.status.as_str().to_owned()),
+            percentage_behavior: Set(e.percentage_behavior.as_str().to_owned()),
+            valuation: Set(e.valuation.as_str().to_owned()),
+            note: Set(e.note.clone()),
+            buckets: Set(buckets_to_json(&e.buckets)),
+            created: Set(e.created),
+            created_by: Set(self.created_by.to_string()),
+            adopted_at: Set(e.adopted_at),
+            retired_at: Set(e.retired_at),
+            revision: Set(e.revision),
+            created_at: stamps.created_at(),
+            updated_at: stamps.updated_at(),
+        }
+    }
+}
+
+impl Record for GovernanceProposal {
+    type Entity = governance_proposal::Entity;
+    type Row = governance_proposal::ActiveModel;
+    type Id = GovernanceProposalId;
+    const KIND: &'static str = "governance proposal";
+
+    fn id(&self) -> GovernanceProposalId {
+        self.id
+    }
+
+    fn set_revision(&mut self, revision: i64) {
+        self.revision = revision;
+    }
+
+    fn row_revision(row: &governance_proposal::Model) -> i64 {
+        row.revision
+    }
+
+    fn from_row(row: governance_proposal::Model) -> Result<Self> {
+        Ok(GovernanceProposal {
+            id: id(&row.id, GovernanceProposalId::parse)?,
+            revision: row.revision,
+            kind: parsed(&row.kind, ProposalKind::parse)?,
+            scope: id(&row.scope, AgentId::parse)?,
+            value_equation: opt(row.value_equation.as_deref(), ValueEquationId::parse)?,
+            note: row.note,
+            deadline: row.deadline,
+            status: parsed(&row.status, ProposalStatus::parse)?,
+            created: row.created,
+            proposer: id(&row.proposer, AgentId::parse)?,
+            decided_at: row.decided_at,
+            quorum: fraction("quorum", &row.quorum)?,
+            threshold: fraction("threshold", &row.threshold)?,
+            weighting: parsed(&row.weighting, VoteWeighting::parse)?,
+            electorate_basis: parsed(&row.electorate_basis, ElectorateBasis::parse)?,
+        })
+    }
+
+    fn to_row(&self, stamps: Stamps) -> governance_proposal::ActiveModel {
+        governance_proposal::ActiveModel {
+            id: Set(self.id.to_string()),
+            kind: Set(self.kind.as_str().to_owned()),
+            scope: Set(self.scope.to_string()),
+            value_equation: Set(text(self.value_equation)),
+            note: Set(self.note.clone()),
+            deadline: Set(self.deadline),
+            status: Set(self.status.as_str().to_owned()),
+            created: Set(self.created),
+            proposer: Set(self.proposer.to_string()),
+            decided_at: Set(self.decided_at),
+            quorum: Set(self.quorum.text()),
+            threshold: Set(self.threshold.text()),
+            weighting: Set(self.weighting.as_str().to_owned()),
+            electorate_basis: Set(self.electorate_basis.as_str().to_owned()),
+            revision: Set(self.revision),
+            created_at: stamps.created_at(),
+            updated_at: stamps.updated_at(),
+        }
+    }
+}
+
+/// An elector of `proposal`, as stored.
+pub(crate) fn elector_row(proposal: GovernanceProposalId, elector: &Elector) -> governance_elector::ActiveModel {
+    governance_elector::ActiveModel {
+        proposal: Set(proposal.to_string()),
+        agent: Set(elector.agent.to_string()),
+        weight: Set(DbDecimal(elector.weight)),
+    }
+}
+
+/// A stored elector, with its proposal.
+pub(crate) fn elector_from(row: &governance_elector::Model) -> Result<(GovernanceProposalId, Elector)> {
+    Ok((
+        id(&row.proposal, GovernanceProposalId::parse)?,
+        Elector { agent: id(&row.agent, AgentId::parse)?, weight: row.weight.0 },
+    ))
+}
+
+/// A vote on `proposal`, as stored.
+pub(crate) fn vote_row(proposal: GovernanceProposalId, vote: &Vote) -> governance_vote::ActiveModel {
+    governance_vote::ActiveModel {
+        proposal: Set(proposal.to_string()),
+        voter: Set(vote.voter.to_string()),
+        in_favour: Set(vote.in_favour),
+        cast_at: Set(vote.cast_at),
+    }
+}
+
+/// A stored vote, with its proposal.
+pub(crate) fn vote_from(row: &governance_vote::Model) -> Result<(GovernanceProposalId, Vote)> {
+    Ok((
+        id(&row.proposal, GovernanceProposalId::parse)?,
+        Vote { voter: id(&row.voter, AgentId::parse)?, in_favour: row.in_favour, cast_at: row.cast_at },
+    ))
+}
+
+/// A scope's stored rule.
+pub(crate) fn rule_from(row: &governance_rule::Model) -> Result<GovernanceRule> {
+    Ok(GovernanceRule {
+        scope: id(&row.scope, AgentId::parse)?,
+        quorum: fraction("quorum", &row.quorum)?,
+        threshold: fraction("threshold", &row.threshold)?,
+        weighting: parsed(&row.weighting, VoteWeighting::parse)?,
+    })
+}
+
+/// A scope's rule as stored, set by `set_by` at `now` (an insert sets `created_at`; the
+/// upsert keeps the first one).
+pub(crate) fn rule_row(rule: &GovernanceRule, set_by: AgentId, now: DateTime<Utc>) -> governance_rule::ActiveModel {
+    governance_rule::ActiveModel {
+        scope: Set(rule.scope.to_string()),
+        quorum: Set(rule.quorum.text()),
+        threshold: Set(rule.threshold.text()),
+        weighting: Set(rule.weighting.as_str().to_owned()),
+        set_by: Set(set_by.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
