@@ -59,6 +59,7 @@ pub struct Query(
     rates::RatesQuery,
     value::ValueQuery,
     governance::GovernanceQuery,
+    value::ValueEngineQuery,
 );
 
 /// The root mutation: one object per module, merged.

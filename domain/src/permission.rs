@@ -219,6 +219,10 @@ pub fn may_set_rate(actor: AgentId, agent: AgentId, ties: &Ties) -> Result<(), D
         Err(DomainError::Forbidden(
             "an agent's rate is set only by the agent, or by a steward of a network or project it is an affiliate of"
                 .into(),
+        ))
+    }
+}
+
 /// A draft version of a scope's value equation is created by an affiliate of the scope (or of
 /// a network above it) or by a steward of it: those who contribute there, or run it. `ties`
 /// hold the actor's own ties and the `partOf` chain above the scope.
@@ -486,6 +490,8 @@ mod tests {
         );
         let stewarded_elsewhere = Ties::new([tie(steward, OvnRole::StewardOf, network)]);
         assert!(may_set_rate(steward, alice, &stewarded_elsewhere).is_err(), "a steward of a scope she never joined");
+    }
+
     #[test]
     fn affiliates_and_stewards_draft_authors_and_stewards_change_and_electors_vote() {
         use rust_decimal::Decimal;

@@ -35,3 +35,4 @@ mod rates;
 mod replay;
 mod schema;
 mod value_checks;
+mod value_engine;
