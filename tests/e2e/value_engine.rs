@@ -92,7 +92,10 @@ fn qty(n: &str, unit: &str) -> Value {
 /// The sensor kit: everyone, every event, and the equation v1 adopted by vote.
 struct Kit {
     app: TestApp,
+    steward: Person,
     project: String,
+    design: String,
+    hour: String,
     fund: String,
     alice: Person,
     bob: Person,
@@ -107,7 +110,7 @@ struct Kit {
 
 fn equation(kit_scope: &str, fund: &str, name: &str, design_factor: &str, design_skill: &str, usd_spec: &str) -> Value {
     json!({
-        "scope": kit_scope, "name": name, "percentageBehavior": "STRAIGHT",
+        "scope": kit_scope, "name": name, "percentageBehavior": "STRAIGHT", "valuation": "RESTATE",
         "buckets": [
             { "sequence": 1, "name": "infrastructure", "kind": "AGENT", "percentage": "5", "recipient": fund },
             { "sequence": 2, "name": "kit", "kind": "DELIVERABLE", "percentage": "95", "rules": [
@@ -127,6 +130,12 @@ const CREATE_EQUATION: &str = "mutation($q: ValueEquationCreateParams!) {
 
 /// Proposes `equation` for adoption and has every contributor vote for it.
 async fn adopt(k: &Kit, equation: &str) -> Result<Value> {
+    let all = [&k.alice, &k.bob, &k.carol, &k.dan];
+    vote_on(k, equation, &all, &[]).await
+}
+
+/// Proposes `equation`; `yes` vote for it, `no` against; returns the proposal as decided.
+async fn vote_on(k: &Kit, equation: &str, yes: &[&Person], no: &[&Person]) -> Result<Value> {
     let proposal = create(
         &k.app,
         &k.alice.token,
@@ -136,19 +145,24 @@ async fn adopt(k: &Kit, equation: &str) -> Result<Value> {
         "/data/createGovernanceProposal/governanceProposal/id",
     )
     .await?;
-    for voter in [&k.alice, &k.bob, &k.carol, &k.dan] {
+    for (voter, in_favour) in yes.iter().map(|p| (p, true)).chain(no.iter().map(|p| (p, false))) {
         let voted = k
             .app
             .graphql_as(
                 &voter.token,
-                "mutation($p: ID!) { vote(proposal: $p, inFavour: true) { governanceProposal { status } } }",
-                json!({ "p": proposal }),
+                "mutation($p: ID!, $y: Boolean!) { vote(proposal: $p, inFavour: $y) { governanceProposal { status } } }",
+                json!({ "p": proposal, "y": in_favour }),
             )
             .await?;
         data(&voted)?;
     }
-    let read =
-        k.app.graphql("query($p: ID!) { governanceProposal(id: $p) { status } }", json!({ "p": proposal })).await?;
+    let read = k
+        .app
+        .graphql(
+            "query($p: ID!) { governanceProposal(id: $p) { status weighting electorate { agent { name } weight } } }",
+            json!({ "p": proposal }),
+        )
+        .await?;
     Ok(data(&read)?["governanceProposal"].clone())
 }
 
@@ -306,7 +320,23 @@ async fn sensor_kit() -> Result<Kit> {
         "/data/createValueEquation/valueEquation/id",
     )
     .await?;
-    let kit = Kit { app, project, fund, alice, bob, carol, dan, kits, design_skill, usd, usd_spec, v1 };
+    let kit = Kit {
+        app,
+        steward,
+        project,
+        design,
+        hour,
+        fund,
+        alice,
+        bob,
+        carol,
+        dan,
+        kits,
+        design_skill,
+        usd,
+        usd_spec,
+        v1,
+    };
     let decided = adopt(&kit, &kit.v1).await?;
     ensure!(decided["status"] == "PASSED", "every contributor voted for v1: {decided}");
     Ok(kit)
@@ -471,5 +501,100 @@ async fn a_draft_is_compared_with_the_adopted_version_then_adopted_by_vote() -> 
         .collect();
     listed.sort();
     ensure!(listed == [(1, "RETIRED".to_owned()), (2, "ADOPTED".to_owned())], "{versions}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_forward_version_keeps_earlier_values_and_values_what_comes_after_it() -> Result<()> {
+    let k = sensor_kit().await?;
+    let mut forward = equation(&k.project, &k.fund, "v2", "2", &k.design_skill, &k.usd_spec);
+    forward["valuation"] = json!("FORWARD");
+    let v2 = create(
+        &k.app,
+        &k.bob.token,
+        CREATE_EQUATION,
+        json!({ "q": forward }),
+        "/data/createValueEquation/valueEquation/id",
+    )
+    .await?;
+    ensure!(adopt(&k, &v2).await?["status"] == "PASSED");
+    const EQUITY: &str = "query($p: ID!, $a: ID!) { fluidEquity(scope: $p) { total valuedBy { version }
+        contributions(agent: $a) { value equationVersion } } }";
+    // Everything was recorded under v1: it keeps v1's values (Alice's 10 h at 1.5: 450).
+    let before = k.app.graphql(EQUITY, json!({ "p": k.project, "a": k.alice.id })).await?;
+    let before = &data(&before)?["fluidEquity"];
+    ensure!(before["total"] == "860" && before["valuedBy"]["version"] == 2, "{before}");
+    ensure!(before["contributions"] == json!([{ "value": "450", "equationVersion": 1 }]), "{before}");
+    // New design work after v2's adoption is valued by v2: 10 h × 30 × 2 = 600.
+    record(
+        &k.app,
+        &k.alice.token,
+        json!({ "action": "work", "provider": k.alice.id, "receiver": k.project, "inputOf": k.design,
+                "effortQuantity": qty("10", &k.hour), "resourceConformsTo": k.design_skill, "inScopeOf": [k.project] }),
+        Value::Null,
+    )
+    .await?;
+    let after = k.app.graphql(EQUITY, json!({ "p": k.project, "a": k.alice.id })).await?;
+    let after = &data(&after)?["fluidEquity"];
+    ensure!(after["total"] == "1460", "860 + 600: {after}");
+    ensure!(
+        after["contributions"]
+            == json!([{ "value": "450", "equationVersion": 1 }, { "value": "600", "equationVersion": 2 }]),
+        "{after}"
+    );
+    // The same version restating history would value both at 600.
+    let mut restate = equation(&k.project, &k.fund, "v3", "2", &k.design_skill, &k.usd_spec);
+    restate["valuation"] = json!("RESTATE");
+    let v3 = create(
+        &k.app,
+        &k.bob.token,
+        CREATE_EQUATION,
+        json!({ "q": restate }),
+        "/data/createValueEquation/valueEquation/id",
+    )
+    .await?;
+    let what_if = k
+        .app
+        .graphql(
+            "query($p: ID!, $q: ID) { fluidEquity(scope: $p, equation: $q) { total } }",
+            json!({ "p": k.project, "q": v3 }),
+        )
+        .await?;
+    ensure!(data(&what_if)?["fluidEquity"]["total"] == "1610", "600 + 600 + 300 + 80 + 30: {what_if}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_vote_weighted_by_fluid_equity_needs_two_thirds_of_the_equity() -> Result<()> {
+    let k = sensor_kit().await?;
+    let rule = k
+        .app
+        .graphql_as(
+            &k.steward.token,
+            "mutation($s: ID!) { setGovernanceRule(scope: $s, quorum: \"0.5\", threshold: \"0.66\", weighting: FLUID_EQUITY) { weighting } }",
+            json!({ "s": k.project }),
+        )
+        .await?;
+    ensure!(data(&rule)?["setGovernanceRule"]["weighting"] == "FLUID_EQUITY", "{rule}");
+    let v2 = create(
+        &k.app,
+        &k.bob.token,
+        CREATE_EQUATION,
+        json!({ "q": equation(&k.project, &k.fund, "v2", "2", &k.design_skill, &k.usd_spec) }),
+        "/data/createValueEquation/valueEquation/id",
+    )
+    .await?;
+    // The electorate weighs its fluid equity: Alice 450, Carol 300, Bob 80, Dan 30. Alice alone
+    // in favour: 450 of 860 = 0.52, short of 0.66.
+    let lost = vote_on(&k, &v2, &[&k.alice], &[&k.bob, &k.carol, &k.dan]).await?;
+    ensure!(lost["status"] == "FAILED", "{lost}");
+    ensure!(
+        per_agent(&lost["electorate"], "weight")
+            == expected(&[("Alice", "450"), ("Carol", "300"), ("Bob", "80"), ("Dan", "30")]),
+        "{lost}"
+    );
+    // A failed proposal hands the version back as a draft; Alice and Carol: 750 of 860 = 0.87.
+    let won = vote_on(&k, &v2, &[&k.alice, &k.carol], &[&k.bob, &k.dan]).await?;
+    ensure!(won["status"] == "PASSED", "{won}");
     Ok(())
 }
