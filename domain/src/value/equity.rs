@@ -107,14 +107,16 @@ pub fn value_contributions<'a>(
     Ok(out)
 }
 
-/// The fluid equity of the snapshot's events recorded up to `as_of` (all when `None`):
-/// the snapshot holds the scope's contributions.
+/// The fluid equity of `scope`: its events in the snapshot recorded up to `as_of` (all when
+/// `None`). The snapshot may hold other events (the origins of what the scope consumed).
 pub fn fluid_equity(
     snapshot: &Snapshot,
+    scope: AgentId,
     equation: &ValueEquation,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<FluidEquity, DomainError> {
-    let events = snapshot.events().filter(|e| as_of.is_none_or(|at| e.recorded <= at));
+    let events =
+        snapshot.events().filter(|e| e.in_scope_of.contains(&scope) && as_of.is_none_or(|at| e.recorded <= at));
     let contributions = value_contributions(snapshot, events, equation, RuleScope::All)?;
     Ok(equity_of(contributions))
 }
@@ -157,7 +159,7 @@ mod tests {
     #[test]
     fn the_sensor_kit_project_s_equity_is_450_300_80_30_of_860() {
         let kit = sensor_kit();
-        let equity = fluid_equity(&kit.books.snapshot(), &kit.equation, None).must();
+        let equity = fluid_equity(&kit.books.snapshot(), kit.project, &kit.equation, None).must();
         assert_eq!(equity.total, d("860"));
         let of = |agent| equity.holders.iter().find(|h| h.agent == agent).must().clone();
         assert_eq!(of(kit.alice).value, d("450"));
@@ -185,10 +187,20 @@ mod tests {
         let kit = sensor_kit();
         let snapshot = kit.books.snapshot();
         let alice_work = kit.books.events[0].recorded;
-        let then = fluid_equity(&snapshot, &kit.equation, Some(alice_work)).must();
+        let then = fluid_equity(&snapshot, kit.project, &kit.equation, Some(alice_work)).must();
         assert_eq!(then.total, d("450"));
         assert_eq!(then.holders.len(), 1);
         assert_eq!(then.holders[0].share, Decimal::ONE);
+    }
+
+    #[test]
+    fn only_the_scope_s_own_events_count() {
+        let mut kit = sensor_kit();
+        let elsewhere = AgentId::new();
+        let e = kit.books.event(Action::Work, kit.alice, elsewhere);
+        e.effort_quantity = Some(d("100"));
+        let equity = fluid_equity(&kit.books.snapshot(), kit.project, &kit.equation, None).must();
+        assert_eq!(equity.total, d("860"), "Alice's work for another scope is not this project's");
     }
 
     proptest! {

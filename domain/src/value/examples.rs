@@ -64,7 +64,7 @@ fn sensorica_values_skill_risk_cash_equipment_and_citations() {
     let e = b.event(Action::Use, cy, project);
     (e.input_of, e.resource_inventoried_as, e.effort_quantity) = (Some(production), Some(oscilloscope), Some(d("3")));
 
-    let equity = fluid_equity(&b.snapshot(), &eq, None).must();
+    let equity = fluid_equity(&b.snapshot(), eq.scope, &eq, None).must();
     // Ana: 10 h × 40 × 1.5 (research) = 600; Ben: 8 h × 25 = 200; Cy: 250 cash + 3 h × 12 = 286.
     assert_eq!(value_of(&equity, ana), d("600"));
     assert_eq!(value_of(&equity, ben), d("200"));
@@ -202,7 +202,7 @@ fn slicing_pie_weighs_cash_four_times_and_unpaid_time_twice() {
     (e.input_of, e.resource_inventoried_as, e.effort_quantity) = (Some(work), Some(garage), Some(d("20")));
     e.point_in_time += Duration::days(1);
 
-    let equity = fluid_equity(&b.snapshot(), &eq, None).must();
+    let equity = fluid_equity(&b.snapshot(), eq.scope, &eq, None).must();
     // Founder: 10 h × 60 × 2 = 1200 (day 1), 5 h × 100 × 2 = 1000 (day 40), laptop at its
     // declared 1500, supplies 200 × 2 = 400: 4100. Investor: 1000 cash × 4 = 4000, 20 h of the
     // garage × 15 × 2 = 600: 4600.

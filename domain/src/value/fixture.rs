@@ -132,6 +132,7 @@ impl Books {
             realization_of: None,
             point_in_time: at,
             recorded: at,
+            in_scope_of: vec![receiver],
             is_contribution: true,
         });
         self.events.last_mut().must()

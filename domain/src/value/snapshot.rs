@@ -54,6 +54,8 @@ pub struct SnapEvent {
     pub point_in_time: DateTime<Utc>,
     /// When it was recorded (which version values it under `FORWARD`; `asOf`).
     pub recorded: DateTime<Utc>,
+    /// `inScopeOf`: the projects or networks it counts in.
+    pub in_scope_of: Vec<AgentId>,
     /// Whether it is a contribution (in scope of an organization its provider is affiliated
     /// with: [`crate::observation::EconomicEvent::is_contribution`]).
     pub is_contribution: bool,

@@ -107,7 +107,7 @@ impl Store {
         let equation = self.equation_for(equation, Some(scope), as_of).await?;
         let compute = async {
             let snapshot = self.scope_snapshot(scope, &equation).await?;
-            let equity = fluid_equity(&snapshot, &equation, as_of)?;
+            let equity = fluid_equity(&snapshot, scope, &equation, as_of)?;
             Ok((equation.clone(), equity))
         };
         match as_of {
@@ -162,7 +162,8 @@ impl Store {
                 BucketKind::Period => {
                     let snapshot = &scope_snapshot;
                     let events = snapshot.events().filter(|e| {
-                        bucket.period_start.is_none_or(|s| e.point_in_time >= s)
+                        e.in_scope_of.contains(&equation.scope)
+                            && bucket.period_start.is_none_or(|s| e.point_in_time >= s)
                             && bucket.period_end.is_none_or(|end| e.point_in_time < end)
                     });
                     value_contributions(snapshot, events, &equation, RuleScope::Bucket(bucket.id))?

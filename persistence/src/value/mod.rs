@@ -43,7 +43,7 @@ pub async fn equity_weights_in(
         return Ok(contributors.into_iter().map(|agent| (agent, Decimal::ONE)).collect());
     };
     let snapshot = snapshot::scope_snapshot_in(txn, scope, &equation).await?;
-    let equity = ovn_domain::value::equity::fluid_equity(&snapshot, &equation, Some(at))?;
+    let equity = ovn_domain::value::equity::fluid_equity(&snapshot, scope, &equation, Some(at))?;
     let value_of = |agent: AgentId| equity.holders.iter().find(|h| h.agent == agent).map_or(Decimal::ZERO, |h| h.value);
     Ok(contributors.into_iter().map(|agent| (agent, value_of(agent))).collect())
 }

@@ -60,7 +60,6 @@ pub(crate) struct Loaded {
     /// The event (not yet marked as a contribution).
     pub(crate) event: SnapEvent,
     corrects: Option<EconomicEventId>,
-    in_scope_of: Vec<AgentId>,
 }
 
 impl ValueRow {
@@ -93,10 +92,10 @@ impl ValueRow {
                 realization_of: agreement,
                 point_in_time: when,
                 recorded: self.created_at,
+                in_scope_of,
                 is_contribution: false,
             },
             corrects: opt(self.corrects.as_deref(), EconomicEventId::parse)?,
-            in_scope_of,
         })
     }
 }
@@ -285,7 +284,7 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
         .collect();
     let resources = by_ids::<EconomicResource, _>(conn, economic_resource::Column::Id, &resource_ids).await?;
     let processes = processes_in(conn, &process_ids).await?;
-    let mut scopes: BTreeSet<AgentId> = events.iter().flat_map(|e| e.in_scope_of.iter().copied()).collect();
+    let mut scopes: BTreeSet<AgentId> = events.iter().flat_map(|e| e.event.in_scope_of.iter().copied()).collect();
     scopes.extend(processes.values().flat_map(|p| p.in_scope_of.iter().copied()));
     scopes.insert(equation.scope);
     let scopes: Vec<AgentId> = scopes.into_iter().collect();
@@ -307,7 +306,7 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
     let snap_events: Vec<SnapEvent> = events
         .into_iter()
         .map(|mut e| {
-            let orgs = e.in_scope_of.iter().filter(|s| organizations.contains(s));
+            let orgs = e.event.in_scope_of.iter().filter(|s| organizations.contains(s));
             e.event.is_contribution = is_contribution(e.event.provider, orgs, &ties);
             e.event
         })
