@@ -352,6 +352,8 @@ impl Store {
             .select_only()
             .column(governance_proposal::Column::Id)
             .filter(governance_proposal::Column::Status.eq(ProposalStatus::Open.as_str()))
+            // On SQLite, timestamps are RFC 3339 text in UTC (`+00:00`, 0/3/6/9 fraction
+            // digits), which sorts as the instants do.
             .filter(governance_proposal::Column::Deadline.lte(now))
             .order_by_asc(governance_proposal::Column::Deadline)
             .limit(limit)
