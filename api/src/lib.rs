@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `planning`, `intent`, `proposal`, `claim`, `value`, `governance`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`, `value`, `governance`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -32,6 +32,7 @@ pub mod observation;
 pub mod pagination;
 pub mod planning;
 pub mod proposal;
+pub mod rates;
 pub mod scalars;
 pub mod value;
 
@@ -55,8 +56,10 @@ pub struct Query(
     intent::IntentQuery,
     proposal::ProposalQuery,
     claim::ClaimQuery,
+    rates::RatesQuery,
     value::ValueQuery,
     governance::GovernanceQuery,
+    value::ValueEngineQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -69,6 +72,7 @@ pub struct Mutation(
     intent::IntentMutation,
     proposal::ProposalMutation,
     claim::ClaimMutation,
+    rates::RatesMutation,
     value::ValueMutation,
     governance::GovernanceMutation,
 );

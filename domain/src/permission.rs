@@ -6,7 +6,7 @@
 //! Reads are open (an open value network is transparent); writes need an authenticated
 //! agent, whom these rules then judge.
 
-use crate::agent::network::Ties;
+use crate::agent::network::{OvnRole, Ties};
 use crate::claim::Claim;
 use crate::governance::{Elector, Electorate, ElectorateBasis};
 use crate::intent::Intent;
@@ -203,6 +203,26 @@ pub fn may_change_plan_or_agreement(actor: AgentId, recorded_by: AgentId) -> Res
     }
 }
 
+/// An agent's rate for a skill (`setAgentRate`: what its work is worth, by date) is set by the
+/// agent itself, or by a steward of a network or project the agent is an affiliate of (a
+/// steward of a network stewards the projects part of it, so it sets the rates of their
+/// affiliates too). Nobody else: a rate weighs the agent's work in every distribution of
+/// every scope, so it is set only by the agent or by those who answer for a scope the agent
+/// joined. A project's steward does not set the rates of the affiliates of the network above
+/// it, though they count in its project: the rate would apply in the whole network, beyond
+/// what that steward answers for. `ties` hold both agents' own ties and the `partOf` chains
+/// above the agent's affiliations.
+pub fn may_set_rate(actor: AgentId, agent: AgentId, ties: &Ties) -> Result<(), DomainError> {
+    if actor == agent || ties.objects(agent, OvnRole::AffiliateOf).any(|scope| ties.is_steward(actor, scope)) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "an agent's rate is set only by the agent, or by a steward of a network or project it is an affiliate of"
+                .into(),
+        ))
+    }
+}
+
 /// A draft version of a scope's value equation is created by an affiliate of the scope (or of
 /// a network above it) or by a steward of it: those who contribute there, or run it. `ties`
 /// hold the actor's own ties and the `partOf` chain above the scope.
@@ -272,7 +292,7 @@ pub fn may_set_governance_rule(actor: AgentId, scope: AgentId, ties: &Ties) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::network::{OvnRole, Tie};
+    use crate::agent::network::Tie;
 
     #[test]
     fn a_party_or_a_steward_of_the_scope_records_and_only_a_party_annotates() {
@@ -439,6 +459,39 @@ mod tests {
         assert_eq!(may_change_plan_or_agreement(eve, eve), Ok(()));
         assert!(matches!(may_change_plan_or_agreement(eve, c.provider), Err(DomainError::Forbidden(_))));
     }
+
+    #[test]
+    fn a_rate_is_set_by_the_agent_or_a_steward_of_a_scope_it_joined() {
+        let (alice, steward, project_steward, eve, project, network) =
+            (AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new());
+        let tie = |subject, role, object| Tie { subject, role, object };
+        let none = Ties::default();
+        assert_eq!(may_set_rate(alice, alice, &none), Ok(()), "her own rate");
+        assert!(matches!(may_set_rate(eve, alice, &none), Err(DomainError::Forbidden(_))));
+        let in_project = Ties::new([
+            tie(project, OvnRole::PartOf, network),
+            tie(steward, OvnRole::StewardOf, network),
+            tie(project_steward, OvnRole::StewardOf, project),
+            tie(alice, OvnRole::AffiliateOf, project),
+        ]);
+        assert_eq!(may_set_rate(project_steward, alice, &in_project), Ok(()), "the project she joined");
+        assert_eq!(may_set_rate(steward, alice, &in_project), Ok(()), "the network above that project");
+        assert!(may_set_rate(eve, alice, &in_project).is_err());
+        let in_network = Ties::new([
+            tie(project, OvnRole::PartOf, network),
+            tie(steward, OvnRole::StewardOf, network),
+            tie(project_steward, OvnRole::StewardOf, project),
+            tie(alice, OvnRole::AffiliateOf, network),
+        ]);
+        assert_eq!(may_set_rate(steward, alice, &in_network), Ok(()));
+        assert!(
+            may_set_rate(project_steward, alice, &in_network).is_err(),
+            "a project's steward does not answer for the whole network's affiliates"
+        );
+        let stewarded_elsewhere = Ties::new([tie(steward, OvnRole::StewardOf, network)]);
+        assert!(may_set_rate(steward, alice, &stewarded_elsewhere).is_err(), "a steward of a scope she never joined");
+    }
+
     #[test]
     fn affiliates_and_stewards_draft_authors_and_stewards_change_and_electors_vote() {
         use rust_decimal::Decimal;

@@ -23,6 +23,7 @@ mod m20261203_000002_create_intents_claims_proposals;
 mod m20261203_000003_ovn_network;
 mod m20261203_000004_create_record_revision;
 mod m20261204_000001_value_equations_governance;
+mod m20261204_000002_agent_rates;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_ovn_network::Migration),
             Box::new(m20261203_000004_create_record_revision::Migration),
             Box::new(m20261204_000001_value_equations_governance::Migration),
+            Box::new(m20261204_000002_agent_rates::Migration),
         ]
     }
 }

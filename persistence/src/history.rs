@@ -120,7 +120,7 @@ pub(crate) async fn snapshots_in(txn: &impl ConnectionTrait, rows: Vec<record_re
     Ok(())
 }
 
-fn read_snapshot<M: DeserializeOwned>(json: &str) -> Result<(M, Vec<AgentId>)> {
+pub(crate) fn read_snapshot<M: DeserializeOwned>(json: &str) -> Result<(M, Vec<AgentId>)> {
     let snapshot: Snapshot<M> = serde_json::from_str(json).map_err(|e| PersistenceError::Corrupt(e.to_string()))?;
     let scopes = snapshot.in_scope_of.iter().map(|s| rows::id(s, AgentId::parse)).collect::<Result<_>>()?;
     Ok((snapshot.row, scopes))

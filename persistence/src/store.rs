@@ -58,6 +58,9 @@ pub struct Store {
     // and every write is acknowledged only after the commit that carries it is durable.
     // PostgreSQL runs writes concurrently and groups commits itself.
     writer: Option<mpsc::UnboundedSender<Job>>,
+    /// What the value engine keeps between reads (fluid equity), with the count of writes
+    /// this store committed, which invalidates it.
+    pub(crate) value_cache: std::sync::Arc<crate::value::cache::ValueCache>,
 }
 
 async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Job>) {
@@ -166,7 +169,7 @@ impl Store {
             tokio::spawn(sqlite_writer(db.clone(), queue));
             sender
         });
-        Ok(Self { db, writer })
+        Ok(Self { db, writer, value_cache: std::sync::Arc::default() })
     }
 
     /// The pool (for migrations and health checks).
@@ -188,6 +191,18 @@ impl Store {
     /// Runs `work` in one write transaction and commits it; rolls back on any error. Returns
     /// only once the commit is durable.
     pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send + 'static,
+    {
+        let written = self.write_once(work).await;
+        if written.is_ok() {
+            self.value_cache.written();
+        }
+        written
+    }
+
+    async fn write_once<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T>> + Send + 'static,

@@ -17,7 +17,7 @@ use crate::context::ContextExt;
 use crate::error::Result;
 use crate::knowledge::objects::{Measure, ResourceSpecification};
 use crate::loaders::SettlementsOf;
-use crate::observation::objects::EconomicEvent;
+use crate::observation::objects::{EconomicEvent, load_event};
 use crate::pagination::page_request;
 use crate::scalars::{DateTime, Uri};
 
@@ -34,11 +34,6 @@ impl Claim {
     async fn progress(&self, ctx: &Context<'_>) -> Result<Tally> {
         Ok(self.0.tally(&self.settlements(ctx).await?))
     }
-}
-
-async fn load_event(ctx: &Context<'_>, id: ovn_domain::EconomicEventId) -> Result<EconomicEvent> {
-    let event = ctx.load(id).await?.map(EconomicEvent);
-    Ok(event.ok_or_else(|| PersistenceError::not_found("economic event", id))?)
 }
 
 #[Object]

@@ -874,3 +874,9 @@ pub struct ProcessResponse {
     /// The process.
     pub process: Process,
 }
+
+/// An event by id, through the event loader; `NOT_FOUND` when there is none.
+pub async fn load_event(ctx: &Context<'_>, id: ovn_domain::EconomicEventId) -> Result<EconomicEvent> {
+    let event = ctx.load(id).await?.map(EconomicEvent);
+    Ok(event.ok_or_else(|| ovn_persistence::PersistenceError::not_found("economic event", id))?)
+}

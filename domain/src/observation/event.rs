@@ -292,6 +292,16 @@ pub fn contributes_to(provider: AgentId, scope: AgentId, ties: &Ties) -> bool {
     scope != provider && ties.is_affiliate(provider, scope)
 }
 
+/// [`EconomicEvent::is_contribution`] for an event given by its provider and the scopes it is
+/// in that are organizations (the value engine reads events in this lean form).
+pub fn is_contribution<'a>(
+    provider: AgentId,
+    organization_scopes: impl IntoIterator<Item = &'a AgentId>,
+    ties: &Ties,
+) -> bool {
+    organization_scopes.into_iter().any(|scope| contributes_to(provider, *scope, ties))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

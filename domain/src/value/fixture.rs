@@ -49,6 +49,11 @@ pub fn equation(scope: AgentId, version: i32, buckets: Vec<Bucket>) -> ValueEqua
     }
 }
 
+/// An adopted `RESTATE` version with one `DELIVERABLE` bucket (100%) holding `rules`.
+pub fn deliverable_equation(scope: AgentId, version: i32, rules: Vec<Rule>) -> ValueEquation {
+    equation(scope, version, vec![bucket(1, BucketKind::Deliverable, "100", None, rules)])
+}
+
 pub fn bucket(
     sequence: i32,
     kind: BucketKind,
@@ -152,6 +157,74 @@ impl Books {
             self.equations.clone(),
             Rates::new(self.rates.clone(), self.defaults.clone()),
         )
+    }
+}
+
+/// Chained setters for the fields of a test event that matter:
+/// `b.event(Action::Work, ann, p).input(make).effort("3").skill(skill)`.
+pub trait EventFields {
+    fn input(&mut self, process: ProcessId) -> &mut Self;
+    fn output(&mut self, process: ProcessId) -> &mut Self;
+    /// `resourceInventoriedAs`.
+    fn on(&mut self, resource: EconomicResourceId) -> &mut Self;
+    /// `toResourceInventoriedAs`.
+    fn to(&mut self, resource: EconomicResourceId) -> &mut Self;
+    fn quantity(&mut self, quantity: &str) -> &mut Self;
+    fn effort(&mut self, effort: &str) -> &mut Self;
+    /// `resourceConformsTo` (the skill of work, the currency of cash).
+    fn conforms(&mut self, spec: ResourceSpecificationId) -> &mut Self;
+    fn declared(&mut self, value: &str) -> &mut Self;
+    fn realizing(&mut self, agreement: AgreementId) -> &mut Self;
+    /// Not a contribution (the project moving its own things, a supplier's delivery).
+    fn not_contribution(&mut self) -> &mut Self;
+    /// Happened and recorded at `at`.
+    fn at(&mut self, at: DateTime<Utc>) -> &mut Self;
+}
+
+impl EventFields for SnapEvent {
+    fn input(&mut self, process: ProcessId) -> &mut Self {
+        self.input_of = Some(process);
+        self
+    }
+    fn output(&mut self, process: ProcessId) -> &mut Self {
+        self.output_of = Some(process);
+        self
+    }
+    fn on(&mut self, resource: EconomicResourceId) -> &mut Self {
+        self.resource_inventoried_as = Some(resource);
+        self
+    }
+    fn to(&mut self, resource: EconomicResourceId) -> &mut Self {
+        self.to_resource_inventoried_as = Some(resource);
+        self
+    }
+    fn quantity(&mut self, quantity: &str) -> &mut Self {
+        self.resource_quantity = Some(d(quantity));
+        self
+    }
+    fn effort(&mut self, effort: &str) -> &mut Self {
+        self.effort_quantity = Some(d(effort));
+        self
+    }
+    fn conforms(&mut self, spec: ResourceSpecificationId) -> &mut Self {
+        self.resource_conforms_to = Some(spec);
+        self
+    }
+    fn declared(&mut self, value: &str) -> &mut Self {
+        self.declared_value = Some(d(value));
+        self
+    }
+    fn realizing(&mut self, agreement: AgreementId) -> &mut Self {
+        self.realization_of = Some(agreement);
+        self
+    }
+    fn not_contribution(&mut self) -> &mut Self {
+        self.is_contribution = false;
+        self
+    }
+    fn at(&mut self, at: DateTime<Utc>) -> &mut Self {
+        (self.point_in_time, self.recorded) = (at, at);
+        self
     }
 }
 

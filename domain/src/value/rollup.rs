@@ -35,6 +35,11 @@
 //!   takes it whole.
 //!
 //! The rolled-up value is the sum of the shares, production credit included.
+//!
+//! Fractions travel as ratios (numerator over denominator, in lowest terms), so a share is
+//! multiplied first and divided once: a third of 6 is 2, exactly. A share is rounded, at the
+//! 28th significant digit, only when its value does not terminate (a third of 10), or when a
+//! ratio's terms grow longer than a decimal holds and it carries on divided out.
 
 use std::collections::{HashMap, HashSet};
 
@@ -115,6 +120,105 @@ fn add(a: Decimal, b: Decimal) -> Result<Decimal, DomainError> {
     a.checked_add(b).ok_or_else(|| DomainError::Conflict("a value is too large to compute exactly".into()))
 }
 
+/// `a × b` when it fits in a decimal without rounding.
+fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let mantissa = a.mantissa().checked_mul(b.mantissa())?;
+    Decimal::try_from_i128_with_scale(mantissa, a.scale() + b.scale()).ok()
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// A fraction of a node, kept as numerator over denominator so that a share is divided once,
+/// at the end: a third of 6 is 2, where multiplying by 0.333… (28 digits) would give
+/// 1.9999999999999999999999999998. Kept in lowest terms; when a product or a sum no longer
+/// fits exactly, it is divided out and carries on as a decimal (rounded at 28 digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ratio {
+    num: Decimal,
+    den: Decimal,
+}
+
+impl Ratio {
+    const ZERO: Ratio = Ratio { num: Decimal::ZERO, den: Decimal::ONE };
+    const ONE: Ratio = Ratio { num: Decimal::ONE, den: Decimal::ONE };
+
+    /// `num / den`; nothing when `den` is zero (as [`div`]).
+    fn new(num: Decimal, den: Decimal) -> Self {
+        if den.is_zero() || num.is_zero() {
+            return Self::ZERO;
+        }
+        Self::lowest(num, den).unwrap_or(Ratio { num, den })
+    }
+
+    fn whole(value: Decimal) -> Self {
+        Ratio { num: value, den: Decimal::ONE }
+    }
+
+    /// Both terms as integers divided by their greatest common divisor, when they fit.
+    fn lowest(num: Decimal, den: Decimal) -> Option<Self> {
+        let (num, den) = (num.normalize(), den.normalize());
+        let scale = num.scale().max(den.scale());
+        let n = num.mantissa().checked_mul(10i128.checked_pow(scale - num.scale())?)?;
+        let d = den.mantissa().checked_mul(10i128.checked_pow(scale - den.scale())?)?;
+        let g = gcd(n.abs(), d.abs()).max(1);
+        let sign = if d < 0 { -1 } else { 1 };
+        Some(Ratio {
+            num: Decimal::try_from_i128_with_scale(sign * n / g, 0).ok()?,
+            den: Decimal::try_from_i128_with_scale(sign * d / g, 0).ok()?,
+        })
+    }
+
+    fn is_zero(self) -> bool {
+        self.num.is_zero()
+    }
+
+    fn value(self) -> Result<Decimal, DomainError> {
+        div(self.num, self.den)
+    }
+
+    fn times(self, other: Ratio) -> Result<Ratio, DomainError> {
+        match (exact_mul(self.num, other.num), exact_mul(self.den, other.den)) {
+            (Some(num), Some(den)) => Ok(Ratio::new(num, den)),
+            _ => Ok(Ratio::whole(mul(self.value()?, other.value()?)?)),
+        }
+    }
+
+    fn plus(self, other: Ratio) -> Result<Ratio, DomainError> {
+        if self.is_zero() {
+            return Ok(other);
+        }
+        if other.is_zero() {
+            return Ok(self);
+        }
+        if self.den == other.den
+            && let Some(num) = self.num.checked_add(other.num)
+        {
+            return Ok(Ratio::new(num, self.den));
+        }
+        let cross = (exact_mul(self.num, other.den), exact_mul(other.num, self.den), exact_mul(self.den, other.den));
+        if let (Some(a), Some(b), Some(den)) = cross
+            && let Some(num) = a.checked_add(b)
+        {
+            return Ok(Ratio::new(num, den));
+        }
+        Ok(Ratio::whole(add(self.value()?, other.value()?)?))
+    }
+
+    /// This fraction of `value`: multiplied first, divided once.
+    fn of(self, value: Decimal) -> Result<Decimal, DomainError> {
+        match exact_mul(value, self.num) {
+            Some(product) => div(product, self.den),
+            None => mul(value, self.value()?),
+        }
+    }
+}
+
 /// Rolls up `quantity` (default: all that ever came in) of `resource` by `equation`.
 pub fn rollup(
     snapshot: &Snapshot,
@@ -128,14 +232,23 @@ pub fn rollup(
     if quantity.is_sign_negative() {
         return Err(DomainError::invalid("quantity", "must not be negative"));
     }
+    if quantity > total_in {
+        return Err(DomainError::invalid(
+            "quantity",
+            format!(
+                "{} is more than ever came into the resource ({}): only what was made, contributed or bought can be rolled up",
+                crate::canonical(quantity),
+                crate::canonical(total_in)
+            ),
+        ));
+    }
     let mut engine = Engine::new(snapshot, equation, rules);
     let root = (Node::Resource(resource), 0);
     let order = engine.discover(root)?;
     for key in &order {
         engine.value_node(*key)?;
     }
-    let fraction = if total_in.is_zero() { Decimal::ZERO } else { div(quantity, total_in)? };
-    engine.fraction.insert(root, fraction);
+    engine.fraction.insert(root, Ratio::new(quantity, total_in));
     for key in order.iter().rev() {
         engine.share_node(*key)?;
     }
@@ -165,7 +278,7 @@ struct Engine<'a> {
     /// The first way each node was reached: its parent and the event between them.
     via: HashMap<Key, (Key, EconomicEventId)>,
     total: HashMap<Key, Decimal>,
-    fraction: HashMap<Key, Decimal>,
+    fraction: HashMap<Key, Ratio>,
     valued: HashMap<(EconomicEventId, usize), Option<Valued>>,
     shares: HashMap<(EconomicEventId, AgentId), Gathered>,
 }
@@ -177,7 +290,7 @@ enum Source<'a> {
     /// Output of a process in another scope with its own adopted equation (by index).
     SubScope(ProcessId, usize, AgentId),
     /// Bought in this agreement: the reciprocal events and this receipt's weight.
-    Bought(Vec<&'a SnapEvent>, Decimal),
+    Bought(Vec<&'a SnapEvent>, Ratio),
     /// Moved or transferred from another resource.
     From(EconomicResourceId),
     /// A contribution of its own (cash, material, a raise).
@@ -258,9 +371,9 @@ impl<'a> Engine<'a> {
                 let declared: Option<Vec<Decimal>> = receipts.iter().map(|r| r.declared_value).collect();
                 let weight = match declared {
                     Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
-                        div(s.declared_value.unwrap_or_default(), values.iter().sum()).unwrap_or_default()
+                        Ratio::new(s.declared_value.unwrap_or_default(), values.iter().sum())
                     }
-                    _ => div(Decimal::ONE, Decimal::from(receipts.len())).unwrap_or_default(),
+                    _ => Ratio::new(Decimal::ONE, Decimal::from(receipts.len())),
                 };
                 return Source::Bought(reciprocal, weight);
             }
@@ -361,15 +474,15 @@ impl<'a> Engine<'a> {
         self.total.get(&key).copied().unwrap_or_default()
     }
 
-    /// The parts of a process's inputs each output takes.
-    fn output_weight(&self, p: ProcessId, output: &SnapEvent) -> Result<Decimal, DomainError> {
+    /// The part of a process's inputs an output takes.
+    fn output_weight(&self, p: ProcessId, output: &SnapEvent) -> Ratio {
         let outputs: Vec<&SnapEvent> = self.snapshot.outputs(p).collect();
         let declared: Option<Vec<Decimal>> = outputs.iter().map(|o| o.declared_value).collect();
         match declared {
             Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
-                div(output.declared_value.unwrap_or_default(), values.iter().sum())
+                Ratio::new(output.declared_value.unwrap_or_default(), values.iter().sum())
             }
-            _ => div(Decimal::ONE, Decimal::from(outputs.len().max(1))),
+            _ => Ratio::new(Decimal::ONE, Decimal::from(outputs.len().max(1))),
         }
     }
 
@@ -425,10 +538,10 @@ impl<'a> Engine<'a> {
             Node::Process(p) => {
                 for e in snapshot.inputs(p) {
                     let v = match (e.action, self.is_input_node(e, eq)) {
-                        (Action::Consume, Some(child)) => mul(
-                            self.total_of(child),
-                            div(e.resource_quantity.unwrap_or_default(), self.total_in_of(child))?,
-                        )?,
+                        (Action::Consume, Some(child)) => {
+                            Ratio::new(e.resource_quantity.unwrap_or_default(), self.total_in_of(child))
+                                .of(self.total_of(child))?
+                        }
                         (Action::Use | Action::Cite, child) => {
                             let rv = child.map(|c| self.total_of(c));
                             self.use_value(e, eq, rv)?.map_or(Decimal::ZERO, |v| v.value)
@@ -454,25 +567,25 @@ impl<'a> Engine<'a> {
     fn source_value(&mut self, s: &'a SnapEvent, eq: usize) -> Result<Decimal, DomainError> {
         Ok(match self.source(s, eq) {
             Source::Made(p) => {
-                let inputs = mul(self.total_of((Node::Process(p), eq)), self.output_weight(p, s)?)?;
+                let inputs = self.output_weight(p, s).of(self.total_of((Node::Process(p), eq)))?;
                 add(inputs, self.value_of(s, eq, None)?.map_or(Decimal::ZERO, |v| v.value))?
             }
             Source::SubScope(p, index, _) => {
-                let inputs = mul(self.total_of((Node::Process(p), index)), self.output_weight(p, s)?)?;
+                let inputs = self.output_weight(p, s).of(self.total_of((Node::Process(p), index)))?;
                 add(inputs, self.value_of(s, index, None)?.map_or(Decimal::ZERO, |v| v.value))?
             }
             Source::From(from) => {
                 let key = (Node::Resource(from), eq);
-                mul(self.total_of(key), div(s.resource_quantity.unwrap_or_default(), self.total_in_of(key))?)?
+                Ratio::new(s.resource_quantity.unwrap_or_default(), self.total_in_of(key)).of(self.total_of(key))?
             }
             Source::Bought(reciprocal, weight) => {
                 let mut v = Decimal::ZERO;
                 for p in reciprocal {
-                    for (_, _, part) in self.payment_credits(p, eq)? {
-                        v = add(v, part)?;
+                    for (_, valued, drawn) in self.payment_credits(p, eq)? {
+                        v = add(v, weight.times(drawn)?.of(valued.value)?)?;
                     }
                 }
-                mul(v, weight)?
+                v
             }
             Source::Contributed => self.value_of(s, eq, None)?.map_or(Decimal::ZERO, |v| v.value),
         })
@@ -481,15 +594,14 @@ impl<'a> Engine<'a> {
     /// Who a payment or expense of a purchase credits, with how much of the payment (whole):
     /// its provider when it is a contribution; else the deposits into the fund it came out
     /// of, made before it, in proportion to them. Each credit is (event credited, its
-    /// valuation, the credited value).
+    /// valuation, the part of that valuation the payment drew).
     fn payment_credits(
         &mut self,
         p: &'a SnapEvent,
         eq: usize,
-    ) -> Result<Vec<(&'a SnapEvent, Valued, Decimal)>, DomainError> {
+    ) -> Result<Vec<(&'a SnapEvent, Valued, Ratio)>, DomainError> {
         if let Some(v) = self.value_of(p, eq, None)? {
-            let value = v.value;
-            return Ok(vec![(p, v, value)]);
+            return Ok(vec![(p, v, Ratio::ONE)]);
         }
         let Some(fund) = p.resource_inventoried_as else {
             return Ok(vec![]);
@@ -498,12 +610,12 @@ impl<'a> Engine<'a> {
             self.snapshot.sources(fund).filter(|d| d.order_key() < p.order_key()).collect();
         let deposited: Decimal = before.iter().filter_map(|d| d.resource_quantity).sum();
         let paid = p.resource_quantity.unwrap_or_default();
-        let drawn = if deposited.is_zero() { Decimal::ZERO } else { div(paid, deposited)?.min(Decimal::ONE) };
+        // A payment of more than the deposits before it draws all of them, no more.
+        let drawn = if paid >= deposited { Ratio::new(deposited, deposited) } else { Ratio::new(paid, deposited) };
         let mut out = Vec::new();
         for d in before {
             if let Some(v) = self.value_of(d, eq, None)? {
-                let part = mul(v.value, drawn)?;
-                out.push((d, v, part));
+                out.push((d, v, drawn));
             }
         }
         Ok(out)
@@ -529,14 +641,17 @@ impl<'a> Engine<'a> {
         valued: Valued,
         value: Decimal,
         how: String,
-    ) {
+    ) -> Result<(), DomainError> {
+        // Every caller names at least the contributing event; a share without one is nothing.
+        let Some(&event) = via.last() else {
+            return Ok(());
+        };
         if value.is_zero() {
-            return;
+            return Ok(());
         }
-        let Some(event) = via.last().copied() else { return };
         match self.shares.get_mut(&(event, agent)) {
             Some(g) => {
-                g.value = g.value.checked_add(value).unwrap_or(g.value);
+                g.value = add(g.value, value)?;
                 g.reaches += 1;
             }
             None => {
@@ -545,11 +660,12 @@ impl<'a> Engine<'a> {
                 self.shares.insert((event, agent), Gathered { agent, valued, value, path, how, reaches: 1 });
             }
         }
+        Ok(())
     }
 
-    fn add_fraction(&mut self, key: Key, f: Decimal) -> Result<(), DomainError> {
-        let now = self.fraction.get(&key).copied().unwrap_or_default();
-        self.fraction.insert(key, add(now, f)?);
+    fn add_fraction(&mut self, key: Key, f: Ratio) -> Result<(), DomainError> {
+        let now = self.fraction.get(&key).copied().unwrap_or(Ratio::ZERO);
+        self.fraction.insert(key, now.plus(f)?);
         Ok(())
     }
 
@@ -557,7 +673,7 @@ impl<'a> Engine<'a> {
     fn share_node(&mut self, key: Key) -> Result<(), DomainError> {
         let node = key.0;
         let snapshot = self.snapshot;
-        let fraction = self.fraction.get(&key).copied().unwrap_or_default();
+        let fraction = self.fraction.get(&key).copied().unwrap_or(Ratio::ZERO);
         if fraction.is_zero() {
             return Ok(());
         }
@@ -576,20 +692,19 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn share_source(&mut self, key: Key, s: &'a SnapEvent, fraction: Decimal) -> Result<(), DomainError> {
+    fn share_source(&mut self, key: Key, s: &'a SnapEvent, fraction: Ratio) -> Result<(), DomainError> {
         let eq = key.1;
         match self.source(s, eq) {
             Source::Made(p) => {
-                let w = self.output_weight(p, s)?;
-                self.add_fraction((Node::Process(p), eq), mul(fraction, w)?)?;
+                let w = self.output_weight(p, s);
+                self.add_fraction((Node::Process(p), eq), fraction.times(w)?)?;
                 if let Some(v) = self.value_of(s, eq, None)? {
-                    let value = mul(v.value, fraction)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "production credit".into());
+                    let value = fraction.of(v.value)?;
+                    self.credit(key, &[s.id], s.provider, v, value, "production credit".into())?;
                 }
             }
             Source::SubScope(p, index, scope) => {
-                let w = self.output_weight(p, s)?;
-                let inputs = mul(self.total_of((Node::Process(p), index)), w)?;
+                let inputs = self.output_weight(p, s).of(self.total_of((Node::Process(p), index)))?;
                 let credit = self.value_of(s, index, None)?.map_or(Decimal::ZERO, |v| v.value);
                 let whole = add(inputs, credit)?;
                 let sub = self.equations[index];
@@ -605,49 +720,49 @@ impl<'a> Engine<'a> {
                         crate::canonical(whole)
                     ),
                 };
-                let value = mul(whole, fraction)?;
-                self.credit(key, &[s.id], scope, valued, value, String::new());
+                let value = fraction.of(whole)?;
+                self.credit(key, &[s.id], scope, valued, value, String::new())?;
             }
             Source::From(from) => {
                 let child = (Node::Resource(from), eq);
-                let f = mul(fraction, div(s.resource_quantity.unwrap_or_default(), self.total_in_of(child))?)?;
+                let f = fraction.times(Ratio::new(s.resource_quantity.unwrap_or_default(), self.total_in_of(child)))?;
                 self.add_fraction(child, f)?;
             }
             Source::Bought(reciprocal, weight) => {
-                let f = mul(fraction, weight)?;
+                let f = fraction.times(weight)?;
                 for p in reciprocal {
-                    for (credited, v, part) in self.payment_credits(p, eq)? {
-                        let value = mul(part, f)?;
+                    for (credited, v, drawn) in self.payment_credits(p, eq)? {
+                        let value = f.times(drawn)?.of(v.value)?;
                         if credited.id == p.id {
                             let how =
                                 format!("paid for a purchase (agreement {})", s.realization_of.unwrap_or_default());
-                            self.credit(key, &[s.id, p.id], credited.provider, v, value, how);
+                            self.credit(key, &[s.id, p.id], credited.provider, v, value, how)?;
                         } else {
                             let how = format!(
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
                                 crate::canonical(p.resource_quantity.unwrap_or_default())
                             );
-                            self.credit(key, &[s.id, p.id, credited.id], credited.provider, v, value, how);
+                            self.credit(key, &[s.id, p.id, credited.id], credited.provider, v, value, how)?;
                         }
                     }
                 }
             }
             Source::Contributed => {
                 if let Some(v) = self.value_of(s, eq, None)? {
-                    let value = mul(v.value, fraction)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource".into());
+                    let value = fraction.of(v.value)?;
+                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource".into())?;
                 }
             }
         }
         Ok(())
     }
 
-    fn share_input(&mut self, key: Key, e: &'a SnapEvent, fraction: Decimal) -> Result<(), DomainError> {
+    fn share_input(&mut self, key: Key, e: &'a SnapEvent, fraction: Ratio) -> Result<(), DomainError> {
         let eq = key.1;
         let child = self.is_input_node(e, eq);
         match (e.action, child) {
             (Action::Consume, Some(child)) => {
-                let f = mul(fraction, div(e.resource_quantity.unwrap_or_default(), self.total_in_of(child))?)?;
+                let f = fraction.times(Ratio::new(e.resource_quantity.unwrap_or_default(), self.total_in_of(child)))?;
                 self.add_fraction(child, f)?;
             }
             (Action::Use | Action::Cite, child) => {
@@ -655,10 +770,10 @@ impl<'a> Engine<'a> {
                 let Some(v) = self.use_value(e, eq, whole)? else {
                     return Ok(());
                 };
-                let amount = mul(v.value, fraction)?;
                 match (child, whole) {
                     (Some(child), Some(whole)) if !whole.is_zero() => {
-                        self.add_fraction(child, div(amount, whole)?)?;
+                        // The asset's contributors share the use value: that part of its whole.
+                        self.add_fraction(child, fraction.times(Ratio::new(v.value, whole))?)?;
                     }
                     _ => {
                         let owner = e
@@ -671,14 +786,15 @@ impl<'a> Engine<'a> {
                         } else {
                             "cited, credited to its owner"
                         };
-                        self.credit(key, &[e.id], owner, v, amount, how.into());
+                        let amount = fraction.of(v.value)?;
+                        self.credit(key, &[e.id], owner, v, amount, how.into())?;
                     }
                 }
             }
             _ => {
                 if let Some(v) = self.value_of(e, eq, None)? {
-                    let value = mul(v.value, fraction)?;
-                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process".into());
+                    let value = fraction.of(v.value)?;
+                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process".into())?;
                 }
             }
         }
@@ -717,3 +833,6 @@ impl<'a> Engine<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;

@@ -2,6 +2,7 @@
 //! repositories turn them into domain values.
 
 pub mod agent;
+pub mod agent_rate;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
 pub mod agreement;

@@ -6,7 +6,7 @@
 
 mod consent;
 mod process;
-mod read;
+pub(crate) mod read;
 mod record;
 
 use chrono::{DateTime, Utc};

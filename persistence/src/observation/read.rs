@@ -131,7 +131,10 @@ impl EventWithScopes {
 /// Adds each event's scopes to `select` as one more column, `in_scope_of` (the scope ids
 /// separated by spaces, from a correlated subquery on the scope table's primary key), so that
 /// reading events with their scopes is one round trip instead of two.
-fn with_scopes(select: Select<economic_event::Entity>, backend: DbBackend) -> Select<economic_event::Entity> {
+pub(crate) fn with_scopes(
+    select: Select<economic_event::Entity>,
+    backend: DbBackend,
+) -> Select<economic_event::Entity> {
     let aggregate = match backend {
         DbBackend::Postgres => "string_agg(s.scope_id, ' ')",
         _ => "group_concat(s.scope_id, ' ')",
@@ -143,7 +146,7 @@ fn with_scopes(select: Select<economic_event::Entity>, backend: DbBackend) -> Se
 }
 
 /// Runs `select` with the events' scopes, in one statement.
-async fn select_events<C: ConnectionTrait>(
+pub(crate) async fn select_events<C: ConnectionTrait>(
     conn: &C,
     select: Select<economic_event::Entity>,
 ) -> Result<Vec<EconomicEvent>> {

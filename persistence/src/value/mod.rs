@@ -1,8 +1,13 @@
 //! The value engine's records (DESIGN 4): the versions of each scope's value equation
 //! ([`equations`]), and what the engine reads of them ([`equation_history_in`],
-//! [`adopted_in`]).
+//! [`adopted_in`]); the snapshots the engine reads and the orchestrations (load -> pure
+//! function) behind `valueRollup`, `fluidEquity` and `previewDistribution` ([`engine`]), and the
+//! fluid-equity cache ([`cache`]).
 
+pub mod cache;
+pub mod engine;
 pub mod equations;
+mod snapshot;
 
 use chrono::{DateTime, Utc};
 use ovn_domain::AgentId;
@@ -24,18 +29,21 @@ pub struct StoredEquation {
     pub created_by: AgentId,
 }
 
-/// Each holder's fluid equity in `scope` at `at`: the weights of a `FLUID_EQUITY` vote.
-//
-// LEAD: placeholder until the engine's fluid equity lands (`domain/src/value/equity.rs`): every
-// active contributor of the scope weighs 1, exactly as ONE_AGENT_ONE_VOTE. Replace the body
-// with the valued contributions summed per agent (the scope's adopted equation, as of `at`);
-// governance calls only this function.
+/// Each active contributor's fluid equity in `scope` at `at`, by the scope's adopted equation:
+/// the weights of a `FLUID_EQUITY` vote. A contributor none of whose contributions a rule
+/// values weighs 0. With no adopted equation there is no equity to weigh by, and every active
+/// contributor weighs 1 (one agent, one vote).
 pub async fn equity_weights_in(
     txn: &DatabaseTransaction,
     scope: AgentId,
     at: DateTime<Utc>,
 ) -> Result<Vec<(AgentId, Decimal)>> {
-    let _ = at;
     let contributors = crate::governance::active_contributors_in(txn, scope).await?;
-    Ok(contributors.into_iter().map(|agent| (agent, Decimal::ONE)).collect())
+    let Some(equation) = adopted_in(txn, &[scope]).await?.remove(&scope) else {
+        return Ok(contributors.into_iter().map(|agent| (agent, Decimal::ONE)).collect());
+    };
+    let snapshot = snapshot::scope_snapshot_in(txn, scope, &equation).await?;
+    let equity = ovn_domain::value::equity::fluid_equity(&snapshot, &equation, Some(at))?;
+    let value_of = |agent: AgentId| equity.holders.iter().find(|h| h.agent == agent).map_or(Decimal::ZERO, |h| h.value);
+    Ok(contributors.into_iter().map(|agent| (agent, value_of(agent))).collect())
 }

@@ -1,0 +1,186 @@
+//! The value engine's orchestrations: pick the equation, load the snapshot, run the domain's
+//! pure function. Nothing here writes; a draft equation answers a what-if exactly as an
+//! adopted one would.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ovn_domain::value::distribution::{PaidBefore, Split, Weighted, distribute};
+use ovn_domain::value::equation::{BucketKind, EquationStatus, ValueEquation};
+use ovn_domain::value::equity::{FluidEquity, fluid_equity, value_contributions};
+use ovn_domain::value::rollup::{Rollup, rollup};
+use ovn_domain::value::snapshot::RuleScope;
+use ovn_domain::{AgentId, DomainError, EconomicResourceId, ValueEquationId};
+use rust_decimal::Decimal;
+
+use crate::error::{PersistenceError, Result};
+use crate::store::Store;
+
+/// Decimals of the currency's minor unit (units carry no such field yet: 2, as DESIGN 4.3
+/// says unless the unit says otherwise).
+pub const MINOR_DECIMALS: u32 = 2;
+
+impl Store {
+    /// One version of an equation; `NOT_FOUND` when there is none.
+    pub async fn value_equation(&self, id: ValueEquationId) -> Result<ValueEquation> {
+        let mut found = self.value_equations_by_id(&[id]).await?;
+        found.remove(&id).map(|stored| stored.equation).ok_or_else(|| PersistenceError::not_found("value equation", id))
+    }
+
+    /// The equation named, or the one adopted for `scope` (at `at`, when given).
+    async fn equation_for(
+        &self,
+        named: Option<ValueEquationId>,
+        scope: Option<AgentId>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<ValueEquation> {
+        if let Some(id) = named {
+            return self.value_equation(id).await;
+        }
+        let Some(scope) = scope else {
+            return Err(DomainError::invalid("equation", "name the equation to apply").into());
+        };
+        let history = self.equation_history(&[scope]).await?;
+        let found = match at {
+            Some(at) => history.into_iter().find(|v| v.in_force_at(at)),
+            None => history.into_iter().find(|v| v.status == EquationStatus::Adopted),
+        };
+        found.ok_or_else(|| {
+            DomainError::invalid(
+                "equation",
+                format!("the scope {scope} has no adopted value equation; name one (a draft for a what-if)"),
+            )
+            .into()
+        })
+    }
+
+    /// The scope a resource was made in: the scopes of the processes that produced it, in
+    /// recording order, first one with an adopted equation (else the first).
+    async fn scope_of_resource(&self, resource: EconomicResourceId) -> Result<Option<AgentId>> {
+        let mut made: Vec<_> =
+            super::snapshot::sources_of(self.connection(), &[resource]).await?.into_iter().map(|l| l.event).collect();
+        made.sort_by_key(|e| e.order_key());
+        let process_ids: Vec<_> = made.iter().filter_map(|e| e.output_of).collect();
+        let processes = self.processes_by_id(&process_ids).await?;
+        let scopes: Vec<AgentId> =
+            process_ids.iter().filter_map(|p| processes.get(p)).flat_map(|p| p.in_scope_of.iter().copied()).collect();
+        let history = self.equation_history(&scopes).await?;
+        let adopted =
+            scopes.iter().find(|s| history.iter().any(|v| v.scope == **s && v.status == EquationStatus::Adopted));
+        Ok(adopted.or(scopes.first()).copied())
+    }
+
+    /// `valueRollup`: how much of each contribution is in `quantity` (default: all) of
+    /// `resource`, by the equation named or the one adopted in the scope the resource was
+    /// made in.
+    pub async fn value_rollup(
+        &self,
+        resource: EconomicResourceId,
+        quantity: Option<Decimal>,
+        equation: Option<ValueEquationId>,
+    ) -> Result<(ValueEquation, Rollup)> {
+        if !self.resources_by_id(&[resource]).await?.contains_key(&resource) {
+            return Err(PersistenceError::not_found("economic resource", resource));
+        }
+        let equation = match equation {
+            Some(id) => self.value_equation(id).await?,
+            None => {
+                let scope = self.scope_of_resource(resource).await?;
+                self.equation_for(None, scope, None).await?
+            }
+        };
+        let snapshot = self.rollup_snapshot(resource, &equation).await?;
+        let result = rollup(&snapshot, resource, quantity, &equation, RuleScope::All)?;
+        Ok((equation, result))
+    }
+
+    /// `fluidEquity`: the scope's contributions valued by the equation named, or the one
+    /// adopted (at `as_of`, when given), summed per agent. The answer for now is kept while the
+    /// books do not change (see [`super::cache`]).
+    pub async fn fluid_equity(
+        &self,
+        scope: AgentId,
+        equation: Option<ValueEquationId>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Arc<(ValueEquation, FluidEquity)>> {
+        let equation = self.equation_for(equation, Some(scope), as_of).await?;
+        let compute = async {
+            let snapshot = self.scope_snapshot(scope, &equation).await?;
+            let equity = fluid_equity(&snapshot, &equation, as_of)?;
+            Ok((equation.clone(), equity))
+        };
+        match as_of {
+            Some(_) => Ok(Arc::new(compute.await?)),
+            None => self.equity_cached(scope, &equation, compute).await,
+        }
+    }
+
+    /// `previewDistribution`: what the equation's buckets would pay out of `amount`, for
+    /// `quantity` of `deliverable` when it has a `DELIVERABLE` bucket. Writes nothing.
+    pub async fn preview_distribution(
+        &self,
+        amount: Decimal,
+        equation: ValueEquationId,
+        deliverable: Option<EconomicResourceId>,
+        quantity: Option<Decimal>,
+    ) -> Result<(ValueEquation, Split)> {
+        let equation = self.value_equation(equation).await?;
+        let mut inputs: HashMap<_, Vec<Weighted>> = HashMap::new();
+        let deliverable_snapshot = match deliverable {
+            Some(d) => Some(self.rollup_snapshot(d, &equation).await?),
+            None => None,
+        };
+        let needs_scope = equation.buckets.iter().any(|b| b.kind == BucketKind::Period);
+        let scope_snapshot = if needs_scope {
+            self.scope_snapshot(equation.scope, &equation).await?
+        } else {
+            ovn_domain::value::snapshot::Snapshot::default()
+        };
+        for bucket in &equation.buckets {
+            let weights = match bucket.kind {
+                BucketKind::Deliverable => {
+                    let (Some(d), Some(snapshot)) = (deliverable, deliverable_snapshot.as_ref()) else {
+                        return Err(DomainError::invalid(
+                            "deliverable",
+                            format!("the equation's bucket `{}` splits among a deliverable's contributions: name the deliverable", bucket.name),
+                        )
+                        .into());
+                    };
+                    let r = rollup(snapshot, d, quantity, &equation, RuleScope::Bucket(bucket.id))?;
+                    r.shares
+                        .into_iter()
+                        .map(|s| Weighted {
+                            agent: s.agent,
+                            event: s.event,
+                            weight: s.value,
+                            event_value: s.value,
+                            claim_type: s.claim_type,
+                        })
+                        .collect()
+                }
+                BucketKind::Period => {
+                    let snapshot = &scope_snapshot;
+                    let events = snapshot.events().filter(|e| {
+                        bucket.period_start.is_none_or(|s| e.point_in_time >= s)
+                            && bucket.period_end.is_none_or(|end| e.point_in_time < end)
+                    });
+                    value_contributions(snapshot, events, &equation, RuleScope::Bucket(bucket.id))?
+                        .into_iter()
+                        .map(|c| Weighted {
+                            agent: c.agent,
+                            event: c.event,
+                            weight: c.value,
+                            event_value: c.value,
+                            claim_type: c.claim_type,
+                        })
+                        .collect()
+                }
+                BucketKind::Agent | BucketKind::Maintenance => continue,
+            };
+            inputs.insert(bucket.id, weights);
+        }
+        let split = distribute(amount, MINOR_DECIMALS, &equation, &inputs, &PaidBefore::default())?;
+        Ok((equation, split))
+    }
+}
