@@ -222,11 +222,11 @@ pub async fn create_proposal_in(
     let scope = new.scope;
     scope_in(txn, scope, false).await?;
     let equation = lock_equation_in(txn, "valueEquation", equation_id).await?;
+    check_proposable(&equation.equation, scope).map_err(PersistenceError::from_state)?;
     let contributors = active_contributors_in(txn, scope).await?;
     let ties = ties_around(txn, &[actor], &[scope]).await?;
     let electorate = electorate(&contributors, &stewards_of(scope, &ties), actor);
     may_propose(actor, scope, &electorate, &ties)?;
-    check_proposable(&equation.equation, scope).map_err(PersistenceError::from_state)?;
     let rule = rule_in(txn, scope).await?;
     let equity = match rule.weighting {
         VoteWeighting::FluidEquity => crate::value::equity_weights_in(txn, scope, now).await?,
@@ -352,6 +352,8 @@ impl Store {
             .select_only()
             .column(governance_proposal::Column::Id)
             .filter(governance_proposal::Column::Status.eq(ProposalStatus::Open.as_str()))
+            // On SQLite, timestamps are RFC 3339 text in UTC (`+00:00`, 0/3/6/9 fraction
+            // digits), which sorts as the instants do.
             .filter(governance_proposal::Column::Deadline.lte(now))
             .order_by_asc(governance_proposal::Column::Deadline)
             .limit(limit)
