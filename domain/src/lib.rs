@@ -26,6 +26,7 @@ pub mod revision;
 pub mod tally;
 pub mod text;
 pub mod value;
+mod wire;
 
 pub use action::Action;
 pub use error::DomainError;

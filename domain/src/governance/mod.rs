@@ -29,36 +29,13 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
 use crate::value::equation::{EquationStatus, ValueEquation};
+use crate::wire::wire_enum;
 use crate::{AgentId, DomainError, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId, canonical};
-
-macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// The stored and wire name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            /// Parses [`Self::as_str`].
-            pub fn parse(text: &str) -> Result<Self, DomainError> {
-                match text {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(DomainError::invalid($field, format!("unknown value `{other}`"))),
-                }
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// What a proposal asks the contributors to decide.

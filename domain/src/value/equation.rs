@@ -12,33 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::formula::Formula;
 use crate::text::Uri;
+use crate::wire::wire_enum;
 use crate::{
     Action, AgentId, DomainError, ProcessSpecificationId, ResourceSpecificationId, ValueEquationBucketId,
     ValueEquationId, ValueEquationRuleId,
 };
-
-macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// The stored and wire name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            /// Parses [`Self::as_str`].
-            pub fn parse(text: &str) -> Result<Self, DomainError> {
-                match text {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(DomainError::invalid($field, format!("unknown value `{other}`"))),
-                }
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// Where a version stands in its life.
