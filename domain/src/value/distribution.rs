@@ -32,6 +32,20 @@ pub struct Weighted {
     pub claim_type: ClaimType,
 }
 
+impl From<&super::rollup::Share> for Weighted {
+    /// A rollup share weighs its value in a `DELIVERABLE` bucket.
+    fn from(s: &super::rollup::Share) -> Self {
+        Self { agent: s.agent, event: s.event, weight: s.value, event_value: s.event_value, claim_type: s.claim_type }
+    }
+}
+
+impl From<&super::equity::ValuedContribution> for Weighted {
+    /// A valued contribution weighs its value in a `PERIOD` bucket.
+    fn from(c: &super::equity::ValuedContribution) -> Self {
+        Self { agent: c.agent, event: c.event, weight: c.value, event_value: c.value, claim_type: c.claim_type }
+    }
+}
+
 /// What earlier distributions paid on `DEBT` and `ONCE` claims.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaidBefore {

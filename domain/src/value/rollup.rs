@@ -60,6 +60,8 @@ pub struct Share {
     pub event: EconomicEventId,
     /// Its part of the rolled-up value.
     pub value: Decimal,
+    /// The whole value of the event (what a `DEBT` claim on it is owed in all).
+    pub event_value: Decimal,
     /// The nodes from the deliverable to the event, both included.
     pub path: Vec<FlowNode>,
     /// Why, in one line.
@@ -816,6 +818,7 @@ impl<'a> Engine<'a> {
                     agent: g.agent,
                     event,
                     value: g.value,
+                    event_value: g.valued.value,
                     path: g.path,
                     explanation: format!(
                         "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",

@@ -148,16 +148,7 @@ impl Store {
                         .into());
                     };
                     let r = rollup(snapshot, d, quantity, &equation, RuleScope::Bucket(bucket.id))?;
-                    r.shares
-                        .into_iter()
-                        .map(|s| Weighted {
-                            agent: s.agent,
-                            event: s.event,
-                            weight: s.value,
-                            event_value: s.value,
-                            claim_type: s.claim_type,
-                        })
-                        .collect()
+                    r.shares.iter().map(Weighted::from).collect()
                 }
                 BucketKind::Period => {
                     let snapshot = &scope_snapshot;
@@ -167,14 +158,8 @@ impl Store {
                             && bucket.period_end.is_none_or(|end| e.point_in_time < end)
                     });
                     value_contributions(snapshot, events, &equation, RuleScope::Bucket(bucket.id))?
-                        .into_iter()
-                        .map(|c| Weighted {
-                            agent: c.agent,
-                            event: c.event,
-                            weight: c.value,
-                            event_value: c.value,
-                            claim_type: c.claim_type,
-                        })
+                        .iter()
+                        .map(Weighted::from)
                         .collect()
                 }
                 BucketKind::Agent | BucketKind::Maintenance => continue,

@@ -7,17 +7,7 @@ fn weights_of_rollup(kit: &SensorKit, quantity: &str) -> HashMap<ValueEquationBu
     let snapshot = kit.books.snapshot();
     let deliverable = kit.equation.buckets.iter().find(|b| b.kind == BucketKind::Deliverable).must();
     let r = rollup(&snapshot, kit.kits, Some(d(quantity)), &kit.equation, RuleScope::Bucket(deliverable.id)).must();
-    let weights = r
-        .shares
-        .iter()
-        .map(|s| Weighted {
-            agent: s.agent,
-            event: s.event,
-            weight: s.value,
-            event_value: s.value,
-            claim_type: s.claim_type,
-        })
-        .collect();
+    let weights = r.shares.iter().map(Weighted::from).collect();
     HashMap::from([(deliverable.id, weights)])
 }
 

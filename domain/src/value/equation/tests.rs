@@ -1,24 +1,7 @@
 use chrono::TimeZone;
 
 use super::*;
-use crate::value::fixture::Must;
-
-fn d(text: &str) -> Decimal {
-    text.parse().must()
-}
-
-fn rule(action: Action, formula: &str) -> Rule {
-    Rule {
-        id: ValueEquationRuleId::new(),
-        action,
-        resource_conforms_to: None,
-        resource_classified_as: vec![],
-        process_conforms_to: None,
-        process_classified_as: vec![],
-        formula: Formula::parse(formula).must(),
-        claim_type: ClaimType::Equity,
-    }
-}
+use crate::value::fixture::{Must, d, rule};
 
 fn bucket(sequence: i32, kind: BucketKind, percentage: &str) -> Bucket {
     Bucket {
