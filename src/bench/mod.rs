@@ -59,9 +59,7 @@ use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode};
 use ovn_domain::value::equation::{Bucket, BucketKind, ClaimType, EquationDraft, PercentageBehavior, Rule, Valuation};
 use ovn_domain::value::formula::Formula;
 use ovn_domain::value::snapshot::RuleScope;
-use ovn_domain::{
-    Action, AgentId, EconomicResourceId, ProcessId, UnitId, ValueEquationBucketId, ValueEquationId, ValueEquationRuleId,
-};
+use ovn_domain::{Action, AgentId, EconomicResourceId, ProcessId, UnitId, ValueEquationBucketId, ValueEquationRuleId};
 use ovn_migration::sea_orm::ConnectionTrait as _;
 use ovn_persistence::flow::FlowIndex;
 use ovn_persistence::{DatabaseSettings, Store};
