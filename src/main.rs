@@ -80,7 +80,10 @@ enum Command {
         /// Synthetic events of the in-memory flow index whose memory is measured (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         index_events: usize,
-        /// Run only one part: mutations (and reads), import, or trace.
+        /// Contribution events of the fluid-equity scope in the value part (scale down for a quick run).
+        #[arg(long, default_value_t = 1_000_000)]
+        equity_events: usize,
+        /// Run only one part: mutations (and reads), import, trace, or value.
         #[arg(long)]
         only: Option<String>,
         /// Write the bulk-import ledger (--events, --seed) to this JSON-LD file and stop.
@@ -186,6 +189,7 @@ async fn main() -> anyhow::Result<()> {
             baseline,
             json,
             index_events,
+            equity_events,
             only,
             write_ledger,
         } => {
@@ -202,6 +206,7 @@ async fn main() -> anyhow::Result<()> {
                 baseline,
                 json,
                 index_events,
+                equity_events,
                 only,
                 write_ledger,
             };

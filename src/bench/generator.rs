@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context as _, Result, bail};
 use chrono::{DateTime, TimeZone as _, Utc};
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::agent::{Agent, AgentKind, AgentProfile, AgentRelationship, AgentRelationshipRole};
 use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit, ValuePerUnit};
 use ovn_domain::ledger_books::{Ledger, Stamped};
@@ -385,8 +386,52 @@ pub fn tree(seed: u64, depth: u32, fanout: u32) -> Result<(Ledger, EconomicResou
         (0..10).map(|i| g.agent(AgentKind::Person, &format!("Maker {i}"), &[])).collect::<Result<_>>()?;
     let part = g.resource_specification("part", kg, None)?;
     let assembly = g.process_specification("assembly")?;
-    let root = grow(&mut g, 0, depth, fanout, &Tree { kg, hour, project, part, assembly, people: &people })?;
+    let shape = Tree { kg, hour, project, part, assembly, people: &people, works: 1, scoped_leaves: false };
+    let root = grow(&mut g, 0, depth, fanout, &shape)?;
     Ok((g.finish(), root))
+}
+
+/// The process tree the value engine rolls up ([`value_tree`]) and what its rollup must
+/// give.
+pub struct ValueTree {
+    /// The ledger: the makers are affiliates of the project, so every event in its scope is a
+    /// contribution.
+    pub ledger: Ledger,
+    /// The deliverable at the top.
+    pub root: EconomicResourceId,
+    /// The project the tree is made in.
+    pub project: AgentId,
+    /// A maker (an affiliate, so it may draft the project's equation).
+    pub maker: AgentId,
+    /// The raised leaves (1 kg each).
+    pub leaves: usize,
+    /// The work events (1.5 h each).
+    pub works: usize,
+}
+
+/// The trace's tree made of contributions: `works` work events of 1.5 h per process, leaves
+/// raised (1 kg) in scope of the project, and the makers affiliates of the project. Every
+/// process consumes all of its inputs' 1 kg and makes 1 kg, so the root embodies every leaf
+/// and every hour of work, whole.
+pub fn value_tree(seed: u64, depth: u32, fanout: u32, works: u32) -> Result<ValueTree> {
+    let mut g = Generator::new(seed);
+    let kg = g.unit("kilogram", "kg")?;
+    let hour = g.unit("hour", "h")?;
+    let project = g.agent(AgentKind::Organization, "Project", &["ovn:Project"])?;
+    let people: Vec<AgentId> =
+        (0..10).map(|i| g.agent(AgentKind::Person, &format!("Maker {i}"), &[])).collect::<Result<_>>()?;
+    for person in &people {
+        g.relationship(*person, project, OvnRole::AffiliateOf.id());
+    }
+    let part = g.resource_specification("part", kg, None)?;
+    let assembly = g.process_specification("assembly")?;
+    let shape = Tree { kg, hour, project, part, assembly, people: &people, works, scoped_leaves: true };
+    let root = grow(&mut g, 0, depth, fanout, &shape)?;
+    let ledger = g.finish();
+    let count = |action: Action| ledger.events.iter().filter(|e| e.core.action == action).count();
+    let (leaves, works) = (count(Action::Raise), count(Action::Work));
+    let maker = people.first().copied().context("no maker")?;
+    Ok(ValueTree { ledger, root, project, maker, leaves, works })
 }
 
 struct Tree<'a> {
@@ -396,6 +441,10 @@ struct Tree<'a> {
     part: ResourceSpecificationId,
     assembly: ProcessSpecificationId,
     people: &'a [AgentId],
+    /// Work events per process.
+    works: u32,
+    /// Whether leaves are raised in scope of the project (contributions) or outside any.
+    scoped_leaves: bool,
 }
 
 fn grow(g: &mut Generator, level: u32, depth: u32, fanout: u32, t: &Tree<'_>) -> Result<EconomicResourceId> {
@@ -403,7 +452,8 @@ fn grow(g: &mut Generator, level: u32, depth: u32, fanout: u32, t: &Tree<'_>) ->
     if level >= depth {
         let mut core = NewEvent::new(Action::Raise, maker, maker);
         core.resource_quantity = measure(Decimal::ONE, t.kg);
-        let (_, leaf) = g.record(core, EventDetails::default(), Some(t.part), None)?;
+        let details = if t.scoped_leaves { scoped(t.project) } else { EventDetails::default() };
+        let (_, leaf) = g.record(core, details, Some(t.part), None)?;
         return leaf.context("a raise created no resource");
     }
     let inputs = (0..fanout).map(|_| grow(g, level + 1, depth, fanout, t)).collect::<Result<Vec<_>>>()?;
@@ -415,15 +465,60 @@ fn grow(g: &mut Generator, level: u32, depth: u32, fanout: u32, t: &Tree<'_>) ->
         core.input_of = Some(process);
         g.record(core, scoped(t.project), None, None)?;
     }
-    let mut work = NewEvent::new(Action::Work, maker, t.project);
-    work.effort_quantity = measure(Decimal::new(15, 1), t.hour);
-    work.input_of = Some(process);
-    g.record(work, scoped(t.project), None, None)?;
+    for _ in 0..t.works {
+        let mut work = NewEvent::new(Action::Work, maker, t.project);
+        work.effort_quantity = measure(Decimal::new(15, 1), t.hour);
+        work.input_of = Some(process);
+        g.record(work, scoped(t.project), None, None)?;
+    }
     let mut produce = NewEvent::new(Action::Produce, maker, maker);
     produce.resource_quantity = measure(Decimal::ONE, t.kg);
     produce.output_of = Some(process);
     let (_, output) = g.record(produce, scoped(t.project), Some(t.part), None)?;
     output.context("a produce created no resource")
+}
+
+/// A project's books for fluid equity ([`equity`]) and what its equity must add up to.
+pub struct EquityBooks {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// The project whose equity is asked for.
+    pub project: AgentId,
+    /// An affiliate (it may draft the project's equation).
+    pub affiliate: AgentId,
+    /// The hours of all the work, summed.
+    pub hours: Decimal,
+}
+
+/// A project with `events` contributions: work by its affiliates (1,000 of them, or one per
+/// thousand events when fewer), in its scope, 0.01 to 8 hours each, inputs of its processes
+/// (one per thousand events).
+pub fn equity(seed: u64, events: usize) -> Result<EquityBooks> {
+    let mut g = Generator::new(seed);
+    let hour = g.unit("hour", "h")?;
+    let project = g.agent(AgentKind::Organization, "Project", &["ovn:Project"])?;
+    let people: Vec<AgentId> = (0..(events / 1_000).clamp(1, 1_000))
+        .map(|i| g.agent(AgentKind::Person, &format!("Affiliate {i}"), &[]))
+        .collect::<Result<_>>()?;
+    for person in &people {
+        g.relationship(*person, project, OvnRole::AffiliateOf.id());
+    }
+    let processes: Vec<ProcessId> = (0..(events / 1_000).max(1))
+        .map(|i| g.process(&format!("process {i}"), None, project))
+        .collect::<Result<_>>()?;
+    let mut hours = Decimal::ZERO;
+    for _ in 0..events {
+        let person = people[g.rng.below(people.len())];
+        let process = processes[g.rng.below(processes.len())];
+        let q = g.rng.amount(800);
+        hours += q;
+        let mut core = NewEvent::new(Action::Work, person, project);
+        core.effort_quantity = measure(q, hour);
+        core.input_of = Some(process);
+        g.record(core, scoped(project), None, None)?;
+    }
+    let affiliate = people.first().copied().context("no affiliate")?;
+    Ok(EquityBooks { ledger: g.finish(), project, affiliate, hours })
 }
 
 /// The ledger the bench's mutations start from, and the records they name.

@@ -25,7 +25,17 @@
 //!    { hasNumericalValue } via } }`, and the compact `flowGraph(start) { ids kinds parents
 //!    distances }`; and, for comparison, loading the slice level by level (the path walks take
 //!    before the index is built) and the in-memory walk;
-//! 5. **index memory** (run first, in a fresh process): builds the flow index of
+//! 5. **value**: the value engine on both of its targets. A rollup: the trace's tree made of
+//!    contributions (`--depth`, `--fanout`, four work events per process, leaves raised in
+//!    the project's scope by its affiliates; about 100,000 events upstream of the root with the
+//!    defaults), an equation drafted through the Store (work `quantity * 10`, raise
+//!    `quantity`), then `Store::value_rollup` end to end, the snapshot's load alone, the
+//!    domain's `rollup()` alone on a loaded snapshot (the engine), and `valueRollup {
+//!    totalValue }` over HTTP, each checked against the total worked out from the tree's shape;
+//!    fluid equity: a project with `--equity-events` work contributions (1,000,000 by
+//!    default), `Store::fluid_equity` on fresh stores (cold, and the load and the valuing
+//!    apart), then again (warm: the cache), and `fluidEquity { total }` over HTTP;
+//! 6. **index memory** (run first, in a fresh process): builds the flow index of
 //!    `--index-events` synthetic events in memory (no database) and reads the resident memory
 //!    before and after.
 //!
@@ -39,16 +49,21 @@ pub mod generator;
 use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
 use ovn_api::ApiSettings;
 use ovn_api::auth::KeySettings;
 use ovn_domain::flow::{Direction, FlowEvent, FlowGraph, FlowNode};
-use ovn_domain::{AgentId, EconomicResourceId, ProcessId, UnitId};
+use ovn_domain::value::equation::{Bucket, BucketKind, ClaimType, EquationDraft, PercentageBehavior, Rule, Valuation};
+use ovn_domain::value::formula::Formula;
+use ovn_domain::value::snapshot::RuleScope;
+use ovn_domain::{Action, AgentId, EconomicResourceId, ProcessId, UnitId, ValueEquationBucketId, ValueEquationRuleId};
 use ovn_migration::sea_orm::ConnectionTrait as _;
 use ovn_persistence::flow::FlowIndex;
 use ovn_persistence::{DatabaseSettings, Store};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -82,7 +97,9 @@ pub struct BenchOptions {
     pub json: Option<PathBuf>,
     /// Synthetic events in the index-memory part (0 skips it).
     pub index_events: usize,
-    /// Run only this part (`mutations`, `import` or `trace`); all when `None`.
+    /// Contribution events of the fluid-equity scope in the value part.
+    pub equity_events: usize,
+    /// Run only this part (`mutations`, `import`, `trace` or `value`); all when `None`.
     pub only: Option<String>,
     /// Instead of measuring, write the bulk-import ledger (`events` events) to this file, for
     /// timing `ovn import` on it (and measuring its memory) outside the bench.
@@ -104,6 +121,7 @@ impl Default for BenchOptions {
             baseline: None,
             json: None,
             index_events: 1_000_000,
+            equity_events: 1_000_000,
             only: None,
             write_ledger: None,
         }
@@ -475,6 +493,251 @@ async fn trace(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pat
     ])
 }
 
+// ---------------------------------------------------------------- the value engine
+
+/// Work events per process of the rollup's tree: with the default tree (depth 9, fan-out 3)
+/// about 100,000 events are upstream of the root.
+const VALUE_WORKS: u32 = 4;
+
+/// Timed runs of each value figure (the median is reported).
+const VALUE_RUNS: usize = 5;
+
+/// Warm fluid-equity runs (answered by the cache).
+const WARM_RUNS: usize = 10;
+
+const VALUE_ROLLUP: &str = "query($r: ID!, $e: ID!) { valueRollup(resource: $r, equation: $e) { totalValue } }";
+
+const FLUID_EQUITY: &str = "query($s: ID!, $e: ID!) { fluidEquity(scope: $s, equation: $e) { total } }";
+
+/// A draft of `scope`'s equation: one `DELIVERABLE` bucket of 100% with these rules.
+fn equation_draft(scope: AgentId, rules: &[(Action, &str)]) -> Result<EquationDraft> {
+    let rules = rules
+        .iter()
+        .map(|(action, formula)| {
+            Ok(Rule {
+                id: ValueEquationRuleId::new(),
+                action: *action,
+                resource_conforms_to: None,
+                resource_classified_as: Vec::new(),
+                process_conforms_to: None,
+                process_classified_as: Vec::new(),
+                formula: Formula::parse(formula)?,
+                claim_type: ClaimType::Equity,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(EquationDraft {
+        scope,
+        name: "bench".to_owned(),
+        percentage_behavior: PercentageBehavior::Straight,
+        valuation: Valuation::Restate,
+        note: None,
+        buckets: vec![Bucket {
+            id: ValueEquationBucketId::new(),
+            sequence: 1,
+            name: "deliverable".to_owned(),
+            kind: BucketKind::Deliverable,
+            percentage: Decimal::ONE_HUNDRED,
+            recipient: None,
+            period_start: None,
+            period_end: None,
+            rules,
+        }],
+    })
+}
+
+/// Runs `work` `runs` times; the median time and the last answer.
+async fn median_of<T>(runs: usize, mut work: impl AsyncFnMut() -> Result<T>) -> Result<(Duration, T)> {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        last = Some(work().await?);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok((percentile(&times, 50), last.context("no run")?))
+}
+
+/// The decimal an answer holds at `pointer` (the API writes decimals as strings).
+fn decimal_at(response: &Value, pointer: &str) -> Result<Decimal> {
+    let found = response.pointer(pointer).with_context(|| format!("no {pointer} in {response}"))?;
+    let text = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
+    text.parse().with_context(|| format!("{pointer} is not a decimal: {text}"))
+}
+
+/// Imports `ledger` into a fresh database named `name`; its configuration and a store on it.
+async fn imported(
+    backend: &mut Backend,
+    name: &str,
+    ledger: &ovn_domain::ledger_books::Ledger,
+    key_dir: &std::path::Path,
+) -> Result<(Config, Store, crate::import::ImportSummary)> {
+    let mut document = Vec::new();
+    ovn_jsonld::write(ledger, "http://127.0.0.1", &mut document)?;
+    let config = config(backend.fresh(name).await?, key_dir);
+    let store = crate::open_store(&config).await?;
+    let summary = crate::import::import_owned(&store, document, ShowProgress::Hidden)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((config, store, summary))
+}
+
+async fn value_rollup(backend: &mut Backend, options: &BenchOptions, key_dir: &std::path::Path) -> Result<Vec<Figure>> {
+    let label = backend.label();
+    eprintln!(
+        "bench [{label}]: generating a tree of contributions (depth {}, fan-out {}, {VALUE_WORKS} works per process) …",
+        options.depth, options.fanout
+    );
+    let tree = generator::value_tree(options.seed, options.depth, options.fanout, VALUE_WORKS)?;
+    // Every leaf is 1 kg raised, valued `quantity` (1); every work 1.5 h, valued
+    // `quantity * 10` (15); each process consumes all of its inputs, so the root holds all.
+    let expected = Decimal::from(tree.leaves) + Decimal::from(tree.works) * Decimal::from(15);
+    let (root, project, maker) = (tree.root, tree.project, tree.maker);
+    let (config, store, summary) = imported(backend, "value-rollup", &tree.ledger, key_dir).await?;
+    drop(tree);
+    let draft = equation_draft(project, &[(Action::Work, "quantity * 10"), (Action::Raise, "quantity")])?;
+    let equation = store.create_value_equation(maker, draft, None).await?.equation;
+    let eq = equation.id;
+    eprintln!("bench [{label}]: rolling up {} imported events …", summary.events);
+    let (end_to_end, (_, rolled)) =
+        median_of(VALUE_RUNS, async || Ok(store.value_rollup(root, None, Some(eq)).await?)).await?;
+    let (load, snapshot) = median_of(VALUE_RUNS, async || Ok(store.rollup_snapshot(root, &equation).await?)).await?;
+    let upstream = snapshot.events().count();
+    let (engine, alone) = median_of(VALUE_RUNS, async || {
+        Ok(ovn_domain::value::rollup::rollup(&snapshot, root, None, &equation, RuleScope::All)?)
+    })
+    .await?;
+    drop(snapshot);
+    let server = Server::start(&config).await?;
+    let body = json!({ "query": VALUE_ROLLUP, "variables": { "r": root.to_string(), "e": eq.to_string() } });
+    let (http, response) = median_of(VALUE_RUNS, async || server.post(None, &body).await).await?;
+    server.stop().await;
+    let over_http = decimal_at(&response, "/data/valueRollup/totalValue")?;
+    ensure!(expected > Decimal::ZERO, "the tree holds no contribution");
+    for (what, total) in
+        [("Store::value_rollup", rolled.total_value), ("rollup()", alone.total_value), ("valueRollup", over_http)]
+    {
+        ensure!(total == expected, "{what} rolled up {total}, the tree's shape gives {expected}");
+    }
+    let shares = rolled.shares.len();
+    Ok(vec![
+        Figure {
+            work: format!(
+                "valueRollup {{ totalValue }} over HTTP, {upstream} upstream events (total {expected}, {shares} shares; median of {VALUE_RUNS}) [{label}]"
+            ),
+            measured: ms(http),
+            target: "< 300 ms",
+        },
+        Figure {
+            work: format!("  Store::value_rollup, end to end (median of {VALUE_RUNS}) [{label}]"),
+            measured: ms(end_to_end),
+            target: "< 300 ms",
+        },
+        Figure {
+            work: format!("  loading the snapshot (Store::rollup_snapshot; median of {VALUE_RUNS}) [{label}]"),
+            measured: ms(load),
+            target: "",
+        },
+        Figure {
+            work: format!("  the engine alone (rollup() on a loaded snapshot; median of {VALUE_RUNS}) [{label}]"),
+            measured: ms(engine),
+            target: "< 50 ms",
+        },
+    ])
+}
+
+async fn value_equity(backend: &mut Backend, options: &BenchOptions, key_dir: &std::path::Path) -> Result<Vec<Figure>> {
+    let label = backend.label();
+    let count = options.equity_events;
+    eprintln!("bench [{label}]: generating a project of {count} contributions (seed {}) …", options.seed);
+    let books = generator::equity(options.seed, count)?;
+    // Every contribution is work valued `quantity * 10`.
+    let expected = books.hours * Decimal::TEN;
+    let (project, affiliate) = (books.project, books.affiliate);
+    eprintln!("bench [{label}]: importing them …");
+    let (config, store, _) = imported(backend, "value-equity", &books.ledger, key_dir).await?;
+    drop(books);
+    let draft = equation_draft(project, &[(Action::Work, "quantity * 10")])?;
+    let equation = store.create_value_equation(affiliate, draft, None).await?.equation;
+    let eq = equation.id;
+    eprintln!("bench [{label}]: fluid equity of {count} contributions …");
+    // Cold: a fresh store each time, so nothing is cached.
+    let mut colds = Vec::new();
+    let mut kept = None;
+    for _ in 0..3 {
+        let fresh = crate::open_store(&config).await?;
+        let started = Instant::now();
+        let answer = fresh.fluid_equity(project, Some(eq), None).await?;
+        colds.push(started.elapsed());
+        kept = Some((fresh, answer));
+    }
+    colds.sort();
+    let cold = percentile(&colds, 50);
+    let (warm_store, cold_answer) = kept.context("no cold run")?;
+    let (warm, warm_answer) =
+        median_of(WARM_RUNS, async || Ok(warm_store.fluid_equity(project, Some(eq), None).await?)).await?;
+    ensure!(Arc::ptr_eq(&cold_answer, &warm_answer), "the warm answer was computed again, not kept");
+    let (load, snapshot) = median_of(3, async || Ok(store.scope_snapshot(project, &equation).await?)).await?;
+    let (engine, alone) =
+        median_of(3, async || Ok(ovn_domain::value::equity::fluid_equity(&snapshot, &equation, None)?)).await?;
+    drop(snapshot);
+    let server = Server::start(&config).await?;
+    let body = json!({ "query": FLUID_EQUITY, "variables": { "s": project.to_string(), "e": eq.to_string() } });
+    let started = Instant::now();
+    server.post(None, &body).await?;
+    let http_cold = started.elapsed();
+    let (http, response) = median_of(WARM_RUNS, async || server.post(None, &body).await).await?;
+    server.stop().await;
+    let over_http = decimal_at(&response, "/data/fluidEquity/total")?;
+    let contributions = alone.contributions.len();
+    ensure!(contributions == count, "{contributions} of the {count} events were valued as contributions");
+    for (what, total) in
+        [("Store::fluid_equity", cold_answer.1.total), ("fluid_equity()", alone.total), ("fluidEquity", over_http)]
+    {
+        ensure!(total == expected, "{what} summed to {total}, the books give {expected}");
+    }
+    Ok(vec![
+        Figure {
+            work: format!(
+                "fluidEquity of {count} contributions, cold (Store::fluid_equity on a fresh store; total {expected}, {} holders; median of 3) [{label}]",
+                alone.holders.len()
+            ),
+            measured: ms(cold),
+            target: "< 1 s",
+        },
+        Figure {
+            work: format!("  loading the scope snapshot (Store::scope_snapshot; median of 3) [{label}]"),
+            measured: ms(load),
+            target: "",
+        },
+        Figure {
+            work: format!("  valuing and summing (fluid_equity() on a loaded snapshot; median of 3) [{label}]"),
+            measured: ms(engine),
+            target: "",
+        },
+        Figure {
+            work: format!(
+                "fluidEquity of {count} contributions, warm (Store, cache hit; median of {WARM_RUNS}) [{label}]"
+            ),
+            measured: ms(warm),
+            target: "< 50 ms",
+        },
+        Figure {
+            work: format!("fluidEquity {{ total }} over HTTP, {count} contributions, first (cold) [{label}]"),
+            measured: ms(http_cold),
+            target: "< 1 s",
+        },
+        Figure {
+            work: format!(
+                "fluidEquity {{ total }} over HTTP, {count} contributions, warm (median of {WARM_RUNS}) [{label}]"
+            ),
+            measured: ms(http),
+            target: "< 50 ms",
+        },
+    ])
+}
+
 /// Resident memory of this process, in bytes (Linux; `None` elsewhere).
 fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -562,6 +825,10 @@ async fn run_on(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pa
     if runs("trace") {
         figures.extend(trace(backend, options, key_dir).await?);
     }
+    if runs("value") {
+        figures.extend(value_rollup(backend, options, key_dir).await?);
+        figures.extend(value_equity(backend, options, key_dir).await?);
+    }
     Ok(figures)
 }
 
@@ -624,7 +891,10 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
         return write_ledger(options, path);
     }
     if let Some(only) = &options.only {
-        ensure!(["mutations", "import", "trace"].contains(&only.as_str()), "--only takes mutations, import or trace");
+        ensure!(
+            ["mutations", "import", "trace", "value"].contains(&only.as_str()),
+            "--only takes mutations, import, trace or value"
+        );
     }
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!("ovn-bench-{}", Uuid::new_v4().simple()));
@@ -649,11 +919,12 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
         cleaned?;
     }
     println!(
-        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} clients, {} CPUs) in {:.0} s\n",
+        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} equity events, {} clients, {} CPUs) in {:.0} s\n",
         options.seed,
         options.events,
         options.depth,
         options.fanout,
+        options.equity_events,
         options.clients,
         std::thread::available_parallelism().map_or(0, usize::from),
         started.elapsed().as_secs_f64()
