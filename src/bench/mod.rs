@@ -680,7 +680,8 @@ async fn value_equity(backend: &mut Backend, options: &BenchOptions, key_dir: &s
     ensure!(Arc::ptr_eq(&cold_answer, &warm_answer), "the warm answer was computed again, not kept");
     let (load, snapshot) = median_of(3, async || Ok(store.scope_snapshot(project, &equation).await?)).await?;
     let (engine, alone) =
-        median_of(3, async || Ok(ovn_domain::value::equity::fluid_equity(&snapshot, &equation, None)?)).await?;
+        median_of(3, async || Ok(ovn_domain::value::equity::fluid_equity(&snapshot, project, &equation, None)?))
+            .await?;
     drop(snapshot);
     let server = Server::start(&config).await?;
     let body = json!({ "query": FLUID_EQUITY, "variables": { "s": project.to_string(), "e": eq.to_string() } });
