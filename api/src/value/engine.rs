@@ -214,8 +214,8 @@ impl ValuedContributionObject {
     }
 
     /// Why.
-    async fn explanation(&self) -> &str {
-        &self.0.explanation
+    async fn explanation(&self) -> String {
+        self.0.working.to_string()
     }
 }
 

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::distribution::largest_remainder;
 use super::equation::{ClaimType, ValueEquation};
-use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valuer};
+use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valuer, Working};
 use crate::observation::PropertyRegime;
 use crate::{Action, AgentId, DomainError, EconomicEventId, ValueEquationId};
 
@@ -35,8 +35,8 @@ pub struct ValuedContribution {
     pub version: i32,
     /// How it shares in distributions.
     pub claim_type: ClaimType,
-    /// Why.
-    pub explanation: String,
+    /// Why (written out on demand).
+    pub working: Working,
 }
 
 /// An agent's part.
@@ -101,7 +101,7 @@ pub fn value_contributions<'a>(
             equation: v.equation,
             version: v.version,
             claim_type: v.claim_type,
-            explanation: v.explanation,
+            working: v.working,
         });
     }
     Ok(out)
@@ -215,7 +215,7 @@ mod tests {
                     equation: ValueEquationId::new(),
                     version: 1,
                     claim_type: ClaimType::Equity,
-                    explanation: String::new(),
+                    working: Working::Said(String::new()),
                 })
                 .collect();
             let equity = equity_of(contributions);

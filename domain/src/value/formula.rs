@@ -52,6 +52,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -197,11 +198,17 @@ impl From<EvalError> for DomainError {
     }
 }
 
-/// A parsed, checked formula. Serializes as its text; deserializing parses it.
+/// A parsed, checked formula. Serializes as its text; deserializing parses it. Cloning is a
+/// reference count: every valued event keeps its formula to explain itself on demand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Formula {
+pub struct Formula(Arc<Parsed>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct Parsed {
     text: String,
     expression: Expression,
+    /// The variables it reads, each once, in order.
+    variables: Vec<Variable>,
 }
 
 impl Formula {
@@ -221,7 +228,12 @@ impl Formula {
         let expression = parser.sum()?;
         let next = parser.next();
         match next.token {
-            Token::End => Ok(Formula { text: text.trim().to_owned(), expression }),
+            Token::End => {
+                let mut found = BTreeSet::new();
+                expression.collect_variables(&mut found);
+                let variables = found.into_iter().collect();
+                Ok(Formula(Arc::new(Parsed { text: text.trim().to_owned(), expression, variables })))
+            }
             Token::Bad(error) => Err(error),
             Token::RightParenthesis => {
                 Err(FormulaError::new(next.position, "`)` closes a parenthesis that was never opened"))
@@ -235,19 +247,17 @@ impl Formula {
 
     /// The text of the formula, as given less surrounding whitespace.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
-    /// The variables the formula reads.
-    pub fn variables(&self) -> BTreeSet<Variable> {
-        let mut found = BTreeSet::new();
-        self.expression.collect_variables(&mut found);
-        found
+    /// The variables the formula reads, each once, in order.
+    pub fn variables(&self) -> &[Variable] {
+        &self.0.variables
     }
 
     /// The value of the formula for `variables`; a variable with no value counts as 0.
     pub fn eval(&self, variables: &Variables) -> Result<Decimal, EvalError> {
-        self.expression.eval(variables)
+        self.0.expression.eval(variables)
     }
 }
 
@@ -261,13 +271,13 @@ impl FromStr for Formula {
 
 impl fmt::Display for Formula {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.text)
+        formatter.write_str(self.text())
     }
 }
 
 impl Serialize for Formula {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(self.text())
     }
 }
 

@@ -46,7 +46,7 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::equation::{ClaimType, ValueEquation};
-use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valued, Valuer, source_of};
+use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valued, Valuer, Working, source_of};
 use crate::flow::FlowNode;
 use crate::observation::PropertyRegime;
 use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ValueEquationId};
@@ -512,12 +512,12 @@ impl<'a> Engine<'a> {
             version: equation.version,
             rule: crate::ValueEquationRuleId::from_uuid(uuid::Uuid::nil()),
             claim_type: ClaimType::Equity,
-            explanation: format!(
+            working: Working::Said(format!(
                 "use: no rule, so quantity {} × valuePerUnitOfUse {} = {}",
                 crate::canonical(q),
                 crate::canonical(per_unit),
                 crate::canonical(value)
-            ),
+            )),
         }))
     }
 
@@ -716,11 +716,11 @@ impl<'a> Engine<'a> {
                     version: sub.version,
                     rule: crate::ValueEquationRuleId::from_uuid(uuid::Uuid::nil()),
                     claim_type: ClaimType::Equity,
-                    explanation: format!(
+                    working: Working::Said(format!(
                         "made in the scope {scope}, valued by its own equation (v{}) at {}, credited to that scope as one contribution",
                         sub.version,
                         crate::canonical(whole)
-                    ),
+                    )),
                 };
                 let value = fraction.of(whole)?;
                 self.credit(key, &[s.id], scope, valued, value, String::new())?;
@@ -822,7 +822,7 @@ impl<'a> Engine<'a> {
                     path: g.path,
                     explanation: format!(
                         "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",
-                        g.valued.explanation,
+                        g.valued.working,
                         crate::canonical(g.value.round_dp(6))
                     ),
                     equation: g.valued.equation,

@@ -3,13 +3,15 @@
 //! matches it, the version that values it (`RESTATE`/`FORWARD`), the formula's variables and a
 //! one-line explanation.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_version};
-use super::formula::{Variable, Variables};
+use super::formula::{Formula, Variable, Variables};
 use super::rates::{RateSource, Rates};
 use crate::observation::PropertyRegime;
 use crate::text::Uri;
@@ -271,8 +273,55 @@ pub struct Valued {
     pub rule: ValueEquationRuleId,
     /// How it shares in distributions.
     pub claim_type: ClaimType,
-    /// "work: `quantity * rate * 1.5` (v1) with quantity 10, rate 30 = 450".
-    pub explanation: String,
+    /// How it was worked out.
+    pub working: Working,
+}
+
+/// How an event's value was worked out, written out only when asked for (`Display`): most
+/// valued events (a million in a fluid equity) are summed and never explained, and writing
+/// every explanation out cost more than valuing the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Working {
+    /// By a rule: "work: `quantity * rate * 1.5` (v1) with quantity 10, rate 30 = 450".
+    Rule {
+        /// The event's action.
+        action: Action,
+        /// The rule's formula.
+        formula: Formula,
+        /// The version's number.
+        version: i32,
+        /// What the variables held.
+        variables: Variables,
+        /// Whether `rate` was the skill's default rather than the agent's own.
+        default_rate: bool,
+        /// The result.
+        value: Decimal,
+    },
+    /// Said in words already.
+    Said(String),
+}
+
+impl fmt::Display for Working {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (action, formula, version, variables, default_rate, value) = match self {
+            Working::Said(text) => return f.write_str(text),
+            Working::Rule { action, formula, version, variables, default_rate, value } => {
+                (action, formula, version, variables, default_rate, value)
+            }
+        };
+        write!(f, "{}: `{}` (v{version})", action.id(), formula.text())?;
+        for (i, v) in formula.variables().iter().enumerate() {
+            f.write_str(if i == 0 { " with " } else { ", " })?;
+            match variables.get(*v) {
+                Some(x) if *v == Variable::Rate && *default_rate => {
+                    write!(f, "rate {} (the skill's default)", crate::canonical(x))?
+                }
+                Some(x) => write!(f, "{} {}", v.name(), crate::canonical(x))?,
+                None => write!(f, "{} none (counts as 0)", v.name())?,
+            }
+        }
+        write!(f, " = {}", crate::canonical(*value))
+    }
 }
 
 /// Values events by one applied equation (adopted or a draft) over a snapshot.
@@ -314,10 +363,12 @@ impl<'a> Valuer<'a> {
     pub fn value(&self, e: &SnapEvent, resource_value: Option<Decimal>) -> Result<Option<Valued>, DomainError> {
         let version = valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded);
         let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
-        let mut classes = e.resource_classified_as.clone();
-        if let Some(r) = resource {
-            classes.extend(r.classified_as.iter().cloned());
-        }
+        let classes: Cow<'_, [Uri]> = match resource {
+            Some(r) if !r.classified_as.is_empty() => {
+                Cow::Owned(e.resource_classified_as.iter().chain(&r.classified_as).cloned().collect())
+            }
+            _ => Cow::Borrowed(&e.resource_classified_as),
+        };
         let facts = self.facts(e, &classes);
         let Some(rule) = self.rule_of(version, &facts) else {
             return Ok(None);
@@ -342,32 +393,20 @@ impl<'a> Valuer<'a> {
                 format!("`{}` gives a negative value ({value}) for event {}", rule.formula.text(), e.id),
             ));
         }
-        let read = rule
-            .formula
-            .variables()
-            .into_iter()
-            .map(|v| match (vars.get(v), v, rate) {
-                (Some(x), Variable::Rate, Some((_, RateSource::Default))) => {
-                    format!("rate {} (the skill's default)", crate::canonical(x))
-                }
-                (Some(x), _, _) => format!("{} {}", v.name(), crate::canonical(x)),
-                (None, _, _) => format!("{} none (counts as 0)", v.name()),
-            })
-            .collect::<Vec<_>>();
-        let with = if read.is_empty() { String::new() } else { format!(" with {}", read.join(", ")) };
         Ok(Some(Valued {
             value,
             equation: version.id,
             version: version.version,
             rule: rule.id,
             claim_type: rule.claim_type,
-            explanation: format!(
-                "{}: `{}` (v{}){with} = {}",
-                e.action.id(),
-                rule.formula.text(),
-                version.version,
-                crate::canonical(value)
-            ),
+            working: Working::Rule {
+                action: e.action,
+                formula: rule.formula.clone(),
+                version: version.version,
+                variables: vars,
+                default_rate: matches!(rate, Some((_, RateSource::Default))),
+                value,
+            },
         }))
     }
 }

@@ -115,9 +115,8 @@ fn every_variable_is_read_by_its_own_name() {
 #[test]
 fn the_variables_a_formula_reads_are_listed_once_each() -> Result<(), FormulaError> {
     let formula = Formula::parse("quantity * rate * (0.5 + 0.5 * reputation) + min(quantity, 2)")?;
-    let expected: BTreeSet<Variable> = [Variable::Quantity, Variable::Rate, Variable::Reputation].into();
-    assert_eq!(formula.variables(), expected);
-    assert_eq!(Formula::parse("1 + 2")?.variables(), BTreeSet::new());
+    assert_eq!(formula.variables(), [Variable::Quantity, Variable::Rate, Variable::Reputation]);
+    assert!(Formula::parse("1 + 2")?.variables().is_empty());
     Ok(())
 }
 
