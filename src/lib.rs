@@ -4,6 +4,10 @@
 //! (`src/main.rs`) and the end-to-end tests (`tests/`) both start ovn through here, so the
 //! tests run exactly what production runs.
 
+// async-graphql resolves the merged root objects (one per module) as nested futures whose
+// layout the compiler computes recursively; with fourteen modules that passes the default 128.
+#![recursion_limit = "256"]
+
 pub mod bench;
 pub mod config;
 pub mod export;

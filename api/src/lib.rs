@@ -60,6 +60,7 @@ pub struct Query(
     value::ValueQuery,
     governance::GovernanceQuery,
     value::ValueEngineQuery,
+    value::DistributionQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -75,6 +76,7 @@ pub struct Mutation(
     rates::RatesMutation,
     value::ValueMutation,
     governance::GovernanceMutation,
+    value::DistributionMutation,
 );
 
 /// ovn's executable schema.

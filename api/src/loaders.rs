@@ -26,10 +26,12 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
+use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, EconomicEventId, EconomicResourceId,
-    FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId, ProposalId,
-    ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, UnitId, ValueEquationId,
+    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, DistributionId, EconomicEventId,
+    EconomicResourceId, FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId,
+    ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
+    ValueEquationId,
 };
 use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
@@ -197,6 +199,7 @@ batch_loader!(ClaimId, Claim, claims_by_id);
 batch_loader!(SettlementId, Settlement, settlements_by_id);
 batch_loader!(ValueEquationId, StoredEquation, value_equations_by_id);
 batch_loader!(GovernanceProposalId, GovernanceProposal, governance_proposals_by_id);
+batch_loader!(DistributionId, StoredDistribution, distributions_by_id);
 
 /// Groups records by a key they carry.
 fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
@@ -283,6 +286,14 @@ keyed_loader!(
 keyed_loader!(
     /// Loader key: the votes on a governance proposal.
     VotesOf(GovernanceProposalId) => Vote, |store, ids| store.governance_votes_of(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the lines of a distribution, in order.
+    LinesOf(DistributionId) => StoredLine, |store, ids| store.distribution_lines(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the cascades of a distribution into sub-scopes.
+    CascadesOf(DistributionId) => StoredDistribution, |store, ids| store.distribution_cascades(&ids).await
 );
 keyed_loader!(
     /// Loader key: the settlements an event makes.

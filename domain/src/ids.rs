@@ -165,6 +165,14 @@ typed_id!(
     /// Identifies an agent's rate for a skill, from a date.
     AgentRateId, "agent rate"
 );
+typed_id!(
+    /// Identifies a stored distribution of revenue (one level of it: a cascade is its own).
+    DistributionId, "distribution"
+);
+typed_id!(
+    /// Identifies one line of a distribution.
+    DistributionLineId, "distribution line"
+);
 
 #[cfg(test)]
 mod tests {

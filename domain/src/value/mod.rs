@@ -7,6 +7,7 @@ pub mod equation;
 pub mod equity;
 pub mod formula;
 pub mod rates;
+pub mod revenue;
 pub mod rollup;
 pub mod snapshot;
 

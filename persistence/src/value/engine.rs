@@ -1,18 +1,21 @@
 //! The value engine's orchestrations: pick the equation, load the snapshot, run the domain's
 //! pure function. Nothing here writes; a draft equation answers a what-if exactly as an
-//! adopted one would.
+//! adopted one would. [`split_in`] is the split both `previewDistribution` and
+//! `distributeRevenue` (which writes, in [`super::distributions`]) run.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ovn_domain::value::distribution::{PaidBefore, Split, Weighted, distribute};
-use ovn_domain::value::equation::{BucketKind, EquationStatus, ValueEquation};
+use ovn_domain::value::distribution::{Split, Weighted, distribute};
+use ovn_domain::value::equation::{BucketKind, ClaimType, EquationStatus, ValueEquation};
 use ovn_domain::value::equity::{FluidEquity, fluid_equity, value_contributions};
+use ovn_domain::value::revenue::{maintenance_of_contributions, maintenance_weights};
 use ovn_domain::value::rollup::{Rollup, rollup};
-use ovn_domain::value::snapshot::RuleScope;
-use ovn_domain::{AgentId, DomainError, EconomicResourceId, ValueEquationId};
+use ovn_domain::value::snapshot::{RuleScope, Snapshot};
+use ovn_domain::{AgentId, DomainError, EconomicEventId, EconomicResourceId, ValueEquationBucketId, ValueEquationId};
 use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
 
 use crate::error::{PersistenceError, Result};
 use crate::store::Store;
@@ -117,7 +120,8 @@ impl Store {
     }
 
     /// `previewDistribution`: what the equation's buckets would pay out of `amount`, for
-    /// `quantity` of `deliverable` when it has a `DELIVERABLE` bucket. Writes nothing.
+    /// `quantity` of `deliverable` when it has a `DELIVERABLE` bucket, counting what `DEBT`
+    /// and `ONCE` claims were paid by the distributions stored so far. Writes nothing.
     pub async fn preview_distribution(
         &self,
         amount: Decimal,
@@ -126,47 +130,140 @@ impl Store {
         quantity: Option<Decimal>,
     ) -> Result<(ValueEquation, Split)> {
         let equation = self.value_equation(equation).await?;
-        let mut inputs: HashMap<_, Vec<Weighted>> = HashMap::new();
-        let deliverable_snapshot = match deliverable {
-            Some(d) => Some(self.rollup_snapshot(d, &equation).await?),
-            None => None,
-        };
-        let needs_scope = equation.buckets.iter().any(|b| b.kind == BucketKind::Period);
-        let scope_snapshot = if needs_scope {
-            self.scope_snapshot(equation.scope, &equation).await?
-        } else {
-            ovn_domain::value::snapshot::Snapshot::default()
-        };
-        for bucket in &equation.buckets {
-            let weights = match bucket.kind {
-                BucketKind::Deliverable => {
-                    let (Some(d), Some(snapshot)) = (deliverable, deliverable_snapshot.as_ref()) else {
-                        return Err(DomainError::invalid(
-                            "deliverable",
-                            format!("the equation's bucket `{}` splits among a deliverable's contributions: name the deliverable", bucket.name),
-                        )
-                        .into());
-                    };
-                    let r = rollup(snapshot, d, quantity, &equation, RuleScope::Bucket(bucket.id))?;
-                    r.shares.iter().map(Weighted::from).collect()
-                }
-                BucketKind::Period => {
-                    let snapshot = &scope_snapshot;
-                    let events = snapshot.events().filter(|e| {
-                        e.in_scope_of.contains(&equation.scope)
-                            && bucket.period_start.is_none_or(|s| e.point_in_time >= s)
-                            && bucket.period_end.is_none_or(|end| e.point_in_time < end)
-                    });
-                    value_contributions(snapshot, events, &equation, RuleScope::Bucket(bucket.id))?
+        let planned = split_in(self.connection(), amount, &equation, Weighing::Sale { deliverable, quantity }).await?;
+        Ok((equation, planned.split))
+    }
+}
+
+/// Where a distribution's contribution buckets find their contributions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Weighing {
+    /// A sale: a `DELIVERABLE` bucket splits among the contributions embodied in `quantity` of
+    /// the deliverable (which it then needs), a `MAINTENANCE` bucket among the recipients of
+    /// the assets used upstream of it.
+    Sale {
+        /// The deliverable sold.
+        deliverable: Option<EconomicResourceId>,
+        /// How much of it (default: all that came in).
+        quantity: Option<Decimal>,
+    },
+    /// A cascade into a sub-scope: no deliverable; `DELIVERABLE` buckets weigh the scope's
+    /// valued contributions, as fluid equity does, and `MAINTENANCE` the uses among them.
+    Scope,
+}
+
+/// A split and the weights it was made from (which explain its lines).
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    /// The split.
+    pub(crate) split: Split,
+    /// Each contribution bucket's weighted contributions.
+    pub(crate) inputs: HashMap<ValueEquationBucketId, Vec<Weighted>>,
+    /// What `DEBT` and `ONCE` claims were paid before, and the claims recorded for them.
+    pub(crate) paid: super::distributions::Paid,
+}
+
+/// Each contribution bucket's weighted contributions, as `weighing` says.
+pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
+    conn: &C,
+    equation: &ValueEquation,
+    weighing: Weighing,
+) -> Result<HashMap<ValueEquationBucketId, Vec<Weighted>>> {
+    let kinds = |k: &[BucketKind]| equation.buckets.iter().any(|b| k.contains(&b.kind));
+    let deliverable = match weighing {
+        Weighing::Sale { deliverable, .. } => deliverable,
+        Weighing::Scope => None,
+    };
+    let deliverable_snapshot = match deliverable {
+        Some(d) if kinds(&[BucketKind::Deliverable, BucketKind::Maintenance]) => {
+            Some(super::snapshot::rollup_snapshot_in(conn, d, equation).await?)
+        }
+        _ => None,
+    };
+    let scope_wide = matches!(weighing, Weighing::Scope) && kinds(&[BucketKind::Deliverable, BucketKind::Maintenance]);
+    let scope_snapshot = if kinds(&[BucketKind::Period]) || scope_wide {
+        super::snapshot::scope_snapshot_in(conn, equation.scope, equation).await?
+    } else {
+        Snapshot::default()
+    };
+    let scope_events = |start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>| {
+        scope_snapshot.events().filter(move |e| {
+            e.in_scope_of.contains(&equation.scope)
+                && start.is_none_or(|s| e.point_in_time >= s)
+                && end.is_none_or(|end| e.point_in_time < end)
+        })
+    };
+    let mut inputs: HashMap<_, Vec<Weighted>> = HashMap::new();
+    for bucket in &equation.buckets {
+        let weights: Vec<Weighted> = match (bucket.kind, weighing) {
+            (BucketKind::Agent, _) => continue,
+            (BucketKind::Deliverable, Weighing::Sale { quantity, .. }) => {
+                let (Some(d), Some(snapshot)) = (deliverable, deliverable_snapshot.as_ref()) else {
+                    return Err(DomainError::invalid(
+                        "deliverable",
+                        format!("the equation's bucket `{}` splits among a deliverable's contributions: name the deliverable", bucket.name),
+                    )
+                    .into());
+                };
+                let r = rollup(snapshot, d, quantity, equation, RuleScope::Bucket(bucket.id))?;
+                r.shares.iter().map(Weighted::from).collect()
+            }
+            (BucketKind::Deliverable, Weighing::Scope) => {
+                value_contributions(&scope_snapshot, scope_events(None, None), equation, RuleScope::Bucket(bucket.id))?
+                    .iter()
+                    .map(Weighted::from)
+                    .collect()
+            }
+            (BucketKind::Period, _) => value_contributions(
+                &scope_snapshot,
+                scope_events(bucket.period_start, bucket.period_end),
+                equation,
+                RuleScope::Bucket(bucket.id),
+            )?
+            .iter()
+            .map(Weighted::from)
+            .collect(),
+            (BucketKind::Maintenance, Weighing::Sale { quantity, .. }) => {
+                let (Some(d), Some(snapshot)) = (deliverable, deliverable_snapshot.as_ref()) else {
+                    // No deliverable, no asset used upstream of it: what it would pay is unclaimed.
+                    continue;
+                };
+                let r = rollup(snapshot, d, quantity, equation, RuleScope::All)?;
+                maintenance_weights(snapshot, &r.shares)
+            }
+            (BucketKind::Maintenance, Weighing::Scope) => {
+                let valued: Vec<Weighted> =
+                    value_contributions(&scope_snapshot, scope_events(None, None), equation, RuleScope::All)?
                         .iter()
                         .map(Weighted::from)
-                        .collect()
-                }
-                BucketKind::Agent | BucketKind::Maintenance => continue,
-            };
-            inputs.insert(bucket.id, weights);
-        }
-        let split = distribute(amount, MINOR_DECIMALS, &equation, &inputs, &PaidBefore::default())?;
-        Ok((equation, split))
+                        .collect();
+                maintenance_of_contributions(&scope_snapshot, &valued)
+            }
+        };
+        inputs.insert(bucket.id, weights);
     }
+    Ok(inputs)
+}
+
+/// Splits `amount` by `equation`: the buckets' inputs as `weighing` says, and what earlier
+/// distributions paid on `DEBT` and `ONCE` claims (from the stored line parts). Writes
+/// nothing; `previewDistribution` and `distributeRevenue` both run it.
+pub(crate) async fn split_in<C: ConnectionTrait>(
+    conn: &C,
+    amount: Decimal,
+    equation: &ValueEquation,
+    weighing: Weighing,
+) -> Result<Planned> {
+    let inputs = bucket_inputs_in(conn, equation, weighing).await?;
+    let capped: Vec<EconomicEventId> = inputs
+        .values()
+        .flatten()
+        .filter(|w| w.claim_type != ClaimType::Equity)
+        .map(|w| w.event)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let paid = super::distributions::paid_before_in(conn, &capped).await?;
+    let split = distribute(amount, MINOR_DECIMALS, equation, &inputs, &paid.before)?;
+    Ok(Planned { split, inputs, paid })
 }

@@ -1,10 +1,12 @@
 //! The value engine's records (DESIGN 4): the versions of each scope's value equation
 //! ([`equations`]), and what the engine reads of them ([`equation_history_in`],
 //! [`adopted_in`]); the snapshots the engine reads and the orchestrations (load -> pure
-//! function) behind `valueRollup`, `fluidEquity` and `previewDistribution` ([`engine`]), and the
-//! fluid-equity cache ([`cache`]).
+//! function) behind `valueRollup`, `fluidEquity` and `previewDistribution` ([`engine`]), the
+//! fluid-equity cache ([`cache`]), and the distributions of revenue, which write
+//! ([`distributions`]).
 
 pub mod cache;
+pub mod distributions;
 pub mod engine;
 pub mod equations;
 mod snapshot;

@@ -173,7 +173,10 @@ async fn events_matching<C: ConnectionTrait>(conn: &C, condition: Condition) -> 
             C::Corrects,
             C::CreatedAt,
         ])
-        .filter(condition);
+        .filter(condition)
+        // A payout of a distribution is money going back to contributors, not a contribution
+        // nor a source of anything the engine values (the unique index on `payout` answers).
+        .filter(Expr::cust("NOT EXISTS (SELECT 1 FROM distribution_line l WHERE l.payout = economic_event.id)"));
     let rows = with_scopes(select, conn.get_database_backend()).into_model::<ValueRow>().all(conn).await?;
     rows.into_iter().map(ValueRow::into_loaded).collect()
 }
