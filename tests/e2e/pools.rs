@@ -46,7 +46,7 @@ struct Pooled {
     pool: String,
 }
 
-fn usd(amount: &str, unit: &str) -> Value {
+fn money(amount: &str, unit: &str) -> Value {
     json!({ "hasNumericalValue": amount, "hasUnit": unit })
 }
 
@@ -98,7 +98,7 @@ async fn pooled() -> Result<Pooled> {
     let mut wallets = Vec::new();
     for who in [&alice, &bob] {
         let raise = json!({ "action": "raise", "provider": who.0, "receiver": who.0, "resourceConformsTo": usd_spec,
-                            "resourceQuantity": usd("1000", &usd) });
+                            "resourceQuantity": money("1000", &usd) });
         let (_, wallet) = recorded(&app, &who.1, raise, json!({ "name": "wallet" })).await?;
         wallets.push(wallet.context("a wallet")?);
     }
@@ -124,7 +124,7 @@ async fn pooled() -> Result<Pooled> {
 async fn deposit(p: &Pooled, who: &(String, String), wallet: &str, amount: &str) -> Result<Value> {
     let event = json!({ "action": "transfer", "provider": who.0, "receiver": p.custodian.0,
                         "resourceInventoriedAs": wallet, "toResourceInventoriedAs": p.pool,
-                        "resourceConformsTo": p.usd_spec, "resourceQuantity": usd(amount, &p.usd),
+                        "resourceConformsTo": p.usd_spec, "resourceQuantity": money(amount, &p.usd),
                         "inScopeOf": [p.project] });
     let (event, _) = recorded(&p.app, &who.1, event, Value::Null).await?;
     ensure!(event["isContribution"] == true, "a deposit by an affiliate is a contribution: {event}");
@@ -176,7 +176,12 @@ async fn equity(p: &Pooled, equation: &str) -> Result<Vec<(String, String)>> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|h| (h["agent"]["id"].as_str().unwrap_or_default().to_owned(), h["value"].as_str().unwrap_or_default().to_owned()))
+        .map(|h| {
+            (
+                h["agent"]["id"].as_str().unwrap_or_default().to_owned(),
+                h["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     found.sort();
     Ok(found)
@@ -240,7 +245,9 @@ async fn deposits_are_cash_contributions_and_only_a_passed_allocation_pays_out_o
     let history = pool["history"].as_array().context("history")?;
     let flows: Vec<(&str, &str)> = history
         .iter()
-        .map(|e| (e["flow"].as_str().unwrap_or_default(), e["amount"]["hasNumericalValue"].as_str().unwrap_or_default()))
+        .map(|e| {
+            (e["flow"].as_str().unwrap_or_default(), e["amount"]["hasNumericalValue"].as_str().unwrap_or_default())
+        })
         .collect();
     ensure!(flows == [("DEPOSIT", "300"), ("DEPOSIT", "100"), ("ALLOCATION", "120")], "{flows:?}");
     ensure!(history[2]["event"]["id"] == payout["id"] && history[2]["proposal"]["id"] == json!(allocation), "{pool}");
@@ -262,7 +269,8 @@ async fn deposits_are_cash_contributions_and_only_a_passed_allocation_pays_out_o
         "/data/createAgreement/agreement/id",
     )?;
     let payout_revision = string_at(
-        &app.graphql("query($id: ID!) { economicEvent(id: $id) { revisionId } }", json!({ "id": payout["id"] })).await?,
+        &app.graphql("query($id: ID!) { economicEvent(id: $id) { revisionId } }", json!({ "id": payout["id"] }))
+            .await?,
         "/data/economicEvent/revisionId",
     )?;
     let linked = app
@@ -302,7 +310,12 @@ async fn deposits_are_cash_contributions_and_only_a_passed_allocation_pays_out_o
         .as_array()
         .into_iter()
         .flatten()
-        .map(|s| (s["agent"]["id"].as_str().unwrap_or_default().to_owned(), s["value"].as_str().unwrap_or_default().to_owned()))
+        .map(|s| {
+            (
+                s["agent"]["id"].as_str().unwrap_or_default().to_owned(),
+                s["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     shares.sort();
     ensure!(shares == sorted(&[(&p.alice.0, "90"), (&p.bob.0, "30")]), "{rollup}");
@@ -330,21 +343,24 @@ async fn a_failed_vote_a_pool_that_cannot_pay_and_a_direct_transfer_move_nothing
     let decided = vote(&p, &p.bob, &too_much, true).await?;
     ensure!(decided["status"] == "FAILED" && decided["payout"].is_null(), "{decided}");
     let reason = decided["failureReason"].as_str().unwrap_or_default();
-    ensure!(reason.contains("held 100") && reason.contains("100.01") && reason.contains("nothing was paid"), "{reason}");
+    ensure!(
+        reason.contains("held 100") && reason.contains("100.01") && reason.contains("nothing was paid"),
+        "{reason}"
+    );
 
     // A transfer out of the pool recorded directly, by its custodian or a steward: FORBIDDEN.
     let out = json!({ "action": "transfer", "provider": p.custodian.0, "receiver": p.supplier.0,
-                      "resourceInventoriedAs": p.pool, "resourceQuantity": usd("10", &p.usd), "inScopeOf": [p.project] });
+                      "resourceInventoriedAs": p.pool, "resourceQuantity": money("10", &p.usd), "inScopeOf": [p.project] });
     for token in [&p.custodian.1, &p.steward.1] {
         assert_refused(&record(app, token, out.clone(), Value::Null).await?, "createEconomicEvent", "FORBIDDEN")?;
     }
-    let consumed = json!({ "action": "consume", "provider": p.custodian.0, "receiver": p.custodian.0,
-                           "resourceInventoriedAs": p.pool, "resourceQuantity": usd("10", &p.usd) });
-    assert_refused(&record(app, &p.custodian.1, consumed, Value::Null).await?, "createEconomicEvent", "FORBIDDEN")?;
+    let lowered = json!({ "action": "lower", "provider": p.custodian.0, "receiver": p.custodian.0,
+                           "resourceInventoriedAs": p.pool, "resourceQuantity": money("10", &p.usd) });
+    assert_refused(&record(app, &p.custodian.1, lowered, Value::Null).await?, "createEconomicEvent", "FORBIDDEN")?;
     // A deposit must go to the custodian, in the pool's scope.
     let elsewhere = json!({ "action": "transfer", "provider": p.alice.0, "receiver": p.custodian.0,
                             "resourceInventoriedAs": p.wallets.0, "toResourceInventoriedAs": p.pool,
-                            "resourceQuantity": usd("5", &p.usd) });
+                            "resourceQuantity": money("5", &p.usd) });
     assert_refused(&record(app, &p.alice.1, elsewhere, Value::Null).await?, "createEconomicEvent", "BAD_INPUT")?;
 
     // Proposals are checked: not a pool, no amount, an unknown recipient, another scope.
@@ -362,7 +378,8 @@ async fn a_failed_vote_a_pool_that_cannot_pay_and_a_direct_transfer_move_nothing
     // Nothing moved: 60 + 40 in, nothing out.
     let pool = read_pool(&p).await?;
     ensure!(balance(&pool) == Some("100"), "{pool}");
-    let flows: Vec<&str> = pool["history"].as_array().into_iter().flatten().filter_map(|e| e["flow"].as_str()).collect();
+    let flows: Vec<&str> =
+        pool["history"].as_array().into_iter().flatten().filter_map(|e| e["flow"].as_str()).collect();
     ensure!(flows == ["DEPOSIT", "DEPOSIT"], "{pool}");
     ensure!(pool["proposals"].as_array().map(Vec::len) == Some(2), "both proposals are the pool's: {pool}");
     Ok(())

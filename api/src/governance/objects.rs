@@ -11,11 +11,11 @@ use ovn_domain::governance::{
 use ovn_persistence::PersistenceError;
 
 use crate::agent::objects::{Agent, load_agent};
-use crate::knowledge::objects::Measure;
-use crate::observation::objects::{EconomicEvent, EconomicResource};
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::knowledge::objects::Measure;
 use crate::loaders::{ElectorsOf, VotesOf};
+use crate::observation::objects::{EconomicEvent, EconomicResource};
 use crate::scalars::{DateTime, Decimal};
 use crate::value::objects::{ValueEquation, mirror_enum};
 

@@ -35,11 +35,12 @@ use rust_decimal::Decimal;
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
+use crate::sharing::pool::Allocation;
 use crate::value::equation::{EquationStatus, ValueEquation};
 use crate::wire::wire_enum;
-use crate::sharing::pool::Allocation;
 use crate::{
-    AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId, canonical,
+    AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId,
+    canonical,
 };
 
 wire_enum!(
@@ -279,10 +280,9 @@ impl NewProposal {
 
     fn refuse_unused(&self, fields: &[(&str, bool)]) -> Result<(), DomainError> {
         match fields.iter().find(|(_, given)| *given) {
-            Some((field, _)) => Err(DomainError::invalid(
-                *field,
-                format!("is not used by an {} proposal", self.kind.as_str()),
-            )),
+            Some((field, _)) => {
+                Err(DomainError::invalid(*field, format!("is not used by an {} proposal", self.kind.as_str())))
+            }
             None => Ok(()),
         }
     }

@@ -65,8 +65,11 @@ pub struct NewMoneyPool {
 /// `custodianOf` the scope or a network above it. `ties` hold the `partOf` chain above the
 /// scope with its organizations' officers, and the candidates' own affiliations.
 pub fn custodian_for(scope: AgentId, named: Option<AgentId>, ties: &Ties) -> Result<AgentId, DomainError> {
-    let mut custodians: Vec<AgentId> =
-        ties.above(scope).into_iter().flat_map(|org| ties.subjects(OvnRole::CustodianOf, org).collect::<Vec<_>>()).collect();
+    let mut custodians: Vec<AgentId> = ties
+        .above(scope)
+        .into_iter()
+        .flat_map(|org| ties.subjects(OvnRole::CustodianOf, org).collect::<Vec<_>>())
+        .collect();
     custodians.sort();
     custodians.dedup();
     let custodian = match (named, custodians.as_slice()) {
@@ -203,7 +206,10 @@ pub fn check_allocation(
     if pool.scope != scope {
         return Err(DomainError::invalid(
             "pool",
-            format!("money pool {} belongs to {}, not to {scope}: its own contributors decide", pool.resource, pool.scope),
+            format!(
+                "money pool {} belongs to {}, not to {scope}: its own contributors decide",
+                pool.resource, pool.scope
+            ),
         ));
     }
     if allocation.amount.has_numerical_value <= Decimal::ZERO {
@@ -211,7 +217,10 @@ pub fn check_allocation(
     }
     let unit = match (allocation.amount.has_unit, pool_unit) {
         (Some(given), Some(pool)) if given != pool => {
-            return Err(DomainError::invalid("amount.hasUnit", format!("the pool is kept in unit {pool}, not {given}")));
+            return Err(DomainError::invalid(
+                "amount.hasUnit",
+                format!("the pool is kept in unit {pool}, not {given}"),
+            ));
         }
         (given, pool) => pool.or(given),
     };
@@ -304,7 +313,9 @@ mod tests {
         assert!(matches!(ambiguous, Err(DomainError::Invalid { ref field, .. }) if field == "custodian"));
         assert_eq!(custodian_for(w.project, Some(second), &w.ties), Ok(second));
         let lonely = AgentId::new();
-        assert!(matches!(custodian_for(lonely, None, &w.ties), Err(DomainError::Invalid { ref field, .. }) if field == "scope"));
+        assert!(
+            matches!(custodian_for(lonely, None, &w.ties), Err(DomainError::Invalid { ref field, .. }) if field == "scope")
+        );
         // A custodian that is also an affiliate would see the pool's payments counted as its
         // own cash contributions.
         w.ties.extend([Tie { subject: second, role: OvnRole::AffiliateOf, object: w.network }]);
@@ -345,7 +356,10 @@ mod tests {
         let p = pool(&w);
         let allocation = Allocation { pool: p.resource, amount: Measure::new(d("40"), None), recipient: w.alice };
         let paid = allocation_event(&p, &allocation);
-        assert_eq!((paid.provider, paid.receiver, paid.resource_inventoried_as), (w.custodian, w.alice, Some(p.resource)));
+        assert_eq!(
+            (paid.provider, paid.receiver, paid.resource_inventoried_as),
+            (w.custodian, w.alice, Some(p.resource))
+        );
         assert_eq!(check_event(&paid, &[w.project], Some(&p), None, true), Ok(PoolFlow::Allocation));
         // The same transfer recorded by a client, by the custodian or anyone: refused.
         assert!(matches!(check_event(&paid, &[w.project], Some(&p), None, false), Err(DomainError::Forbidden(_))));
@@ -372,7 +386,9 @@ mod tests {
         let checked = check_allocation(ask("40", None), w.project, &p, Some(usd)).unwrap();
         assert_eq!(checked.amount, Measure::new(d("40"), Some(usd)), "the pool's unit is taken");
         assert!(check_allocation(ask("40", Some(usd)), w.project, &p, Some(usd)).is_ok());
-        for (amount, unit, field) in [("0", None, "amount"), ("-5", None, "amount"), ("40", Some(eur), "amount.hasUnit")] {
+        for (amount, unit, field) in
+            [("0", None, "amount"), ("-5", None, "amount"), ("40", Some(eur), "amount.hasUnit")]
+        {
             let refused = check_allocation(ask(amount, unit), w.project, &p, Some(usd));
             assert!(matches!(refused, Err(DomainError::Invalid { field: ref f, .. }) if f == field), "{amount}");
         }

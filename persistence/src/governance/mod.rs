@@ -26,8 +26,9 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::governance::{
-    Carries, Elector, GovernanceProposal, GovernanceRule, NewProposal, ProposalKind, ProposalStatus, Vote, VoteWeighting,
-    active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted, stewards_of, tally, weigh,
+    Carries, Elector, GovernanceProposal, GovernanceRule, NewProposal, ProposalKind, ProposalStatus, Vote,
+    VoteWeighting, active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted,
+    stewards_of, tally, weigh,
 };
 use ovn_domain::permission::{may_propose, may_set_governance_rule, may_vote};
 use ovn_domain::sharing::pool::check_allocation;

@@ -6,8 +6,8 @@ use ovn_domain::governance::{
     Elector, ElectorateBasis, Fraction, GovernanceProposal, GovernanceRule, ProposalKind, ProposalStatus, Vote,
     VoteWeighting,
 };
-use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
 use ovn_domain::sharing::pool::Allocation;
+use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
 use ovn_domain::{AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, ValueEquationId};
 use sea_orm::ActiveValue::Set;
 
@@ -118,6 +118,7 @@ impl Record for GovernanceProposal {
     }
 
     fn from_row(row: governance_proposal::Model) -> Result<Self> {
+        let allocation = allocation_from(&row)?;
         Ok(GovernanceProposal {
             id: id(&row.id, GovernanceProposalId::parse)?,
             revision: row.revision,
@@ -134,7 +135,7 @@ impl Record for GovernanceProposal {
             threshold: fraction("threshold", &row.threshold)?,
             weighting: parsed(&row.weighting, VoteWeighting::parse)?,
             electorate_basis: parsed(&row.electorate_basis, ElectorateBasis::parse)?,
-            allocation: allocation_from(&row)?,
+            allocation,
             payout: opt(row.payout.as_deref(), EconomicEventId::parse)?,
             failure_reason: row.failure_reason,
         })

@@ -4,5 +4,5 @@
 
 pub mod pool;
 
-pub use pool::{PoolEntry, allocate_in, create_pool_in};
 pub(crate) use pool::check_event_in;
+pub use pool::{PoolEntry, allocate_in, create_pool_in};

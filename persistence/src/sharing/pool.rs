@@ -132,9 +132,13 @@ pub async fn create_pool_in(
     let mut references = References::new();
     references.add("unit", Some(Ref::Unit(new.unit))).add("custodian", new.custodian.map(Ref::Agent));
     references.check(txn).await?;
-    let spec = resource_specification::Entity::find_by_id(new.conforms_to.to_string()).one(txn).await?.ok_or_else(
-        || ovn_domain::DomainError::invalid("conformsTo", format!("resource specification `{}` does not exist", new.conforms_to)),
-    )?;
+    let spec =
+        resource_specification::Entity::find_by_id(new.conforms_to.to_string()).one(txn).await?.ok_or_else(|| {
+            ovn_domain::DomainError::invalid(
+                "conformsTo",
+                format!("resource specification `{}` does not exist", new.conforms_to),
+            )
+        })?;
     check_currency(&ResourceSpecification::from_row(spec)?)?;
     // The officers above the scope name the candidates; their own ties say whether one is
     // also an affiliate (which a custodian must not be).
@@ -289,7 +293,9 @@ impl Store {
     ) -> Result<(MoneyPool, EconomicResource)> {
         let resource = EconomicResourceId::new();
         let outcome = self
-            .create(idem, resource.to_string(), move |txn| create_pool_in(txn, actor, resource, new, Utc::now()).boxed())
+            .create(idem, resource.to_string(), move |txn| {
+                create_pool_in(txn, actor, resource, new, Utc::now()).boxed()
+            })
             .await?;
         self.created(outcome, "money pool", async |store: &Store, id: EconomicResourceId| {
             let pool = store.money_pools_by_id(&[id]).await?.remove(&id);
