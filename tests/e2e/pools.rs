@@ -141,9 +141,19 @@ fn balance(pool: &Value) -> Option<&str> {
 
 /// Proposes to pay `amount` out of the pool to `recipient`; returns the response.
 async fn propose(p: &Pooled, token: &str, pool: &str, amount: &str, recipient: &str) -> Result<Value> {
+    propose_by(p, token, pool, amount, recipient, "2099-01-01T00:00:00Z").await
+}
+
+async fn propose_by(
+    p: &Pooled,
+    token: &str,
+    pool: &str,
+    amount: &str,
+    recipient: &str,
+    deadline: &str,
+) -> Result<Value> {
     let proposal = json!({ "kind": "ALLOCATE_FROM_POOL", "scope": p.project, "pool": pool,
-                           "amount": { "hasNumericalValue": amount }, "recipient": recipient,
-                           "deadline": "2099-01-01T00:00:00Z" });
+                           "amount": { "hasNumericalValue": amount }, "recipient": recipient, "deadline": deadline });
     p.app.graphql_as(token, PROPOSE, json!({ "p": proposal })).await
 }
 
@@ -422,5 +432,46 @@ async fn two_allocations_racing_past_the_balance_pay_exactly_one() -> Result<()>
     ensure!(paid == 1 && balance(&pool) == Some("30"), "{pool}");
     let out = pool["history"].as_array().into_iter().flatten().filter(|e| e["flow"] == "ALLOCATION").count();
     ensure!(out == 1, "{pool}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_allocation_passed_at_its_deadline_is_paid_by_the_sweeper() -> Result<()> {
+    // Arrange: 100 in the pool; an allocation of 25 that only Alice votes for. 1 of 2 cast
+    // reaches the quorum (1 ≥ 1/2 × 2) and 1 for of 1 cast the threshold, but Bob has not
+    // voted, so it stays open until its deadline.
+    let p = pooled().await?;
+    deposit(&p, &p.alice, &p.wallets.0, "60").await?;
+    deposit(&p, &p.bob, &p.wallets.1, "40").await?;
+    let deadline = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let response = propose_by(&p, &p.alice.1, &p.pool, "25", &p.supplier.0, &deadline.to_rfc3339()).await?;
+    let proposal = string_at(&response, "/data/createGovernanceProposal/governanceProposal/id")?;
+    ensure!(vote(&p, &p.alice, &proposal, true).await?["status"] == "OPEN");
+
+    // Act: nobody calls anything; the server's sweeper decides it after the deadline.
+    let started = std::time::Instant::now();
+    let decided = loop {
+        let read = p
+            .app
+            .graphql(
+                "query($id: ID!) { governanceProposal(id: $id) { status payout { resourceQuantity { hasNumericalValue } } } }",
+                json!({ "id": proposal }),
+            )
+            .await?;
+        let found = data(&read)?["governanceProposal"].clone();
+        if found["status"] != "OPEN" {
+            break found;
+        }
+        ensure!(started.elapsed() < std::time::Duration::from_secs(15), "not decided 15 s after the deadline");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+
+    // Assert: passed and paid in the sweeper's transaction; 100 - 25 = 75 left.
+    ensure!(
+        decided == json!({ "status": "PASSED", "payout": { "resourceQuantity": { "hasNumericalValue": "25" } } }),
+        "{decided}"
+    );
+    let pool = read_pool(&p).await?;
+    ensure!(balance(&pool) == Some("75"), "{pool}");
     Ok(())
 }
