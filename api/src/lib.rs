@@ -7,7 +7,7 @@
 //! It knows nothing of SQL: everything it reads or writes goes through `ovn-persistence`.
 //!
 //! Layout: one folder per ValueFlows module (`action`, `agent`, `knowledge`, `observation`,
-//! `flow`, `planning`, `intent`, `proposal`, `claim`, `value`, `governance`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
+//! `flow`, `planning`, `intent`, `proposal`, `claim`, `value`, `governance`, `sharing`; and the OVN `rates`), each with its output types (`objects`), its inputs and their conversion into the
 //! store's commands (`inputs`), its reads (`query`) and its writes (`mutation`); the root
 //! `Query` and `Mutation` merge them. Shared pieces: `context` (what a resolver reaches),
 //! `loaders`, `pagination`, `convert` (conversions the inputs share) and `error` (the one
@@ -34,6 +34,7 @@ pub mod planning;
 pub mod proposal;
 pub mod rates;
 pub mod scalars;
+pub mod sharing;
 pub mod value;
 
 use std::time::Duration;
@@ -61,6 +62,7 @@ pub struct Query(
     governance::GovernanceQuery,
     value::ValueEngineQuery,
     value::DistributionQuery,
+    sharing::SharingQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -77,6 +79,7 @@ pub struct Mutation(
     value::ValueMutation,
     governance::GovernanceMutation,
     value::DistributionMutation,
+    sharing::SharingMutation,
 );
 
 /// ovn's executable schema.

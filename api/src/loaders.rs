@@ -27,6 +27,7 @@ use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
+use ovn_domain::sharing::pool::MoneyPool;
 use ovn_domain::{
     AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, DistributionId, EconomicEventId,
     EconomicResourceId, FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId,
@@ -36,6 +37,7 @@ use ovn_domain::{
 use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::planning::CommitmentLink;
+use ovn_persistence::sharing::PoolEntry;
 use ovn_persistence::value::StoredEquation;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
@@ -201,6 +203,21 @@ batch_loader!(ValueEquationId, StoredEquation, value_equations_by_id);
 batch_loader!(GovernanceProposalId, GovernanceProposal, governance_proposals_by_id);
 batch_loader!(DistributionId, StoredDistribution, distributions_by_id);
 
+/// Loader key: the money pool a resource is (keyed apart from the resource itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PoolKey(pub EconomicResourceId);
+
+impl Loader<PoolKey> for StoreLoader {
+    type Value = MoneyPool;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[PoolKey]) -> std::result::Result<HashMap<PoolKey, MoneyPool>, Self::Error> {
+        let ids: Vec<EconomicResourceId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.money_pools_by_id(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (PoolKey(k), v)).collect())
+    }
+}
+
 /// Groups records by a key they carry.
 fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
     let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
@@ -294,6 +311,14 @@ keyed_loader!(
 keyed_loader!(
     /// Loader key: the cascades of a distribution into sub-scopes.
     CascadesOf(DistributionId) => StoredDistribution, |store, ids| store.distribution_cascades(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the deposits into and allocations out of a money pool.
+    PoolHistoryOf(EconomicResourceId) => PoolEntry, |store, ids| store.money_pool_history(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the `ALLOCATE_FROM_POOL` proposals on a money pool.
+    PoolProposalsOf(EconomicResourceId) => GovernanceProposal, |store, ids| store.money_pool_proposals(&ids).await
 );
 keyed_loader!(
     /// Loader key: the settlements an event makes.

@@ -23,6 +23,7 @@ pub mod permission;
 pub mod planning;
 pub mod proposal;
 pub mod revision;
+pub mod sharing;
 pub mod tally;
 pub mod text;
 pub mod value;

@@ -25,6 +25,7 @@ mod m20261203_000004_create_record_revision;
 mod m20261204_000001_value_equations_governance;
 mod m20261204_000002_agent_rates;
 mod m20261205_000001_distributions;
+mod m20261205_000003_money_pools;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_value_equations_governance::Migration),
             Box::new(m20261204_000002_agent_rates::Migration),
             Box::new(m20261205_000001_distributions::Migration),
+            Box::new(m20261205_000003_money_pools::Migration),
         ]
     }
 }

@@ -42,6 +42,7 @@ pub mod rates;
 mod references;
 mod revisioned;
 mod rows;
+pub mod sharing;
 mod store;
 pub mod value;
 

@@ -33,6 +33,7 @@ mod observation;
 mod pagination;
 mod permissions;
 mod planning;
+mod pools;
 mod rates;
 mod replay;
 mod schema;

@@ -9,8 +9,8 @@ use crate::convert::{note, opt_id};
 use crate::knowledge::inputs::{IMeasure, measure};
 use crate::scalars::DateTime;
 
-/// OVN: a new governance proposal. Only `ADOPT_VALUE_EQUATION` is carried out for now; the
-/// other kinds are refused as not supported yet.
+/// OVN: a new governance proposal. `ADOPT_VALUE_EQUATION` and `ALLOCATE_FROM_POOL` are
+/// carried out; the other kinds are refused as not supported yet.
 #[derive(InputObject)]
 pub struct GovernanceProposalCreateParams {
     /// What to decide.
@@ -21,7 +21,8 @@ pub struct GovernanceProposalCreateParams {
     pub value_equation: Option<ID>,
     /// (`EconomicResource`) For `ALLOCATE_FROM_POOL`: the pool.
     pub pool: Option<ID>,
-    /// For `ALLOCATE_FROM_POOL`: how much.
+    /// For `ALLOCATE_FROM_POOL`: how much, more than zero, in the pool's unit (taken when
+    /// `hasUnit` is left out).
     pub amount: Option<IMeasure>,
     /// (`Agent`) For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom.
     pub recipient: Option<ID>,

@@ -13,7 +13,9 @@ use ovn_persistence::PersistenceError;
 use crate::agent::objects::{Agent, load_agent};
 use crate::context::ContextExt;
 use crate::error::Result;
+use crate::knowledge::objects::Measure;
 use crate::loaders::{ElectorsOf, VotesOf};
+use crate::observation::objects::{EconomicEvent, EconomicResource};
 use crate::scalars::{DateTime, Decimal};
 use crate::value::objects::{ValueEquation, mirror_enum};
 
@@ -22,7 +24,7 @@ mirror_enum!(
     GovernanceProposalKind <=> ProposalKind {
         /// Adopt a draft version of the scope's value equation.
         AdoptValueEquation,
-        /// Pay an amount out of a pool to a recipient (not supported yet).
+        /// Pay an amount out of a money pool to a recipient; passing writes the transfer.
         AllocateFromPool,
         /// Change the access rule of a shared resource (not supported yet).
         ChangeAccessRule,
@@ -38,7 +40,8 @@ mirror_enum!(
         Open,
         /// Passed, and carried out in the same transaction.
         Passed,
-        /// Failed: quorum or threshold not reached; nothing was carried out.
+        /// Failed: quorum or threshold not reached, or a money pool that could not pay;
+        /// nothing was carried out (`failureReason` says which).
         Failed,
     }
 );
@@ -120,6 +123,47 @@ impl GovernanceProposal {
             }
             None => Ok(None),
         }
+    }
+
+    /// (`EconomicResource`) The money pool to pay from (`ALLOCATE_FROM_POOL`).
+    async fn pool(&self, ctx: &Context<'_>) -> Result<Option<EconomicResource>> {
+        match self.0.allocation {
+            Some(allocation) => {
+                let found = ctx.load(allocation.pool).await?.map(EconomicResource);
+                Ok(Some(found.ok_or_else(|| PersistenceError::not_found("economic resource", allocation.pool))?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// How much to pay, in the pool's unit (`ALLOCATE_FROM_POOL`).
+    async fn amount(&self) -> Option<Measure> {
+        self.0.allocation.map(|a| Measure(a.amount))
+    }
+
+    /// Who is paid (`ALLOCATE_FROM_POOL`).
+    async fn recipient(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        match self.0.allocation {
+            Some(allocation) => Ok(Some(load_agent(ctx, allocation.recipient).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The transfer out of the pool that carried out a passed allocation.
+    async fn payout(&self, ctx: &Context<'_>) -> Result<Option<EconomicEvent>> {
+        match self.0.payout {
+            Some(event) => {
+                let found = ctx.load(event).await?.map(EconomicEvent);
+                Ok(Some(found.ok_or_else(|| PersistenceError::not_found("economic event", event))?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Why a `FAILED` proposal failed: the quorum, the threshold, or a pool that could not pay
+    /// when it passed.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
     }
 
     /// A textual description or comment.

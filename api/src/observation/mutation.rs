@@ -24,8 +24,11 @@ pub struct ObservationMutation;
 #[Object]
 impl ObservationMutation {
     /// Records an economic event, and creates `newInventoriedResource` when given (the only
-    /// way a resource comes into being). The token's agent must be the provider or the
-    /// receiver. OVN: `event.fulfills` names commitments the event fulfils, written with it.
+    /// way a resource comes into being, but for an OVN money pool, which `createMoneyPool`
+    /// opens empty). The token's agent must be the provider or the receiver. OVN:
+    /// `event.fulfills` names commitments the event fulfils, written with it; an event out of
+    /// a money pool is `FORBIDDEN` (only a passed `ALLOCATE_FROM_POOL` proposal pays out of
+    /// one).
     async fn create_economic_event(
         &self,
         ctx: &Context<'_>,

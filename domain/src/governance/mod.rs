@@ -22,7 +22,9 @@
 //!   ([`everyone_voted`]); a vote is taken only while the proposal is open and before its
 //!   deadline ([`check_open_for_votes`]); a second vote by the same elector replaces the first.
 //!
-//! Only `ADOPT_VALUE_EQUATION` proposals are carried out for now ([`NewProposal::check`]).
+//! Two kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`, and
+//! `ALLOCATE_FROM_POOL` (the pool's rules are [`crate::sharing::pool`]: a passed allocation
+//! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -33,16 +35,20 @@ use rust_decimal::Decimal;
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
+use crate::sharing::pool::Allocation;
 use crate::value::equation::{EquationStatus, ValueEquation};
 use crate::wire::wire_enum;
-use crate::{AgentId, DomainError, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId, canonical};
+use crate::{
+    AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId,
+    canonical,
+};
 
 wire_enum!(
     /// What a proposal asks the contributors to decide.
     ProposalKind, "kind" {
         /// Adopt a draft version of the scope's value equation.
         AdoptValueEquation = "ADOPT_VALUE_EQUATION",
-        /// Pay an amount out of a pool to a recipient (not carried out yet).
+        /// Pay an amount out of a money pool to a recipient.
         AllocateFromPool = "ALLOCATE_FROM_POOL",
         /// Change the access rule of a shared resource (not carried out yet).
         ChangeAccessRule = "CHANGE_ACCESS_RULE",
@@ -58,7 +64,8 @@ wire_enum!(
         Open = "OPEN",
         /// Passed, and carried out in the same transaction.
         Passed = "PASSED",
-        /// Failed (quorum or threshold not reached); nothing was carried out.
+        /// Failed (quorum or threshold not reached, or a pool that could not pay); nothing was
+        /// carried out.
         Failed = "FAILED",
     }
 );
@@ -209,35 +216,75 @@ pub struct NewProposal {
     pub note: Option<String>,
 }
 
+/// What a proposal carries out when it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carries {
+    /// Adopt this draft version.
+    Adopt(ValueEquationId),
+    /// Pay this allocation out of its pool (as proposed: persistence checks it against the
+    /// pool, [`crate::sharing::pool::check_allocation`]).
+    Allocate(Allocation),
+}
+
 impl NewProposal {
-    /// What a proposal made at `now` must say: a kind that is carried out (only
-    /// `ADOPT_VALUE_EQUATION` for now), with the fields of that kind and no others, and a
-    /// deadline in the future. Returns the equation to adopt.
-    pub fn check(&self, now: DateTime<Utc>) -> Result<ValueEquationId, DomainError> {
-        if self.kind != ProposalKind::AdoptValueEquation {
-            return Err(DomainError::invalid(
-                "kind",
-                format!(
-                    "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION proposals are carried out",
-                    self.kind.as_str()
-                ),
-            ));
-        }
-        let Some(equation) = self.value_equation else {
-            return Err(DomainError::invalid(
-                "valueEquation",
-                "an ADOPT_VALUE_EQUATION proposal names the draft version to adopt",
-            ));
+    /// What a proposal made at `now` must say: a kind that is carried out
+    /// (`ADOPT_VALUE_EQUATION` or `ALLOCATE_FROM_POOL`), with the fields of that kind and no
+    /// others, and a deadline in the future. Returns what passing it carries out.
+    pub fn check(&self, now: DateTime<Utc>) -> Result<Carries, DomainError> {
+        let carries = match self.kind {
+            ProposalKind::AdoptValueEquation => {
+                let Some(equation) = self.value_equation else {
+                    return Err(DomainError::invalid(
+                        "valueEquation",
+                        "an ADOPT_VALUE_EQUATION proposal names the draft version to adopt",
+                    ));
+                };
+                self.refuse_unused(&[
+                    ("pool", self.pool.is_some()),
+                    ("amount", self.amount.is_some()),
+                    ("recipient", self.recipient.is_some()),
+                ])?;
+                Carries::Adopt(equation)
+            }
+            ProposalKind::AllocateFromPool => {
+                let missing = |field: &str| {
+                    DomainError::invalid(
+                        field,
+                        "an ALLOCATE_FROM_POOL proposal names the pool, the amount and the recipient",
+                    )
+                };
+                let pool = self.pool.ok_or_else(|| missing("pool"))?;
+                let amount = self.amount.ok_or_else(|| missing("amount"))?;
+                let recipient = self.recipient.ok_or_else(|| missing("recipient"))?;
+                if amount.has_numerical_value <= Decimal::ZERO {
+                    return Err(DomainError::invalid("amount", "must be more than zero"));
+                }
+                self.refuse_unused(&[("valueEquation", self.value_equation.is_some())])?;
+                Carries::Allocate(Allocation { pool, amount, recipient })
+            }
+            ProposalKind::ChangeAccessRule | ProposalKind::TransferCustodianship => {
+                return Err(DomainError::invalid(
+                    "kind",
+                    format!(
+                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION and ALLOCATE_FROM_POOL proposals are carried out",
+                        self.kind.as_str()
+                    ),
+                ));
+            }
         };
-        let unused =
-            [("pool", self.pool.is_some()), ("amount", self.amount.is_some()), ("recipient", self.recipient.is_some())];
-        if let Some((field, _)) = unused.iter().find(|(_, given)| *given) {
-            return Err(DomainError::invalid(*field, "is not used by an ADOPT_VALUE_EQUATION proposal"));
-        }
         if self.deadline <= now {
             return Err(DomainError::invalid("deadline", "must be in the future"));
         }
-        Ok(equation)
+        Ok(carries)
+    }
+
+    fn refuse_unused(&self, fields: &[(&str, bool)]) -> Result<(), DomainError> {
+        match fields.iter().find(|(_, given)| *given) {
+            Some((field, _)) => {
+                Err(DomainError::invalid(*field, format!("is not used by an {} proposal", self.kind.as_str())))
+            }
+            None => Ok(()),
+        }
     }
 }
 
@@ -285,6 +332,12 @@ pub struct GovernanceProposal {
     pub scope: AgentId,
     /// The version to adopt (`ADOPT_VALUE_EQUATION`).
     pub value_equation: Option<ValueEquationId>,
+    /// The pool, amount and recipient (`ALLOCATE_FROM_POOL`).
+    pub allocation: Option<Allocation>,
+    /// The transfer that paid a passed allocation.
+    pub payout: Option<EconomicEventId>,
+    /// Why a decided proposal failed: the quorum, the threshold, or a pool that could not pay.
+    pub failure_reason: Option<String>,
     /// Free text.
     pub note: Option<String>,
     /// When the vote closes.
@@ -309,10 +362,11 @@ pub struct GovernanceProposal {
 
 impl GovernanceProposal {
     /// The proposal `new` made by `proposer` at `now` under `rule`, open, with an electorate
-    /// found by `basis`.
+    /// found by `basis`; `allocation` is an allocation's checked terms.
     pub fn open(
         id: GovernanceProposalId,
         new: NewProposal,
+        allocation: Option<Allocation>,
         proposer: AgentId,
         rule: &GovernanceRule,
         basis: ElectorateBasis,
@@ -324,6 +378,9 @@ impl GovernanceProposal {
             kind: new.kind,
             scope: new.scope,
             value_equation: new.value_equation,
+            allocation,
+            payout: None,
+            failure_reason: None,
             note: new.note,
             deadline: new.deadline,
             status: ProposalStatus::Open,
@@ -342,10 +399,23 @@ impl GovernanceProposal {
         self.status == ProposalStatus::Open && self.deadline <= now
     }
 
-    /// The proposal decided at `now` by `tally`.
+    /// The proposal decided at `now` by `tally`; a failed one says why.
     pub fn decided(self, tally: &Tally, now: DateTime<Utc>) -> Self {
-        let status = if tally.passed { ProposalStatus::Passed } else { ProposalStatus::Failed };
-        Self { status, decided_at: Some(now), ..self }
+        let (status, failure_reason) = if tally.passed {
+            (ProposalStatus::Passed, None)
+        } else if !tally.quorum_reached {
+            (ProposalStatus::Failed, Some("the quorum was not reached".to_owned()))
+        } else {
+            (ProposalStatus::Failed, Some("the votes in favour did not reach the threshold".to_owned()))
+        };
+        Self { status, failure_reason, decided_at: Some(now), ..self }
+    }
+
+    /// A proposal that passed the vote but could not be carried out (a pool that cannot pay:
+    /// [`crate::sharing::pool::shortfall`]): decided `FAILED` at `now` with `reason`, nothing
+    /// carried out.
+    pub fn unpaid(self, reason: String, now: DateTime<Utc>) -> Self {
+        Self { status: ProposalStatus::Failed, failure_reason: Some(reason), decided_at: Some(now), ..self }
     }
 }
 

@@ -184,20 +184,43 @@ fn new_proposal(kind: ProposalKind) -> NewProposal {
 }
 
 #[test]
-fn only_adoptions_with_an_equation_and_a_future_deadline_are_proposed() {
+fn adoptions_and_allocations_are_proposed_with_their_own_fields_and_a_future_deadline() {
     let adopt = new_proposal(ProposalKind::AdoptValueEquation);
-    assert_eq!(adopt.check(at(12)), Ok(adopt.value_equation.unwrap()));
+    assert_eq!(adopt.check(at(12)), Ok(Carries::Adopt(adopt.value_equation.unwrap())));
     let past = adopt.check(at(14));
     assert_eq!(past, Err(DomainError::invalid("deadline", "must be in the future")));
-    let allocate = new_proposal(ProposalKind::AllocateFromPool).check(at(12));
-    assert!(
-        matches!(&allocate, Err(DomainError::Invalid { field, message }) if field == "kind" && message.contains("not supported yet")),
-        "{allocate:?}"
-    );
     let no_equation = NewProposal { value_equation: None, ..adopt.clone() };
     assert!(matches!(no_equation.check(at(12)), Err(DomainError::Invalid { field, .. }) if field == "valueEquation"));
     let with_recipient = NewProposal { recipient: Some(AgentId::new()), ..adopt };
     assert!(matches!(with_recipient.check(at(12)), Err(DomainError::Invalid { field, .. }) if field == "recipient"));
+
+    let (pool, recipient) = (EconomicResourceId::new(), AgentId::new());
+    let amount = Measure::new(d("40"), None);
+    let allocate = NewProposal {
+        value_equation: None,
+        pool: Some(pool),
+        amount: Some(amount),
+        recipient: Some(recipient),
+        ..new_proposal(ProposalKind::AllocateFromPool)
+    };
+    assert_eq!(allocate.check(at(12)), Ok(Carries::Allocate(Allocation { pool, amount, recipient })));
+    let refused = |p: NewProposal, expected: &str| {
+        let checked = p.check(at(12));
+        assert!(matches!(&checked, Err(DomainError::Invalid { field, .. }) if field == expected), "{checked:?}");
+    };
+    refused(NewProposal { pool: None, ..allocate.clone() }, "pool");
+    refused(NewProposal { amount: None, ..allocate.clone() }, "amount");
+    refused(NewProposal { recipient: None, ..allocate.clone() }, "recipient");
+    refused(NewProposal { amount: Some(Measure::new(Decimal::ZERO, None)), ..allocate.clone() }, "amount");
+    refused(NewProposal { amount: Some(Measure::new(d("-1"), None)), ..allocate.clone() }, "amount");
+    refused(NewProposal { value_equation: Some(ValueEquationId::new()), ..allocate.clone() }, "valueEquation");
+    refused(NewProposal { deadline: at(11), ..allocate }, "deadline");
+
+    let custody = new_proposal(ProposalKind::TransferCustodianship).check(at(12));
+    assert!(
+        matches!(&custody, Err(DomainError::Invalid { field, message }) if field == "kind" && message.contains("not supported yet")),
+        "{custody:?}"
+    );
 }
 
 fn equation(scope: AgentId, status: EquationStatus) -> ValueEquation {
@@ -236,6 +259,7 @@ fn only_a_draft_of_the_scope_is_proposed_and_votes_close_at_the_deadline() {
     let proposal = GovernanceProposal::open(
         GovernanceProposalId::new(),
         new,
+        None,
         proposer,
         &GovernanceRule::default_for(scope),
         ElectorateBasis::Proposer,
@@ -252,10 +276,31 @@ fn only_a_draft_of_the_scope_is_proposed_and_votes_close_at_the_deadline() {
     let all = electors(&[(proposer, "1")]);
     let decided = proposal.decided(&tally(&all, &[], Fraction::HALF, Fraction::TWO_THIRDS), at(14));
     assert_eq!((decided.status, decided.decided_at), (ProposalStatus::Failed, Some(at(14))));
+    assert_eq!(decided.failure_reason.as_deref(), Some("the quorum was not reached"));
     assert!(
         matches!(check_open_for_votes(&decided, at(13)), Err(DomainError::Conflict(message)) if message.contains("FAILED"))
     );
     assert!(!decided.is_due(at(15)), "a decided proposal is not decided again");
     assert!(!everyone_voted(&all, &[]));
     assert!(everyone_voted(&all, &[vote(proposer, false)]));
+}
+
+#[test]
+fn a_passed_allocation_the_pool_cannot_pay_fails_with_the_reason() {
+    let scope = AgentId::new();
+    let proposal = GovernanceProposal::open(
+        GovernanceProposalId::new(),
+        NewProposal { scope, ..new_proposal(ProposalKind::AdoptValueEquation) },
+        None,
+        AgentId::new(),
+        &GovernanceRule::default_for(scope),
+        ElectorateBasis::Proposer,
+        at(12),
+    );
+    let unpaid = proposal.unpaid("the pool held 10".into(), at(13));
+    assert_eq!(
+        (unpaid.status, unpaid.decided_at, unpaid.failure_reason.as_deref(), unpaid.payout),
+        (ProposalStatus::Failed, Some(at(13)), Some("the pool held 10"), None)
+    );
+    assert!(!unpaid.is_due(at(15)));
 }

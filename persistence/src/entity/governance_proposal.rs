@@ -1,6 +1,8 @@
 //! Table `governance_proposal`: what is put to a scope's vote, with the rule it is decided by.
 use sea_orm::entity::prelude::*;
 
+use crate::decimal::DbDecimal;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "governance_proposal")]
 pub struct Model {
@@ -19,6 +21,12 @@ pub struct Model {
     pub threshold: String,
     pub weighting: String,
     pub electorate_basis: String,
+    pub pool: Option<String>,
+    pub amount: Option<DbDecimal>,
+    pub amount_unit: Option<String>,
+    pub recipient: Option<String>,
+    pub payout: Option<String>,
+    pub failure_reason: Option<String>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

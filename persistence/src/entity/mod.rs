@@ -21,6 +21,7 @@ pub mod governance_rule;
 pub mod governance_vote;
 pub mod idempotency_key;
 pub mod intent;
+pub mod money_pool;
 pub mod pending_transfer;
 pub mod plan;
 pub mod process;

@@ -15,6 +15,9 @@
 //! - **Passing** an `ADOPT_VALUE_EQUATION` proposal retires the scope's adopted version and
 //!   adopts the proposed one, in the decision's transaction; **failing** returns the version
 //!   to `DRAFT`, to be edited and proposed again.
+//! - **Passing** an `ALLOCATE_FROM_POOL` proposal writes the transfer out of the pool in the
+//!   decision's transaction, under the pool's row lock ([`crate::sharing::allocate_in`]); a
+//!   pool that cannot pay leaves the proposal `FAILED` with the reason, nothing paid.
 
 pub mod sweeper;
 
@@ -23,10 +26,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use ovn_domain::governance::{
-    Elector, GovernanceProposal, GovernanceRule, NewProposal, ProposalKind, ProposalStatus, Vote, VoteWeighting,
-    active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted, stewards_of, tally, weigh,
+    Carries, Elector, GovernanceProposal, GovernanceRule, NewProposal, ProposalKind, ProposalStatus, Vote,
+    VoteWeighting, active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted,
+    stewards_of, tally, weigh,
 };
 use ovn_domain::permission::{may_propose, may_set_governance_rule, may_vote};
+use ovn_domain::sharing::pool::check_allocation;
 use ovn_domain::value::equation::EquationStatus;
 use ovn_domain::{AgentId, GovernanceProposalId, Revision, ValueEquationId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -41,6 +46,7 @@ use crate::entity::{
 };
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
+use crate::references::{Ref, References};
 use crate::revisioned::{IN_LIST_MAX, by_ids, insert_in, save_if_in, save_in};
 use crate::rows::{Record, elector_from, elector_row, id, rule_from, rule_row, vote_from, vote_row};
 use crate::store::Store;
@@ -192,8 +198,24 @@ async fn decide_in(
 ) -> Result<Option<GovernanceProposal>> {
     let count = tally(electors, votes, proposal.quorum, proposal.threshold);
     let revision = Revision { id: proposal.id, number: proposal.revision };
+    let mut decided = proposal.decided(&count, now);
+    if let (ProposalKind::AllocateFromPool, ProposalStatus::Passed, Some(allocation)) =
+        (decided.kind, decided.status, decided.allocation)
+    {
+        // Paid before the decision is written, so that the proposal row names its payout.
+        match crate::sharing::allocate_in(txn, &decided, allocation, now).await? {
+            Ok(payout) => decided.payout = Some(payout),
+            Err(reason) => decided = decided.unpaid(reason, now),
+        }
+    }
+    let paid = decided.payout.is_some();
     let still_open = Condition::all().add(governance_proposal::Column::Status.eq(ProposalStatus::Open.as_str()));
-    let Some(decided) = save_if_in(txn, revision, proposal.decided(&count, now), still_open).await? else {
+    let Some(decided) = save_if_in(txn, revision, decided, still_open).await? else {
+        if paid {
+            // Cannot happen while the caller holds the proposal's lock; were it to, the
+            // payout is rolled back with this error rather than paid twice.
+            return Err(PersistenceError::Conflict("the proposal was decided meanwhile; nothing was paid".into()));
+        }
         return Ok(None);
     };
     if let (ProposalKind::AdoptValueEquation, Some(equation)) = (decided.kind, decided.value_equation) {
@@ -210,7 +232,8 @@ async fn decide_in(
 // ---------------------------------------------------------------- writes
 
 /// `createGovernanceProposal` inside the caller's transaction, by `actor` at `now`: fixes the
-/// electorate and the rule, and freezes the equation to adopt.
+/// electorate and the rule, and freezes the equation to adopt (or checks the allocation
+/// against its pool: the pool's scope, the amount's unit, the recipient).
 pub async fn create_proposal_in(
     txn: &DatabaseTransaction,
     actor: AgentId,
@@ -218,11 +241,23 @@ pub async fn create_proposal_in(
     new: NewProposal,
     now: DateTime<Utc>,
 ) -> Result<GovernanceProposal> {
-    let equation_id = new.check(now)?;
     let scope = new.scope;
+    let carries = new.check(now)?;
     scope_in(txn, scope, false).await?;
-    let equation = lock_equation_in(txn, "valueEquation", equation_id).await?;
-    check_proposable(&equation.equation, scope).map_err(PersistenceError::from_state)?;
+    let (equation, allocation) = match carries {
+        Carries::Adopt(equation) => {
+            let equation = lock_equation_in(txn, "valueEquation", equation).await?;
+            check_proposable(&equation.equation, scope).map_err(PersistenceError::from_state)?;
+            (Some(equation), None)
+        }
+        Carries::Allocate(asked) => {
+            let mut references = References::new();
+            references.add("recipient", Some(Ref::Agent(asked.recipient)));
+            references.check(txn).await?;
+            let (pool, resource) = crate::sharing::pool::allocation_pool_in(txn, asked.pool).await?;
+            (None, Some(check_allocation(asked, scope, &pool, resource.state.unit)?))
+        }
+    };
     let contributors = active_contributors_in(txn, scope).await?;
     let ties = ties_around(txn, &[actor], &[scope]).await?;
     let electorate = electorate(&contributors, &stewards_of(scope, &ties), actor);
@@ -233,14 +268,16 @@ pub async fn create_proposal_in(
         VoteWeighting::OneAgentOneVote => Vec::new(),
     };
     let electors = weigh(&electorate, rule.weighting, &equity);
-    let proposal = GovernanceProposal::open(id, new, actor, &rule, electorate.basis, now);
+    let proposal = GovernanceProposal::open(id, new, allocation, actor, &rule, electorate.basis, now);
     insert_in(txn, &proposal, now).await?;
     for chunk in electors.chunks(ELECTORS_PER_INSERT) {
         governance_elector::Entity::insert_many(chunk.iter().map(|e| elector_row(id, e)))
             .exec_without_returning(txn)
             .await?;
     }
-    move_equation_in(txn, equation, EquationStatus::Proposed, now).await?;
+    if let Some(equation) = equation {
+        move_equation_in(txn, equation, EquationStatus::Proposed, now).await?;
+    }
     Ok(proposal)
 }
 

@@ -7,7 +7,7 @@
 mod consent;
 mod process;
 pub(crate) mod read;
-mod record;
+pub(crate) mod record;
 
 use chrono::{DateTime, Utc};
 use ovn_domain::observation::{EventDetails, NewEvent, PropertyRegime, ResourceDetails};

@@ -9,6 +9,7 @@ use futures::FutureExt;
 use ovn_domain::agent::network::Ties;
 use ovn_domain::observation::consent::TransferConsent;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
+use ovn_domain::sharing::pool::PoolFlow;
 use ovn_domain::{
     AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
 };
@@ -50,6 +51,9 @@ pub(crate) enum Consent {
     /// A waiting transfer its receiver (or a steward of it) accepted: it was checked when it
     /// was recorded, and is written now.
     Given,
+    /// The transfer a passed `ALLOCATE_FROM_POOL` proposal carries out: the vote is the
+    /// consent, and the only way money leaves a pool ([`crate::sharing::pool`]).
+    Voted,
 }
 
 /// The references an event's input makes, each named by its field; the output process and the
@@ -135,9 +139,15 @@ pub(crate) async fn record_with(
         context.original = Some(core_from(&original)?);
     }
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
+    let pooled =
+        crate::sharing::check_event_in(txn, &core, &command.details.in_scope_of, consent == Consent::Voted).await?;
     let pending = match consent {
-        Consent::Given => false,
-        Consent::Ask => asks_consent(txn, actor, &core, &command.details.in_scope_of, fulfills).await?,
+        Consent::Given | Consent::Voted => false,
+        // A deposit into a pool is consented by the pool: its custodian opened it to take them.
+        Consent::Ask => {
+            asks_consent(txn, actor, &core, &command.details.in_scope_of, fulfills).await?
+                && pooled != PoolFlow::Deposit
+        }
     };
     event_references(&command, &core).check(txn).await?;
     if let Some(process_id) = core.output_of {

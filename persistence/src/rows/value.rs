@@ -6,11 +6,12 @@ use ovn_domain::governance::{
     Elector, ElectorateBasis, Fraction, GovernanceProposal, GovernanceRule, ProposalKind, ProposalStatus, Vote,
     VoteWeighting,
 };
+use ovn_domain::sharing::pool::Allocation;
 use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
-use ovn_domain::{AgentId, DomainError, GovernanceProposalId, ValueEquationId};
+use ovn_domain::{AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, ValueEquationId};
 use sea_orm::ActiveValue::Set;
 
-use super::{Record, Stamps, corrupt, id, opt, text};
+use super::{Record, Stamps, corrupt, id, measure, measure_columns, opt, text};
 use crate::decimal::DbDecimal;
 use crate::entity::{governance_elector, governance_proposal, governance_rule, governance_vote, value_equation};
 use crate::error::{PersistenceError, Result};
@@ -117,6 +118,7 @@ impl Record for GovernanceProposal {
     }
 
     fn from_row(row: governance_proposal::Model) -> Result<Self> {
+        let allocation = allocation_from(&row)?;
         Ok(GovernanceProposal {
             id: id(&row.id, GovernanceProposalId::parse)?,
             revision: row.revision,
@@ -133,10 +135,14 @@ impl Record for GovernanceProposal {
             threshold: fraction("threshold", &row.threshold)?,
             weighting: parsed(&row.weighting, VoteWeighting::parse)?,
             electorate_basis: parsed(&row.electorate_basis, ElectorateBasis::parse)?,
+            allocation,
+            payout: opt(row.payout.as_deref(), EconomicEventId::parse)?,
+            failure_reason: row.failure_reason,
         })
     }
 
     fn to_row(&self, stamps: Stamps) -> governance_proposal::ActiveModel {
+        let (amount, amount_unit) = measure_columns(self.allocation.map(|a| a.amount));
         governance_proposal::ActiveModel {
             id: Set(self.id.to_string()),
             kind: Set(self.kind.as_str().to_owned()),
@@ -152,10 +158,30 @@ impl Record for GovernanceProposal {
             threshold: Set(self.threshold.text()),
             weighting: Set(self.weighting.as_str().to_owned()),
             electorate_basis: Set(self.electorate_basis.as_str().to_owned()),
+            pool: Set(text(self.allocation.map(|a| a.pool))),
+            amount: Set(amount),
+            amount_unit: Set(amount_unit),
+            recipient: Set(text(self.allocation.map(|a| a.recipient))),
+            payout: Set(text(self.payout)),
+            failure_reason: Set(self.failure_reason.clone()),
             revision: Set(self.revision),
             created_at: stamps.created_at(),
             updated_at: stamps.updated_at(),
         }
+    }
+}
+
+/// The terms of an allocation, all three columns or none.
+fn allocation_from(row: &governance_proposal::Model) -> Result<Option<Allocation>> {
+    let amount = measure(row.amount, row.amount_unit.as_deref())?;
+    match (row.pool.as_deref(), amount, row.recipient.as_deref()) {
+        (Some(pool), Some(amount), Some(recipient)) => Ok(Some(Allocation {
+            pool: id(pool, EconomicResourceId::parse)?,
+            amount,
+            recipient: id(recipient, AgentId::parse)?,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(PersistenceError::Corrupt(format!("governance proposal {}: an allocation is missing a term", row.id))),
     }
 }
 

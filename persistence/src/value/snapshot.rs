@@ -16,6 +16,7 @@ use ovn_domain::{
     Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId,
 };
 use sea_orm::prelude::DateTimeUtc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
     Statement,
@@ -296,12 +297,22 @@ async fn scope_events<C: ConnectionTrait>(conn: &C, scope: AgentId) -> Result<Ve
          JOIN economic_event_scope o ON o.event_id = s.event_id AND o.scope_id <> s.scope_id \
          WHERE s.scope_id = {placeholder}"
     );
-    let statement = Statement::from_sql_and_values(backend, others, [scope_key.into()]);
+    let statement = Statement::from_sql_and_values(backend, others, [scope_key.clone().into()]);
     let mut more: HashMap<String, Vec<String>> = HashMap::new();
     for row in ScopeRow::find_by_statement(statement).all(conn).await? {
         more.entry(row.event_id).or_default().push(row.scope_id);
     }
+    // Payouts of distributions are left out, as `events_matching` does (docs/revenue.md),
+    // asked for as one set rather than one probe per event.
+    let payouts = format!(
+        "SELECT l.payout AS event_id, s.scope_id AS scope_id FROM distribution_line l \
+         JOIN economic_event_scope s ON s.event_id = l.payout WHERE s.scope_id = {placeholder}"
+    );
+    let statement = Statement::from_sql_and_values(backend, payouts, [scope_key.into()]);
+    let payouts: HashSet<String> =
+        ScopeRow::find_by_statement(statement).all(conn).await?.into_iter().map(|r| r.event_id).collect();
     rows.into_iter()
+        .filter(|row| !payouts.contains(&row.id))
         .map(|mut row| {
             if let Some(extra) = more.remove(&row.id) {
                 let mine = row.in_scope_of.take().unwrap_or_default();
