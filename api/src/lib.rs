@@ -20,6 +20,7 @@ pub mod claim;
 pub mod context;
 pub mod convert;
 pub mod error;
+pub mod exchange;
 pub mod flow;
 pub mod governance;
 pub mod history;
@@ -75,6 +76,7 @@ pub struct Mutation(
     rates::RatesMutation,
     value::ValueMutation,
     governance::GovernanceMutation,
+    exchange::ExchangeMutation,
 );
 
 /// ovn's executable schema.

@@ -16,6 +16,7 @@ mod corrections;
 mod decimal_scalar;
 mod decimals;
 mod errors;
+mod exchange_firm;
 mod filters;
 mod flow_index;
 mod governance;

@@ -10,14 +10,15 @@ use ovn_domain::agent::network::Ties;
 use ovn_domain::observation::consent::TransferConsent;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
 use ovn_domain::{
-    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
+    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, ResourceSpecificationId,
+    Revision, exchange, permission,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, TryIntoModel};
 
 use super::{EventPatch, RecordEvent, ResourcePatch, consent, events_with_scopes};
-use crate::agent::network::ties_around;
-use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
+use crate::agent::network::{ties_around, ties_for_market};
+use crate::entity::{economic_event, economic_event_scope, economic_resource, process, resource_specification};
 use crate::error::{PersistenceError, Result};
 use crate::history::{Historic, snapshot, snapshot_in, snapshots_in};
 use crate::idempotency::Idempotency;
@@ -50,6 +51,9 @@ pub(crate) enum Consent {
     /// A waiting transfer its receiver (or a steward of it) accepted: it was checked when it
     /// was recorded, and is written now.
     Given,
+    /// One of a sale's two events ([`crate::exchange`]): the sale checked who records it,
+    /// and the agreement both events realise is the customer's consent (D133).
+    Agreed,
 }
 
 /// The references an event's input makes, each named by its field; the output process and the
@@ -135,9 +139,13 @@ pub(crate) async fn record_with(
         context.original = Some(core_from(&original)?);
     }
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
-    let pending = match consent {
-        Consent::Given => false,
-        Consent::Ask => asks_consent(txn, actor, &core, &command.details.in_scope_of, fulfills).await?,
+    let scopes = &command.details.in_scope_of;
+    // Only a transfer of rights in scope can take a product to the market: every other event
+    // skips the rule without a query.
+    let market = exchange::hands_over_rights(core.action) && !core.is_correction() && !scopes.is_empty();
+    let (pending, mut ties) = match consent {
+        Consent::Given | Consent::Agreed => (false, None),
+        Consent::Ask => asks_consent(txn, actor, &core, scopes, fulfills, market).await?,
     };
     event_references(&command, &core).check(txn).await?;
     if let Some(process_id) = core.output_of {
@@ -170,6 +178,16 @@ pub(crate) async fn record_with(
     } else {
         None
     };
+    if market {
+        let ties = match ties.take() {
+            Some(ties) => ties,
+            None => ties_for_market(txn, actor, core.receiver, scopes).await?,
+        };
+        if exchange::leaves_network(&core, scopes, &ties).is_some() {
+            let spec = from.as_ref().map(|r| r.conforms_to).or(command.details.resource_conforms_to);
+            exchange::check_market_exchange(&core, scopes, &ties, medium_of_exchange(txn, spec).await?)?;
+        }
+    }
     let mut books = Books::new();
     for resource in [&from, &to].into_iter().flatten() {
         books.insert(resource.id, resource.state.clone());
@@ -248,27 +266,42 @@ pub(crate) async fn fulfil_in(
     Ok(())
 }
 
+/// Whether the resource specification `spec` is a medium of exchange (money): asked only of
+/// a transfer the market-exchange rule would otherwise refuse.
+async fn medium_of_exchange(txn: &DatabaseTransaction, spec: Option<ResourceSpecificationId>) -> Result<bool> {
+    let Some(spec) = spec else { return Ok(false) };
+    let row = resource_specification::Entity::find_by_id(spec.to_string()).one(txn).await?;
+    Ok(row.and_then(|r| r.medium_of_exchange).unwrap_or(false))
+}
+
 /// Checks who may record `core` ([`permission::may_record`]) and answers whether it must wait
-/// for its receiver's consent. The OVN relationships are loaded only when the answer depends on
-/// them: when the actor is not a party, or records a transfer to someone else.
+/// for its receiver's consent, with the OVN relationships it loaded. They are loaded only when
+/// the answer depends on them: when the actor is not a party, or records a transfer to someone
+/// else; for a transfer of rights in scope (`market`), with what the market-exchange rule
+/// needs too, so that the rule costs no query of its own then.
 async fn asks_consent(
     txn: &DatabaseTransaction,
     actor: AgentId,
     core: &NewEvent,
     scopes: &[AgentId],
     fulfills: &[CommitmentId],
-) -> Result<bool> {
+    market: bool,
+) -> Result<(bool, Option<Ties>)> {
     let party = actor == core.provider || actor == core.receiver;
     let may_ask = permission::needs_consent(actor, core, &Ties::default(), false);
     if party && !may_ask {
-        return Ok(false);
+        return Ok((false, None));
     }
-    let mut around: Vec<AgentId> = scopes.to_vec();
-    around.push(core.receiver);
-    let ties = ties_around(txn, &[actor], &around).await?;
+    let ties = if market {
+        ties_for_market(txn, actor, core.receiver, scopes).await?
+    } else {
+        let mut around: Vec<AgentId> = scopes.to_vec();
+        around.push(core.receiver);
+        ties_around(txn, &[actor], &around).await?
+    };
     permission::may_record(actor, core, scopes, &ties)?;
     let committed = may_ask && consent::receiver_committed(txn, core, fulfills).await?;
-    Ok(permission::needs_consent(actor, core, &ties, committed))
+    Ok((permission::needs_consent(actor, core, &ties, committed), Some(ties)))
 }
 
 /// `updateEconomicEvent` inside the caller's transaction: notes and links only, by a party
