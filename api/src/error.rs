@@ -179,6 +179,11 @@ mod tests {
         assert_eq!(sent(DomainError::invalid("name", "is empty")).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Conflict("below zero".into())).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Cycle("a -> a".into())).1.as_deref(), Some(code::CYCLE));
+        assert_eq!(
+            sent(DomainError::MarketExchange("only the exchange firm sells".into())).1.as_deref(),
+            Some("MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM"),
+            "the code DESIGN 9 names, spelt out: clients switch on it"
+        );
         assert_eq!(sent(PersistenceError::Conflict("stale".into())).1.as_deref(), Some(code::CONFLICT));
         assert_eq!(sent(PersistenceError::not_found("unit", "u1")).1.as_deref(), Some(code::NOT_FOUND));
     }
