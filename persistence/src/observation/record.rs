@@ -101,7 +101,8 @@ async fn load_resource(
 
 /// Records one event inside the caller's transaction: loads what the rules need (the
 /// original of a correction, the output process's `basedOn`, the resources), runs them
-/// ([`observation::prepare`], [`permission::may_record`], [`creation`], [`Books::record`]),
+/// ([`observation::prepare`], [`permission::may_record`], the market-exchange rule
+/// [`exchange::check_market_exchange`], [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
 /// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
 /// is checked the same way and then set aside, changing nothing, until the receiver accepts.
