@@ -28,6 +28,9 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     /// The idempotency key was used with another input.
     pub const IDEMPOTENCY_MISMATCH: &str = "IDEMPOTENCY_MISMATCH";
+    /// A network's product would go to the market through someone other than the network's
+    /// exchange firm (DESIGN 7).
+    pub const MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM: &str = "MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM";
     /// A walk met a cycle.
     pub const CYCLE: &str = "CYCLE";
     /// A request bound was exceeded.
@@ -80,6 +83,7 @@ fn domain_code(err: &DomainError) -> &'static str {
     match err {
         DomainError::Forbidden(_) => code::FORBIDDEN,
         DomainError::Cycle(_) => code::CYCLE,
+        DomainError::MarketExchange(_) => code::MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM,
         // A balance that would go below zero or mismatched units are the input's fault: the
         // client sent an event the books cannot take.
         DomainError::InvalidId { .. }
@@ -175,6 +179,11 @@ mod tests {
         assert_eq!(sent(DomainError::invalid("name", "is empty")).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Conflict("below zero".into())).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Cycle("a -> a".into())).1.as_deref(), Some(code::CYCLE));
+        assert_eq!(
+            sent(DomainError::MarketExchange("only the exchange firm sells".into())).1.as_deref(),
+            Some("MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM"),
+            "the code DESIGN 9 names, spelt out: clients switch on it"
+        );
         assert_eq!(sent(PersistenceError::Conflict("stale".into())).1.as_deref(), Some(code::CONFLICT));
         assert_eq!(sent(PersistenceError::not_found("unit", "u1")).1.as_deref(), Some(code::NOT_FOUND));
     }

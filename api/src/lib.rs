@@ -20,6 +20,7 @@ pub mod claim;
 pub mod context;
 pub mod convert;
 pub mod error;
+pub mod exchange;
 pub mod flow;
 pub mod governance;
 pub mod history;
@@ -80,6 +81,7 @@ pub struct Mutation(
     governance::GovernanceMutation,
     value::DistributionMutation,
     sharing::SharingMutation,
+    exchange::ExchangeMutation,
 );
 
 /// ovn's executable schema.

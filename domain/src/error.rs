@@ -40,6 +40,10 @@ pub enum DomainError {
     /// The agent may not do this (see [`crate::permission`]).
     #[error("{0}")]
     Forbidden(String),
+    /// A network's product would leave the network through someone other than its exchange
+    /// firm (DESIGN 7, [`crate::exchange::check_market_exchange`]).
+    #[error("{0}")]
+    MarketExchange(String),
     /// A walk over the flow graph met itself.
     #[error("cycle: {0}")]
     Cycle(String),

@@ -10,6 +10,7 @@ pub mod action;
 pub mod agent;
 pub mod claim;
 pub mod error;
+pub mod exchange;
 pub mod flow;
 pub mod governance;
 pub mod history;

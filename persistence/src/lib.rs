@@ -5,7 +5,7 @@
 //! `ovn-domain`, and writes the result.
 //!
 //! The layout follows the ValueFlows modules: [`agent`], [`knowledge`], [`observation`],
-//! [`flow`], [`intent`], [`proposal`], [`claim`], [`value`], [`governance`], each with its writes and reads (and the OVN [`rates`] of agents); [`rows`](crate) maps each record between its row
+//! [`flow`], [`intent`], [`proposal`], [`claim`], [`value`], [`governance`], [`exchange`], each with its writes and reads (and the OVN [`rates`] of agents); [`rows`](crate) maps each record between its row
 //! and its domain value once, for the services and for the bulk [`ledger_io`] alike.
 //!
 //! Rules kept here:
@@ -27,6 +27,7 @@ pub mod claim;
 pub mod decimal;
 mod entity;
 mod error;
+pub mod exchange;
 pub mod flow;
 pub mod governance;
 pub mod history;

@@ -17,6 +17,7 @@ mod decimal_scalar;
 mod decimals;
 mod distribution;
 mod errors;
+mod exchange_firm;
 mod filters;
 mod flow_index;
 mod governance;

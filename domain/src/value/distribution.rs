@@ -251,3 +251,6 @@ pub fn distribute(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;

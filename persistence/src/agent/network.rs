@@ -80,6 +80,27 @@ pub(crate) async fn ties_around<C: ConnectionTrait>(conn: &C, agents: &[AgentId]
     Ok(ties)
 }
 
+/// What the market-exchange rule ([`ovn_domain::exchange`]) and the permission rules need for
+/// a transfer in scope: the actor's and the receiver's own ties, and the `partOf` chains (with
+/// their officers) above the scopes, the receiver, and every organization the receiver is
+/// related to (which tells whether it is inside a scope's network). As many queries as
+/// [`ties_around`]: one for the two agents' ties, one per level of the chains, one for the
+/// officers.
+pub(crate) async fn ties_for_market<C: ConnectionTrait>(
+    conn: &C,
+    actor: AgentId,
+    receiver: AgentId,
+    scopes: &[AgentId],
+) -> Result<Ties> {
+    let own = ties_of(conn, &[actor, receiver]).await?;
+    let mut starts: BTreeSet<AgentId> = scopes.iter().copied().collect();
+    starts.insert(receiver);
+    starts.extend(own.iter().filter(|t| t.subject == receiver).map(|t| t.object));
+    let mut ties = Ties::new(own);
+    ties.extend(ties_above(conn, &starts.into_iter().collect::<Vec<_>>()).await?);
+    Ok(ties)
+}
+
 impl Store {
     /// The OVN relationships each agent is the subject of, by agent (DataLoader batches).
     pub async fn ovn_ties_of(&self, agents: &[AgentId]) -> Result<HashMap<AgentId, Vec<Tie>>> {

@@ -11,14 +11,15 @@ use ovn_domain::observation::consent::TransferConsent;
 use ovn_domain::observation::{self, Books, EconomicEvent, EconomicResource, EventContext, NewEvent, creation};
 use ovn_domain::sharing::pool::PoolFlow;
 use ovn_domain::{
-    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, Revision, permission,
+    AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, ProcessSpecificationId, ResourceSpecificationId,
+    Revision, exchange, permission,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, TryIntoModel};
 
 use super::{EventPatch, RecordEvent, ResourcePatch, consent, events_with_scopes};
-use crate::agent::network::ties_around;
-use crate::entity::{economic_event, economic_event_scope, economic_resource, process};
+use crate::agent::network::{ties_around, ties_for_market};
+use crate::entity::{economic_event, economic_event_scope, economic_resource, process, resource_specification};
 use crate::error::{PersistenceError, Result};
 use crate::history::{Historic, snapshot, snapshot_in, snapshots_in};
 use crate::idempotency::Idempotency;
@@ -54,6 +55,9 @@ pub(crate) enum Consent {
     /// The transfer a passed `ALLOCATE_FROM_POOL` proposal carries out: the vote is the
     /// consent, and the only way money leaves a pool ([`crate::sharing::pool`]).
     Voted,
+    /// One of a sale's two events ([`crate::exchange`]): the sale checked who records it,
+    /// and the agreement both events realise is the customer's consent (D133).
+    Agreed,
 }
 
 /// The references an event's input makes, each named by its field; the output process and the
@@ -101,7 +105,8 @@ async fn load_resource(
 
 /// Records one event inside the caller's transaction: loads what the rules need (the
 /// original of a correction, the output process's `basedOn`, the resources), runs them
-/// ([`observation::prepare`], [`permission::may_record`], [`creation`], [`Books::record`]),
+/// ([`observation::prepare`], [`permission::may_record`], the market-exchange rule
+/// [`exchange::check_market_exchange`], [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
 /// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
 /// is checked the same way and then set aside, changing nothing, until the receiver accepts.
@@ -139,14 +144,17 @@ pub(crate) async fn record_with(
         context.original = Some(core_from(&original)?);
     }
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
-    let pooled =
-        crate::sharing::check_event_in(txn, &core, &command.details.in_scope_of, consent == Consent::Voted).await?;
-    let pending = match consent {
-        Consent::Given | Consent::Voted => false,
-        // A deposit into a pool is consented by the pool: its custodian opened it to take them.
+    let scopes = &command.details.in_scope_of;
+    let pooled = crate::sharing::check_event_in(txn, &core, scopes, consent == Consent::Voted).await?;
+    // Only a transfer of rights in scope can take a product to the market: every other event
+    // skips the rule without a query.
+    let market = exchange::hands_over_rights(core.action) && !core.is_correction() && !scopes.is_empty();
+    let (pending, mut ties) = match consent {
+        Consent::Given | Consent::Voted | Consent::Agreed => (false, None),
         Consent::Ask => {
-            asks_consent(txn, actor, &core, &command.details.in_scope_of, fulfills).await?
-                && pooled != PoolFlow::Deposit
+            let (asks, ties) = asks_consent(txn, actor, &core, scopes, fulfills, market).await?;
+            // A deposit into a pool is consented by the pool: its custodian opened it to take them.
+            (asks && pooled != PoolFlow::Deposit, ties)
         }
     };
     event_references(&command, &core).check(txn).await?;
@@ -180,6 +188,16 @@ pub(crate) async fn record_with(
     } else {
         None
     };
+    if market {
+        let ties = match ties.take() {
+            Some(ties) => ties,
+            None => ties_for_market(txn, actor, core.receiver, scopes).await?,
+        };
+        if exchange::leaves_network(&core, scopes, &ties).is_some() {
+            let spec = from.as_ref().map(|r| r.conforms_to).or(command.details.resource_conforms_to);
+            exchange::check_market_exchange(&core, scopes, &ties, medium_of_exchange(txn, spec).await?)?;
+        }
+    }
     let mut books = Books::new();
     for resource in [&from, &to].into_iter().flatten() {
         books.insert(resource.id, resource.state.clone());
@@ -258,27 +276,42 @@ pub(crate) async fn fulfil_in(
     Ok(())
 }
 
+/// Whether the resource specification `spec` is a medium of exchange (money): asked only of
+/// a transfer the market-exchange rule would otherwise refuse.
+async fn medium_of_exchange(txn: &DatabaseTransaction, spec: Option<ResourceSpecificationId>) -> Result<bool> {
+    let Some(spec) = spec else { return Ok(false) };
+    let row = resource_specification::Entity::find_by_id(spec.to_string()).one(txn).await?;
+    Ok(row.and_then(|r| r.medium_of_exchange).unwrap_or(false))
+}
+
 /// Checks who may record `core` ([`permission::may_record`]) and answers whether it must wait
-/// for its receiver's consent. The OVN relationships are loaded only when the answer depends on
-/// them: when the actor is not a party, or records a transfer to someone else.
+/// for its receiver's consent, with the OVN relationships it loaded. They are loaded only when
+/// the answer depends on them: when the actor is not a party, or records a transfer to someone
+/// else; for a transfer of rights in scope (`market`), with what the market-exchange rule
+/// needs too, so that the rule costs no query of its own then.
 async fn asks_consent(
     txn: &DatabaseTransaction,
     actor: AgentId,
     core: &NewEvent,
     scopes: &[AgentId],
     fulfills: &[CommitmentId],
-) -> Result<bool> {
+    market: bool,
+) -> Result<(bool, Option<Ties>)> {
     let party = actor == core.provider || actor == core.receiver;
     let may_ask = permission::needs_consent(actor, core, &Ties::default(), false);
     if party && !may_ask {
-        return Ok(false);
+        return Ok((false, None));
     }
-    let mut around: Vec<AgentId> = scopes.to_vec();
-    around.push(core.receiver);
-    let ties = ties_around(txn, &[actor], &around).await?;
+    let ties = if market {
+        ties_for_market(txn, actor, core.receiver, scopes).await?
+    } else {
+        let mut around: Vec<AgentId> = scopes.to_vec();
+        around.push(core.receiver);
+        ties_around(txn, &[actor], &around).await?
+    };
     permission::may_record(actor, core, scopes, &ties)?;
     let committed = may_ask && consent::receiver_committed(txn, core, fulfills).await?;
-    Ok(permission::needs_consent(actor, core, &ties, committed))
+    Ok((permission::needs_consent(actor, core, &ties, committed), Some(ties)))
 }
 
 /// `updateEconomicEvent` inside the caller's transaction: notes and links only, by a party
