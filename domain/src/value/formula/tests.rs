@@ -333,10 +333,7 @@ fn constant_parts_are_folded_without_changing_the_value() -> Result<(), FormulaE
     let vars = Variables { quantity: Some(Decimal::MAX), ..none() };
     assert_eq!(value_of("quantity - 1 + 1", &vars), Ok(Decimal::MAX));
     assert_eq!(value_of("quantity + 1 - 1", &vars), Err(EvalError::Overflow));
-    assert_eq!(
-        Formula::parse("2 * 3 + quantity")?,
-        Formula { text: "2 * 3 + quantity".to_owned(), ..Formula::parse("6 + quantity")? }
-    );
+    assert_eq!(Formula::parse("2 * 3 + quantity")?.0.expression, Formula::parse("6 + quantity")?.0.expression);
     Ok(())
 }
 
