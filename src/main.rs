@@ -1,4 +1,5 @@
-//! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token.
+//! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token, load
+//! the demo, import and export.
 
 use std::net::TcpListener;
 
@@ -90,6 +91,9 @@ enum Command {
         #[arg(long)]
         write_ledger: Option<std::path::PathBuf>,
     },
+    /// Load the sensor kit of DESIGN 4.6 (a network, its project, four contributors, an adopted
+    /// equation, a sale and its distribution) into an empty database, and print what to query.
+    Demo,
     /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
     Export {
         /// Output format (only `jsonld`).
@@ -156,6 +160,11 @@ async fn main() -> anyhow::Result<()> {
                 AgentProfile { name: Name::parse("name", &name)?, image: None, note: None, classified_as: Vec::new() };
             let outcome = store.create_agent(AgentKind::parse(&kind)?, profile, None).await?;
             println!("{}", outcome.id);
+        }
+        Command::Demo => {
+            let store = ovn::open_store(&config).await?;
+            let ids = ovn::demo::load(&store, &config.api).await?;
+            print!("{ids}");
         }
         Command::Import { file } => {
             let store = ovn::open_store(&config).await?;
