@@ -94,9 +94,10 @@ enum Command {
     /// Load the sensor kit of DESIGN 4.6 (a network, its project, four contributors, an adopted
     /// equation, a sale and its distribution) into an empty database, and print what to query.
     Demo,
-    /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
+    /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL), or with
+    /// `--format csv` one row per distribution line.
     Export {
-        /// Output format (only `jsonld`).
+        /// Output format: `jsonld` (the whole ledger) or `csv` (the distribution lines).
         #[arg(long, default_value = "jsonld")]
         format: String,
         /// Write to this file instead of stdout.
@@ -174,8 +175,23 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("{summary}");
         }
         Command::Export { format, output } => {
-            anyhow::ensure!(format == "jsonld", "unknown export format `{format}` (only `jsonld`)");
+            anyhow::ensure!(
+                format == "jsonld" || format == "csv",
+                "unknown export format `{format}` (`jsonld` or `csv`)"
+            );
             let store = ovn::open_store(&config).await?;
+            if format == "csv" {
+                let lines = match &output {
+                    Some(path) => {
+                        let file =
+                            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                        ovn::export::export_distributions_csv(&store, std::io::BufWriter::new(file)).await?
+                    }
+                    None => ovn::export::export_distributions_csv(&store, std::io::stdout().lock()).await?,
+                };
+                tracing::info!(lines, "exported the distribution lines");
+                return Ok(());
+            }
             let summary = match &output {
                 Some(path) => {
                     let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
