@@ -1,6 +1,6 @@
 //! ovn: the backend of an Open Value Network. This crate is the binary's library: it reads
 //! the configuration, opens and migrates the database, and starts the HTTP server; `import`,
-//! `export` and `bench` are the command-line glue around `ovn-jsonld` and the store. The CLI
+//! `export`, `demo` and `bench` are the command-line glue around `ovn-jsonld` and the store. The CLI
 //! (`src/main.rs`) and the end-to-end tests (`tests/`) both start ovn through here, so the
 //! tests run exactly what production runs.
 
@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod demo;
 pub mod export;
 pub mod import;
 

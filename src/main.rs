@@ -1,4 +1,5 @@
-//! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token.
+//! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token, load
+//! the demo, import and export.
 
 use std::net::TcpListener;
 
@@ -90,9 +91,13 @@ enum Command {
         #[arg(long)]
         write_ledger: Option<std::path::PathBuf>,
     },
-    /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL).
+    /// Load the sensor kit of DESIGN 4.6 (a network, its project, four contributors, an adopted
+    /// equation, a sale and its distribution) into an empty database, and print what to query.
+    Demo,
+    /// Write the whole ledger as ValueFlows JSON-LD (IRIs under OVN_PUBLIC_URL), or with
+    /// `--format csv` one row per distribution line.
     Export {
-        /// Output format (only `jsonld`).
+        /// Output format: `jsonld` (the whole ledger) or `csv` (the distribution lines).
         #[arg(long, default_value = "jsonld")]
         format: String,
         /// Write to this file instead of stdout.
@@ -157,6 +162,11 @@ async fn main() -> anyhow::Result<()> {
             let outcome = store.create_agent(AgentKind::parse(&kind)?, profile, None).await?;
             println!("{}", outcome.id);
         }
+        Command::Demo => {
+            let store = ovn::open_store(&config).await?;
+            let ids = ovn::demo::load(&store, &config.api).await?;
+            print!("{ids}");
+        }
         Command::Import { file } => {
             let store = ovn::open_store(&config).await?;
             let summary = ovn::import::import_file(&store, &file, ovn::import::ShowProgress::Stderr)
@@ -165,8 +175,23 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("{summary}");
         }
         Command::Export { format, output } => {
-            anyhow::ensure!(format == "jsonld", "unknown export format `{format}` (only `jsonld`)");
+            anyhow::ensure!(
+                format == "jsonld" || format == "csv",
+                "unknown export format `{format}` (`jsonld` or `csv`)"
+            );
             let store = ovn::open_store(&config).await?;
+            if format == "csv" {
+                let lines = match &output {
+                    Some(path) => {
+                        let file =
+                            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                        ovn::export::export_distributions_csv(&store, std::io::BufWriter::new(file)).await?
+                    }
+                    None => ovn::export::export_distributions_csv(&store, std::io::stdout().lock()).await?,
+                };
+                tracing::info!(lines, "exported the distribution lines");
+                return Ok(());
+            }
             let summary = match &output {
                 Some(path) => {
                     let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;

@@ -115,6 +115,21 @@ pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
     builder(settings).data(store).data(flows).data(context::FlowLimit(settings.max_flow_nodes)).finish()
 }
 
+/// Runs `request` on `schema` as the HTTP handler runs it for a valid bearer token of `agent`:
+/// the same viewer, per-request loader and revision author, without the HTTP around it. Lets
+/// in-process callers (`ovn demo`) write through exactly the rules the API applies.
+pub async fn execute_as(
+    schema: &OvnSchema,
+    store: &Store,
+    agent: ovn_domain::AgentId,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let request = request
+        .data(context::Viewer::Agent(agent))
+        .data(loaders::Batcher::new(loaders::StoreLoader::new(store.clone())));
+    ovn_persistence::history::authored_by(Some(agent), schema.execute(request)).await
+}
+
 /// The SDL of the schema, as checked into `schema.graphql` (no store needed).
 pub fn sdl() -> String {
     let settings = ApiSettings::default();

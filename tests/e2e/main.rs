@@ -15,6 +15,7 @@ mod concurrency;
 mod corrections;
 mod decimal_scalar;
 mod decimals;
+mod demo;
 mod distribution;
 mod errors;
 mod exchange_firm;

@@ -615,6 +615,21 @@ impl Store {
         Ok(found)
     }
 
+    /// Every distribution (top-level and cascades) in id order, `limit` at a time after
+    /// `after`: the pages an export walks, so no read holds the whole table.
+    pub async fn distributions_page(
+        &self,
+        after: Option<DistributionId>,
+        limit: u64,
+    ) -> Result<Vec<StoredDistribution>> {
+        let mut query = distribution::Entity::find();
+        if let Some(after) = after {
+            query = query.filter(distribution::Column::Id.gt(after.to_string()));
+        }
+        let rows = query.order_by_asc(distribution::Column::Id).limit(limit).all(self.connection()).await?;
+        rows.into_iter().map(distribution_from).collect()
+    }
+
     /// The top-level distribution of a revenue event, if it was distributed.
     pub async fn distribution_of_revenue(&self, revenue: EconomicEventId) -> Result<Option<StoredDistribution>> {
         let row = distribution::Entity::find()
