@@ -26,8 +26,8 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
-use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
 use ovn_domain::sharing::pool::MoneyPool;
+use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
 use ovn_domain::{
     AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, DistributionId, EconomicEventId,
     EconomicResourceId, FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId,
