@@ -35,7 +35,15 @@
 //!    fluid equity: a project with `--equity-events` work contributions (1,000,000 by
 //!    default), `Store::fluid_equity` on fresh stores (cold, and the load and the valuing
 //!    apart), then again (warm: the cache), and `fluidEquity { total }` over HTTP;
-//! 6. **index memory** (run first, in a fresh process): builds the flow index of
+//! 6. **distribution**: the same project shape with `--distribution-contributions` work
+//!    contributions (100,000 by default), part of a network whose exchange firm was paid for
+//!    two sales in the project's scope; an equation `STRAIGHT` (5% to a fund, 95% over the
+//!    work valued `quantity * 10`) adopted by a vote of every contributor; then
+//!    `Store::distribute_revenue` on a fresh store (cold: the first call, which writes the
+//!    payouts), the same revenue again (the first answer), and `distributeRevenue` over HTTP
+//!    for the second sale, each checked against the split worked out from the generator's
+//!    ledger;
+//! 7. **index memory** (run first, in a fresh process): builds the flow index of
 //!    `--index-events` synthetic events in memory (no database) and reads the resident memory
 //!    before and after.
 //!
@@ -1120,12 +1128,13 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
         cleaned?;
     }
     println!(
-        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} equity events, {} clients, {} CPUs) in {:.0} s\n",
+        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} equity events, {} distribution contributions, {} clients, {} CPUs) in {:.0} s\n",
         options.seed,
         options.events,
         options.depth,
         options.fanout,
         options.equity_events,
+        options.distribution_contributions,
         options.clients,
         std::thread::available_parallelism().map_or(0, usize::from),
         started.elapsed().as_secs_f64()
