@@ -84,7 +84,10 @@ enum Command {
         /// Contribution events of the fluid-equity scope in the value part (scale down for a quick run).
         #[arg(long, default_value_t = 1_000_000)]
         equity_events: usize,
-        /// Run only one part: mutations (and reads), import, trace, or value.
+        /// Work contributions of the project whose revenue the distribution part splits.
+        #[arg(long, default_value_t = 100_000)]
+        distribution_contributions: usize,
+        /// Run only one part: mutations (and reads), import, trace, value, or distribution.
         #[arg(long)]
         only: Option<String>,
         /// Write the bulk-import ledger (--events, --seed) to this JSON-LD file and stop.
@@ -215,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
             json,
             index_events,
             equity_events,
+            distribution_contributions,
             only,
             write_ledger,
         } => {
@@ -232,6 +236,7 @@ async fn main() -> anyhow::Result<()> {
                 json,
                 index_events,
                 equity_events,
+                distribution_contributions,
                 only,
                 write_ledger,
             };

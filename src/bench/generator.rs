@@ -495,6 +495,20 @@ pub struct EquityBooks {
 /// (one per thousand events).
 pub fn equity(seed: u64, events: usize) -> Result<EquityBooks> {
     let mut g = Generator::new(seed);
+    let drawn = contributions(&mut g, events)?;
+    Ok(EquityBooks { ledger: g.finish(), project: drawn.project, affiliate: drawn.affiliate, hours: drawn.hours })
+}
+
+/// What [`contributions`] drew: the project, an affiliate, the hours summed.
+struct Contributions {
+    project: AgentId,
+    affiliate: AgentId,
+    hours: Decimal,
+}
+
+/// The shape [`equity`] and [`revenue`] share: a project, its affiliates, its processes and
+/// `events` work contributions, drawn into `g`.
+fn contributions(g: &mut Generator, events: usize) -> Result<Contributions> {
     let hour = g.unit("hour", "h")?;
     let project = g.agent(AgentKind::Organization, "Project", &["ovn:Project"])?;
     let people: Vec<AgentId> = (0..(events / 1_000).clamp(1, 1_000))
@@ -518,7 +532,63 @@ pub fn equity(seed: u64, events: usize) -> Result<EquityBooks> {
         g.record(core, scoped(project), None, None)?;
     }
     let affiliate = people.first().copied().context("no affiliate")?;
-    Ok(EquityBooks { ledger: g.finish(), project, affiliate, hours })
+    Ok(Contributions { project, affiliate, hours })
+}
+
+/// A project's books with revenue to distribute ([`revenue`]).
+pub struct RevenueBooks {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// The project that sold (part of the network).
+    pub project: AgentId,
+    /// An affiliate (it may draft and propose the project's equation).
+    pub affiliate: AgentId,
+    /// The network's exchange firm, which received the payments (and may distribute them).
+    pub firm: AgentId,
+    /// The agent an `AGENT` bucket may pay (an infrastructure fund).
+    pub fund: AgentId,
+    /// The currency's unit.
+    pub currency: UnitId,
+    /// The sales: each a customer's payment to the exchange firm in scope of the project,
+    /// with its amount.
+    pub sales: Vec<(EconomicEventId, Decimal)>,
+}
+
+/// What each sale of [`revenue`] pays, in euros (the first is distributed through the
+/// Store, the second over HTTP).
+pub const SALES: [Decimal; 2] =
+    [Decimal::from_parts(10_000_000, 0, 0, false, 2), Decimal::from_parts(5_000_000, 0, 0, false, 2)];
+
+/// [`equity`]'s project with `contributions` work contributions, made part of a network
+/// whose exchange firm was paid for the project's sales: a euro (a medium of exchange), a
+/// customer who raises euros and pays the firm each of [`SALES`] in scope of the project (the
+/// revenue events), and an infrastructure fund for the equation's `AGENT` bucket.
+pub fn revenue(seed: u64, contributions_count: usize) -> Result<RevenueBooks> {
+    let mut g = Generator::new(seed);
+    let Contributions { project, affiliate, .. } = contributions(&mut g, contributions_count)?;
+    let eur = g.unit("euro", "EUR")?;
+    let money = g.resource_specification("euro", eur, None)?;
+    if let Some(spec) = g.ledger.resource_specifications.last_mut() {
+        spec.record.medium_of_exchange = Some(true);
+    }
+    let network = g.agent(AgentKind::Organization, "Network", &["ovn:Network"])?;
+    let firm = g.agent(AgentKind::Organization, "Exchange firm", &["ovn:ExchangeFirm"])?;
+    let fund = g.agent(AgentKind::Organization, "Infrastructure fund", &[])?;
+    let customer = g.agent(AgentKind::Person, "Customer", &[])?;
+    g.relationship(project, network, OvnRole::PartOf.id());
+    g.relationship(firm, network, OvnRole::ExchangeFirmOf.id());
+    let mut sales = Vec::new();
+    for (i, amount) in SALES.into_iter().enumerate() {
+        let mut raise = NewEvent::new(Action::Raise, customer, customer);
+        raise.resource_quantity = measure(amount, eur);
+        let (_, wallet) = g.record(raise, EventDetails::default(), Some(money), Some(format!("wallet {i}")))?;
+        let mut pay = NewEvent::new(Action::Transfer, customer, firm);
+        pay.resource_inventoried_as = Some(wallet.context("a raise created no wallet")?);
+        pay.resource_quantity = measure(amount, eur);
+        let (event, _) = g.record(pay, scoped(project), Some(money), Some(format!("till {i}")))?;
+        sales.push((event, amount));
+    }
+    Ok(RevenueBooks { ledger: g.finish(), project, affiliate, firm, fund, currency: eur, sales })
 }
 
 /// The ledger the bench's mutations start from, and the records they name.

@@ -35,7 +35,15 @@
 //!    fluid equity: a project with `--equity-events` work contributions (1,000,000 by
 //!    default), `Store::fluid_equity` on fresh stores (cold, and the load and the valuing
 //!    apart), then again (warm: the cache), and `fluidEquity { total }` over HTTP;
-//! 6. **index memory** (run first, in a fresh process): builds the flow index of
+//! 6. **distribution**: the same project shape with `--distribution-contributions` work
+//!    contributions (100,000 by default), part of a network whose exchange firm was paid for
+//!    two sales in the project's scope; an equation `STRAIGHT` (5% to a fund, 95% over the
+//!    work valued `quantity * 10`) adopted by a vote of every contributor; then
+//!    `Store::distribute_revenue` on a fresh store (cold: the first call, which writes the
+//!    payouts), the same revenue again (the first answer), and `distributeRevenue` over HTTP
+//!    for the second sale, each checked against the split worked out from the generator's
+//!    ledger;
+//! 7. **index memory** (run first, in a fresh process): builds the flow index of
 //!    `--index-events` synthetic events in memory (no database) and reads the resident memory
 //!    before and after.
 //!
@@ -99,7 +107,10 @@ pub struct BenchOptions {
     pub index_events: usize,
     /// Contribution events of the fluid-equity scope in the value part.
     pub equity_events: usize,
-    /// Run only this part (`mutations`, `import`, `trace` or `value`); all when `None`.
+    /// Work contributions of the project whose revenue the distribution part splits.
+    pub distribution_contributions: usize,
+    /// Run only this part (`mutations`, `import`, `trace`, `value` or `distribution`); all
+    /// when `None`.
     pub only: Option<String>,
     /// Instead of measuring, write the bulk-import ledger (`events` events) to this file, for
     /// timing `ovn import` on it (and measuring its memory) outside the bench.
@@ -122,6 +133,7 @@ impl Default for BenchOptions {
             json: None,
             index_events: 1_000_000,
             equity_events: 1_000_000,
+            distribution_contributions: 100_000,
             only: None,
             write_ledger: None,
         }
@@ -511,21 +523,6 @@ const FLUID_EQUITY: &str = "query($s: ID!, $e: ID!) { fluidEquity(scope: $s, equ
 
 /// A draft of `scope`'s equation: one `DELIVERABLE` bucket of 100% with these rules.
 fn equation_draft(scope: AgentId, rules: &[(Action, &str)]) -> Result<EquationDraft> {
-    let rules = rules
-        .iter()
-        .map(|(action, formula)| {
-            Ok(Rule {
-                id: ValueEquationRuleId::new(),
-                action: *action,
-                resource_conforms_to: None,
-                resource_classified_as: Vec::new(),
-                process_conforms_to: None,
-                process_classified_as: Vec::new(),
-                formula: Formula::parse(formula)?,
-                claim_type: ClaimType::Equity,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     Ok(EquationDraft {
         scope,
         name: "bench".to_owned(),
@@ -541,9 +538,28 @@ fn equation_draft(scope: AgentId, rules: &[(Action, &str)]) -> Result<EquationDr
             recipient: None,
             period_start: None,
             period_end: None,
-            rules,
+            rules: equity_rules(rules)?,
         }],
     })
+}
+
+/// `EQUITY` rules valuing each action by its formula.
+fn equity_rules(rules: &[(Action, &str)]) -> Result<Vec<Rule>> {
+    rules
+        .iter()
+        .map(|(action, formula)| {
+            Ok(Rule {
+                id: ValueEquationRuleId::new(),
+                action: *action,
+                resource_conforms_to: None,
+                resource_classified_as: Vec::new(),
+                process_conforms_to: None,
+                process_classified_as: Vec::new(),
+                formula: Formula::parse(formula)?,
+                claim_type: ClaimType::Equity,
+            })
+        })
+        .collect()
 }
 
 /// Runs `work` `runs` times; the median time and the last answer.
@@ -739,6 +755,195 @@ async fn value_equity(backend: &mut Backend, options: &BenchOptions, key_dir: &s
     ])
 }
 
+const DISTRIBUTE_REVENUE: &str = "mutation($r: ID!) { distributeRevenue(revenueEvent: $r) { distribution { \
+     id amount unclaimed lines { agent { id } amount } } } }";
+
+/// The `STRAIGHT` equation the distribution part adopts: 5% to `fund` (`AGENT`), 95% over
+/// the period's work valued `quantity * 10` (`PERIOD`, no dates: every contribution).
+fn straight_draft(scope: AgentId, fund: AgentId) -> Result<EquationDraft> {
+    let bucket = |sequence: i32, name: &str, kind: BucketKind, percentage: i64| Bucket {
+        id: ValueEquationBucketId::new(),
+        sequence,
+        name: name.to_owned(),
+        kind,
+        percentage: Decimal::from(percentage),
+        recipient: None,
+        period_start: None,
+        period_end: None,
+        rules: Vec::new(),
+    };
+    let fund_bucket = Bucket { recipient: Some(fund), ..bucket(1, "infrastructure", BucketKind::Agent, 5) };
+    let work = Bucket {
+        rules: equity_rules(&[(Action::Work, "quantity * 10")])?,
+        ..bucket(2, "work", BucketKind::Period, 95)
+    };
+    Ok(EquationDraft {
+        scope,
+        name: "STRAIGHT".to_owned(),
+        percentage_behavior: PercentageBehavior::Straight,
+        valuation: Valuation::Restate,
+        note: None,
+        buckets: vec![fund_bucket, work],
+    })
+}
+
+/// What the generator's books say a distribution must pay: each affiliate's hours (every
+/// contribution is work valued `quantity * 10`, so the 10 cancels out of the shares) and the
+/// fund.
+struct Expected {
+    fund: AgentId,
+    hours: std::collections::HashMap<AgentId, Decimal>,
+    total: Decimal,
+}
+
+impl Expected {
+    /// Worked out from the ledger's work events, without the store.
+    fn of(books: &generator::RevenueBooks) -> Self {
+        let mut hours = std::collections::HashMap::new();
+        for event in books.ledger.events.iter().filter(|e| e.core.action == Action::Work) {
+            let h = event.core.effort_quantity.map_or(Decimal::ZERO, |m| m.has_numerical_value);
+            *hours.entry(event.core.provider).or_insert(Decimal::ZERO) += h;
+        }
+        let total = hours.values().copied().sum();
+        Self { fund: books.fund, hours, total }
+    }
+
+    /// Checks `lines` (agent, amount) split `amount`: they sum to it exactly, the fund gets
+    /// exactly 5%, and each affiliate 95% × its hours / all hours, to within one minor unit
+    /// (0.01: largest remainder rounds each line down or up by less than a cent).
+    fn check(&self, what: &str, amount: Decimal, unclaimed: Decimal, lines: &[(AgentId, Decimal)]) -> Result<()> {
+        let paid: Decimal = lines.iter().map(|(_, a)| *a).sum();
+        ensure!(paid == amount, "{what}: the lines sum to {paid}, the revenue is {amount}");
+        ensure!(unclaimed == Decimal::ZERO, "{what}: {unclaimed} unclaimed");
+        let fund: Vec<Decimal> = lines.iter().filter(|(a, _)| *a == self.fund).map(|(_, x)| *x).collect();
+        let five = amount * Decimal::from(5) / Decimal::ONE_HUNDRED;
+        ensure!(fund == [five], "{what}: the fund got {fund:?}, 5% of {amount} is {five}");
+        let pot = amount - five;
+        let cent = Decimal::new(1, 2);
+        let mut seen = 0;
+        for (agent, got) in lines.iter().filter(|(a, _)| *a != self.fund) {
+            let hours = self.hours.get(agent).with_context(|| format!("{what}: {agent} did no work but got {got}"))?;
+            let exact = pot * *hours / self.total;
+            ensure!(
+                (*got - exact).abs() < cent,
+                "{what}: {agent} got {got}, {hours} h of {} gives {exact}",
+                self.total
+            );
+            seen += 1;
+        }
+        ensure!(seen == self.hours.len(), "{what}: {seen} affiliates paid, {} worked", self.hours.len());
+        Ok(())
+    }
+}
+
+/// Adopts `draft` the real way: an `ADOPT_VALUE_EQUATION` proposal by `proposer`, then a vote
+/// in favour by every elector (the project's active contributors, one vote each), which
+/// decides it as soon as the last one is cast. With 100 affiliates by default that is 100
+/// short transactions, a few seconds at most, outside every timing.
+async fn adopted(
+    store: &Store,
+    proposer: AgentId,
+    draft: EquationDraft,
+) -> Result<ovn_domain::value::equation::ValueEquation> {
+    use ovn_domain::governance::{NewProposal, ProposalKind, ProposalStatus};
+    let scope = draft.scope;
+    let equation = store.create_value_equation(proposer, draft, None).await?.equation;
+    let new = NewProposal {
+        kind: ProposalKind::AdoptValueEquation,
+        scope,
+        value_equation: Some(equation.id),
+        pool: None,
+        amount: None,
+        recipient: None,
+        deadline: chrono::Utc::now() + chrono::Duration::days(1),
+        note: None,
+    };
+    let proposal = store.create_governance_proposal(proposer, new, None).await?;
+    let electors = store.governance_electors_of(&[proposal.id]).await?.remove(&proposal.id).unwrap_or_default();
+    let mut decided = proposal;
+    for elector in &electors {
+        decided = store.vote(elector.agent, decided.id, true).await?;
+    }
+    ensure!(decided.status == ProposalStatus::Passed, "the proposal was not adopted: {:?}", decided.status);
+    let stored =
+        store.value_equations_by_id(&[equation.id]).await?.remove(&equation.id).context("the equation is gone")?;
+    ensure!(stored.equation.adopted_at.is_some(), "the equation passed but is not adopted");
+    Ok(stored.equation)
+}
+
+async fn distribution(backend: &mut Backend, options: &BenchOptions, key_dir: &std::path::Path) -> Result<Vec<Figure>> {
+    use ovn_persistence::value::distributions::DistributeRevenue;
+    let label = backend.label();
+    let count = options.distribution_contributions;
+    eprintln!("bench [{label}]: generating a project of {count} contributions with revenue (seed {}) …", options.seed);
+    let books = generator::revenue(options.seed, count)?;
+    let expected = Expected::of(&books);
+    let (project, affiliate, firm, fund) = (books.project, books.affiliate, books.firm, books.fund);
+    let [(first, amount), (second, second_amount)] = books.sales[..] else { bail!("the generator made no two sales") };
+    eprintln!("bench [{label}]: importing them …");
+    let (config, store, _) = imported(backend, "distribution", &books.ledger, key_dir).await?;
+    drop(books);
+    eprintln!("bench [{label}]: adopting STRAIGHT by a vote of the contributors …");
+    let equation = adopted(&store, affiliate, straight_draft(project, fund)?).await?;
+    let command =
+        |revenue_event| DistributeRevenue { revenue_event, equation: None, deliverable: None, quantity: None };
+    eprintln!("bench [{label}]: distributing {amount} over {count} contributions …");
+    // Cold: the first call for this revenue event, on a fresh store; it writes the payouts, so
+    // it runs once.
+    let fresh = crate::open_store(&config).await?;
+    let started = Instant::now();
+    let written = fresh.distribute_revenue(firm, command(first), None).await?;
+    let cold = started.elapsed();
+    let (again, answered) =
+        median_of(VALUE_RUNS, async || Ok(fresh.distribute_revenue(firm, command(first), None).await?)).await?;
+    ensure!(answered.id == written.id, "a second call wrote another distribution");
+    ensure!(written.equation == equation.id, "distributed by another version");
+    let lines = fresh.distribution_lines(&[written.id]).await?.remove(&written.id).unwrap_or_default();
+    let pairs: Vec<(AgentId, Decimal)> = lines.iter().map(|l| (l.agent, l.amount)).collect();
+    expected.check("Store::distribute_revenue", written.amount, written.unclaimed, &pairs)?;
+    ensure!(written.amount == amount, "distributed {}, the sale was {amount}", written.amount);
+    // Over HTTP: the second sale, distributed by the exchange firm with its own token.
+    let server = Server::start(&config).await?;
+    let token = ovn_api::auth::mint(&crate::load_auth(&config)?, firm.uuid(), chrono::Duration::hours(1))?;
+    let body = json!({ "query": DISTRIBUTE_REVENUE, "variables": { "r": second.to_string() } });
+    let started = Instant::now();
+    let response = server.post(Some(&token), &body).await?;
+    let http = started.elapsed();
+    server.stop().await;
+    let answered = response.pointer("/data/distributeRevenue/distribution").context("no distribution")?;
+    let mut over_http = Vec::new();
+    for line in answered["lines"].as_array().into_iter().flatten() {
+        let agent = line.pointer("/agent/id").and_then(Value::as_str).context("a line without agent")?;
+        let agent = AgentId::from_uuid(agent.parse().with_context(|| format!("agent id {agent}"))?);
+        over_http.push((agent, decimal_at(line, "/amount")?));
+    }
+    let http_amount = decimal_at(answered, "/amount")?;
+    ensure!(http_amount == second_amount, "distributed {http_amount} over HTTP, the sale was {second_amount}");
+    expected.check("distributeRevenue", http_amount, decimal_at(answered, "/unclaimed")?, &over_http)?;
+    let paid = lines.len();
+    Ok(vec![
+        Figure {
+            work: format!(
+                "distributeRevenue of {amount} over {count} contributions, cold (Store::distribute_revenue on a fresh store, first call: {paid} lines paid; once) [{label}]"
+            ),
+            measured: ms(cold),
+            target: "< 500 ms",
+        },
+        Figure {
+            work: format!("  the same revenue again (answers the first; median of {VALUE_RUNS}) [{label}]"),
+            measured: ms(again),
+            target: "< 500 ms",
+        },
+        Figure {
+            work: format!(
+                "distributeRevenue over HTTP, a second sale of {second_amount}, {count} contributions (first call; once) [{label}]"
+            ),
+            measured: ms(http),
+            target: "< 500 ms",
+        },
+    ])
+}
+
 /// Resident memory of this process, in bytes (Linux; `None` elsewhere).
 fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -830,6 +1035,9 @@ async fn run_on(backend: &mut Backend, options: &BenchOptions, key_dir: &std::pa
         figures.extend(value_rollup(backend, options, key_dir).await?);
         figures.extend(value_equity(backend, options, key_dir).await?);
     }
+    if runs("distribution") {
+        figures.extend(distribution(backend, options, key_dir).await?);
+    }
     Ok(figures)
 }
 
@@ -893,8 +1101,8 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
     }
     if let Some(only) = &options.only {
         ensure!(
-            ["mutations", "import", "trace", "value"].contains(&only.as_str()),
-            "--only takes mutations, import, trace or value"
+            ["mutations", "import", "trace", "value", "distribution"].contains(&only.as_str()),
+            "--only takes mutations, import, trace, value or distribution"
         );
     }
     let started = Instant::now();
@@ -920,12 +1128,13 @@ pub async fn run(options: &BenchOptions) -> Result<()> {
         cleaned?;
     }
     println!(
-        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} equity events, {} clients, {} CPUs) in {:.0} s\n",
+        "ovn bench (seed {}, {} import events, tree depth {} fan-out {}, {} equity events, {} distribution contributions, {} clients, {} CPUs) in {:.0} s\n",
         options.seed,
         options.events,
         options.depth,
         options.fanout,
         options.equity_events,
+        options.distribution_contributions,
         options.clients,
         std::thread::available_parallelism().map_or(0, usize::from),
         started.elapsed().as_secs_f64()
