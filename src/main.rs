@@ -1,6 +1,9 @@
 //! The `ovn` command line: serve, migrate, print the schema, add an agent, mint a token, load
 //! the demo, import and export.
 
+// As in the library: the merged root objects' resolver futures nest past the default 128.
+#![recursion_limit = "256"]
+
 use std::net::TcpListener;
 
 use anyhow::Context as _;
