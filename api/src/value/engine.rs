@@ -99,8 +99,8 @@ impl ValueShare {
     }
 
     /// Why, in one line.
-    async fn explanation(&self) -> &str {
-        &self.0.explanation
+    async fn explanation(&self) -> String {
+        self.0.explanation.to_string()
     }
 
     /// The version of the equation that valued the event.

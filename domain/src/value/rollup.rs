@@ -41,12 +41,15 @@
 //! 28th significant digit, only when its value does not terminate (a third of 10), or when a
 //! ratio's terms grow longer than a decimal holds and it carries on divided out.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::fmt;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 
 use super::equation::{ClaimType, ValueEquation};
 use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valued, Valuer, Working, source_of};
+use super::{FastMap, FastSet};
 use crate::flow::FlowNode;
 use crate::observation::PropertyRegime;
 use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ValueEquationId};
@@ -64,14 +67,44 @@ pub struct Share {
     pub event_value: Decimal,
     /// The nodes from the deliverable to the event, both included.
     pub path: Vec<FlowNode>,
-    /// Why, in one line.
-    pub explanation: String,
+    /// Why, in one line (written out when displayed).
+    pub explanation: Explanation,
     /// The version that valued the event.
     pub equation: ValueEquationId,
     /// That version's number.
     pub version: i32,
     /// How it shares in distributions.
     pub claim_type: ClaimType,
+}
+
+/// Why a share is what it is: how the event reached the deliverable, how it was valued, and
+/// which part of it is embodied. Kept as parts and written out only when displayed, since a
+/// rollup over 100,000 events returns as many shares and most callers read only the values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    how: Cow<'static, str>,
+    working: Working,
+    value: Decimal,
+    event_value: Decimal,
+    reaches: usize,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.how.is_empty() {
+            write!(f, "{}; ", self.how)?;
+        }
+        let ratio = if self.event_value.is_zero() {
+            Decimal::ZERO
+        } else {
+            (self.value / self.event_value).round_dp(6).normalize()
+        };
+        write!(f, "{}; {ratio} of it is in this deliverable", self.working)?;
+        if self.reaches > 1 {
+            write!(f, " (reached {} ways)", self.reaches)?;
+        }
+        write!(f, ": {}", crate::canonical(self.value.round_dp(6)))
+    }
 }
 
 /// The rollup of a quantity of a resource.
@@ -254,8 +287,7 @@ pub fn rollup(
     for key in order.iter().rev() {
         engine.share_node(*key)?;
     }
-    let mut shares = engine.finish();
-    shares.sort_by(|a, b| b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event)));
+    let shares = engine.finish();
     let mut total_value = Decimal::ZERO;
     for s in &shares {
         total_value = add(total_value, s.value)?;
@@ -265,11 +297,12 @@ pub fn rollup(
 
 /// A share being gathered: the first way it was reached, and the sum of all of them.
 struct Gathered {
+    event: EconomicEventId,
     agent: AgentId,
     valued: Valued,
     value: Decimal,
     path: Vec<FlowNode>,
-    how: String,
+    how: Cow<'static, str>,
     reaches: usize,
 }
 
@@ -278,11 +311,16 @@ struct Engine<'a> {
     rules: RuleScope,
     equations: Vec<&'a ValueEquation>,
     /// The first way each node was reached: its parent and the event between them.
-    via: HashMap<Key, (Key, EconomicEventId)>,
-    total: HashMap<Key, Decimal>,
-    fraction: HashMap<Key, Ratio>,
-    valued: HashMap<(EconomicEventId, usize), Option<Valued>>,
-    shares: HashMap<(EconomicEventId, AgentId), Gathered>,
+    via: FastMap<Key, (Key, EconomicEventId)>,
+    /// The path from the deliverable to each node that credited a share.
+    paths: FastMap<Key, Rc<[FlowNode]>>,
+    total: FastMap<Key, Decimal>,
+    fraction: FastMap<Key, Ratio>,
+    valued: FastMap<(EconomicEventId, usize), Option<Valued>>,
+    /// The shares in the order first reached, and where each (event, agent) is among them (a
+    /// share is large; a rehash moves only the indexes).
+    shares: Vec<Gathered>,
+    share_at: FastMap<(EconomicEventId, AgentId), usize>,
 }
 
 /// How a resource's source brings value.
@@ -305,11 +343,13 @@ impl<'a> Engine<'a> {
             snapshot,
             rules,
             equations: vec![equation],
-            via: HashMap::new(),
-            total: HashMap::new(),
-            fraction: HashMap::new(),
-            valued: HashMap::new(),
-            shares: HashMap::new(),
+            via: FastMap::default(),
+            paths: FastMap::default(),
+            total: FastMap::default(),
+            fraction: FastMap::default(),
+            valued: FastMap::default(),
+            shares: Vec::new(),
+            share_at: FastMap::default(),
         }
     }
 
@@ -434,8 +474,8 @@ impl<'a> Engine<'a> {
     /// Depth-first, iteratively; returns the nodes children first (post-order).
     fn discover(&mut self, root: Key) -> Result<Vec<Key>, DomainError> {
         let mut order = Vec::new();
-        let mut done: HashSet<Key> = HashSet::new();
-        let mut on_path: HashSet<Key> = HashSet::new();
+        let mut done: FastSet<Key> = FastSet::default();
+        let mut on_path: FastSet<Key> = FastSet::default();
         let mut stack: Vec<(Key, Vec<(Key, EconomicEventId)>)> = Vec::new();
         let first = self.children(root);
         on_path.insert(root);
@@ -623,15 +663,28 @@ impl<'a> Engine<'a> {
         Ok(out)
     }
 
-    fn path_to(&self, key: Key) -> Vec<FlowNode> {
-        let mut path = vec![key.0.flow()];
-        let mut at = key;
-        while let Some((parent, event)) = self.via.get(&at) {
-            path.push(FlowNode::Event(*event));
-            path.push(parent.0.flow());
-            at = *parent;
-        }
-        path.reverse();
+    /// The nodes from the deliverable to `key`, with room for `more` after them. Worked out
+    /// once per node that credits shares (a process credits all of its work at once); only
+    /// for those, so that a long chain does not keep a path for each of its nodes.
+    fn path_to(&mut self, key: Key, more: usize) -> Vec<FlowNode> {
+        let node_path = match self.paths.get(&key) {
+            Some(path) => path.clone(),
+            None => {
+                let mut path = vec![key.0.flow()];
+                let mut at = key;
+                while let Some(&(parent, event)) = self.via.get(&at) {
+                    path.push(FlowNode::Event(event));
+                    path.push(parent.0.flow());
+                    at = parent;
+                }
+                path.reverse();
+                let path: Rc<[FlowNode]> = path.into();
+                self.paths.insert(key, path.clone());
+                path
+            }
+        };
+        let mut path = Vec::with_capacity(node_path.len() + more);
+        path.extend_from_slice(&node_path);
         path
     }
 
@@ -642,7 +695,7 @@ impl<'a> Engine<'a> {
         agent: AgentId,
         valued: Valued,
         value: Decimal,
-        how: String,
+        how: impl Into<Cow<'static, str>>,
     ) -> Result<(), DomainError> {
         // Every caller names at least the contributing event; a share without one is nothing.
         let Some(&event) = via.last() else {
@@ -651,15 +704,17 @@ impl<'a> Engine<'a> {
         if value.is_zero() {
             return Ok(());
         }
-        match self.shares.get_mut(&(event, agent)) {
-            Some(g) => {
+        match self.share_at.get(&(event, agent)) {
+            Some(&at) => {
+                let g = &mut self.shares[at];
                 g.value = add(g.value, value)?;
                 g.reaches += 1;
             }
             None => {
-                let mut path = self.path_to(key);
+                let mut path = self.path_to(key, via.len());
                 path.extend(via.iter().map(|e| FlowNode::Event(*e)));
-                self.shares.insert((event, agent), Gathered { agent, valued, value, path, how, reaches: 1 });
+                self.share_at.insert((event, agent), self.shares.len());
+                self.shares.push(Gathered { event, agent, valued, value, path, how: how.into(), reaches: 1 });
             }
         }
         Ok(())
@@ -702,7 +757,7 @@ impl<'a> Engine<'a> {
                 self.add_fraction((Node::Process(p), eq), fraction.times(w)?)?;
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "production credit".into())?;
+                    self.credit(key, &[s.id], s.provider, v, value, "production credit")?;
                 }
             }
             Source::SubScope(p, index, scope) => {
@@ -723,7 +778,7 @@ impl<'a> Engine<'a> {
                     )),
                 };
                 let value = fraction.of(whole)?;
-                self.credit(key, &[s.id], scope, valued, value, String::new())?;
+                self.credit(key, &[s.id], scope, valued, value, "")?;
             }
             Source::From(from) => {
                 let child = (Node::Resource(from), eq);
@@ -752,7 +807,7 @@ impl<'a> Engine<'a> {
             Source::Contributed => {
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource".into())?;
+                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource")?;
                 }
             }
         }
@@ -789,46 +844,49 @@ impl<'a> Engine<'a> {
                             "cited, credited to its owner"
                         };
                         let amount = fraction.of(v.value)?;
-                        self.credit(key, &[e.id], owner, v, amount, how.into())?;
+                        self.credit(key, &[e.id], owner, v, amount, how)?;
                     }
                 }
             }
             _ => {
                 if let Some(v) = self.value_of(e, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process".into())?;
+                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process")?;
                 }
             }
         }
         Ok(())
     }
 
+    /// The shares, largest first, then by agent and event (a total order: one share per event
+    /// and agent). Positions are sorted rather than the shares, which are large.
     fn finish(self) -> Vec<Share> {
-        self.shares
+        let mut order: Vec<usize> = (0..self.shares.len()).collect();
+        let shares = &self.shares;
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&shares[a], &shares[b]);
+            b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event))
+        });
+        let mut gathered: Vec<Option<Gathered>> = self.shares.into_iter().map(Some).collect();
+        order
             .into_iter()
-            .map(|((event, _), g)| {
-                let ratio = if g.valued.value.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    (g.value / g.valued.value).round_dp(6).normalize()
-                };
-                let how = if g.how.is_empty() { String::new() } else { format!("{}; ", g.how) };
-                let reaches = if g.reaches > 1 { format!(" (reached {} ways)", g.reaches) } else { String::new() };
-                Share {
-                    agent: g.agent,
-                    event,
+            .filter_map(|at| gathered[at].take())
+            .map(|g| Share {
+                agent: g.agent,
+                event: g.event,
+                value: g.value,
+                event_value: g.valued.value,
+                path: g.path,
+                equation: g.valued.equation,
+                version: g.valued.version,
+                claim_type: g.valued.claim_type,
+                explanation: Explanation {
+                    how: g.how,
+                    working: g.valued.working,
                     value: g.value,
                     event_value: g.valued.value,
-                    path: g.path,
-                    explanation: format!(
-                        "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",
-                        g.valued.working,
-                        crate::canonical(g.value.round_dp(6))
-                    ),
-                    equation: g.valued.equation,
-                    version: g.valued.version,
-                    claim_type: g.valued.claim_type,
-                }
+                    reaches: g.reaches,
+                },
             })
             .collect()
     }

@@ -4,7 +4,6 @@
 //! one-line explanation.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +12,7 @@ use rust_decimal::Decimal;
 use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_version};
 use super::formula::{Formula, Variable, Variables};
 use super::rates::{RateSource, Rates};
+use super::{FastMap, FastSet};
 use crate::observation::PropertyRegime;
 use crate::text::Uri;
 use crate::{
@@ -108,17 +108,19 @@ pub struct SnapProcess {
 /// The slice of the books a computation reads. Built once, never changed.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    events: HashMap<EconomicEventId, SnapEvent>,
-    resources: HashMap<EconomicResourceId, SnapResource>,
-    processes: HashMap<ProcessId, SnapProcess>,
+    /// The events in recording order; the lists below hold positions in it.
+    events: Vec<SnapEvent>,
+    position: FastMap<EconomicEventId, usize>,
+    resources: FastMap<EconomicResourceId, SnapResource>,
+    processes: FastMap<ProcessId, SnapProcess>,
     /// Every version of the scopes involved that was ever adopted, by scope.
-    history: HashMap<AgentId, Vec<ValueEquation>>,
+    history: FastMap<AgentId, Vec<ValueEquation>>,
     rates: Rates,
     /// Events into each resource (its sources), in order.
-    sources: HashMap<EconomicResourceId, Vec<EconomicEventId>>,
-    inputs: HashMap<ProcessId, Vec<EconomicEventId>>,
-    outputs: HashMap<ProcessId, Vec<EconomicEventId>>,
-    realizing: HashMap<AgreementId, Vec<EconomicEventId>>,
+    sources: FastMap<EconomicResourceId, Vec<usize>>,
+    inputs: FastMap<ProcessId, Vec<usize>>,
+    outputs: FastMap<ProcessId, Vec<usize>>,
+    realizing: FastMap<AgreementId, Vec<usize>>,
 }
 
 impl Snapshot {
@@ -131,30 +133,33 @@ impl Snapshot {
         history: impl IntoIterator<Item = ValueEquation>,
         rates: Rates,
     ) -> Self {
-        let events: HashMap<_, _> = events.into_iter().map(|e| (e.id, e)).collect();
-        let mut ordered: Vec<&SnapEvent> = events.values().collect();
-        ordered.sort_by_key(|e| e.order_key());
+        let mut events: Vec<SnapEvent> = events.into_iter().collect();
+        events.sort_by_key(|e| e.order_key());
+        // The same event given twice counts once (the first, by recording order).
+        let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
+        events.retain(|e| seen.insert(e.id));
+        let position: FastMap<_, _> = events.iter().enumerate().map(|(at, e)| (e.id, at)).collect();
         let (mut sources, mut inputs, mut outputs, mut realizing) = (
-            HashMap::<_, Vec<_>>::new(),
-            HashMap::<_, Vec<_>>::new(),
-            HashMap::<_, Vec<_>>::new(),
-            HashMap::<_, Vec<_>>::new(),
+            FastMap::<_, Vec<_>>::default(),
+            FastMap::<_, Vec<_>>::default(),
+            FastMap::<_, Vec<_>>::default(),
+            FastMap::<_, Vec<_>>::default(),
         );
-        for e in ordered {
+        for (at, e) in events.iter().enumerate() {
             if let Some(r) = source_of(e) {
-                sources.entry(r).or_default().push(e.id);
+                sources.entry(r).or_default().push(at);
             }
             if let Some(p) = e.input_of {
-                inputs.entry(p).or_default().push(e.id);
+                inputs.entry(p).or_default().push(at);
             }
             if let Some(p) = e.output_of {
-                outputs.entry(p).or_default().push(e.id);
+                outputs.entry(p).or_default().push(at);
             }
             if let Some(a) = e.realization_of {
-                realizing.entry(a).or_default().push(e.id);
+                realizing.entry(a).or_default().push(at);
             }
         }
-        let mut by_scope: HashMap<AgentId, Vec<ValueEquation>> = HashMap::new();
+        let mut by_scope: FastMap<AgentId, Vec<ValueEquation>> = FastMap::default();
         for v in history {
             by_scope.entry(v.scope).or_default().push(v);
         }
@@ -164,6 +169,7 @@ impl Snapshot {
         }
         Self {
             events,
+            position,
             resources: resources.into_iter().map(|r| (r.id, r)).collect(),
             processes: processes.into_iter().map(|p| (p.id, p)).collect(),
             history: by_scope,
@@ -177,12 +183,12 @@ impl Snapshot {
 
     /// An event.
     pub fn event(&self, id: EconomicEventId) -> Option<&SnapEvent> {
-        self.events.get(&id)
+        self.position.get(&id).map(|&at| &self.events[at])
     }
 
-    /// Every event, in no particular order.
+    /// Every event, in recording order.
     pub fn events(&self) -> impl Iterator<Item = &SnapEvent> {
-        self.events.values()
+        self.events.iter()
     }
 
     /// A resource.
@@ -207,10 +213,10 @@ impl Snapshot {
 
     fn ids<'a, K: std::hash::Hash + Eq>(
         &'a self,
-        map: &'a HashMap<K, Vec<EconomicEventId>>,
+        map: &'a FastMap<K, Vec<usize>>,
         key: K,
     ) -> impl Iterator<Item = &'a SnapEvent> + 'a {
-        map.get(&key).into_iter().flatten().filter_map(|id| self.events.get(id))
+        map.get(&key).into_iter().flatten().map(|&at| &self.events[at])
     }
 
     /// The events that brought quantity into `r` (produced, transferred, moved or copied in,
