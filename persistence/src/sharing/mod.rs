@@ -1,8 +1,10 @@
-//! Shared resources (DESIGN 6): for now [`pool`], money pools and the allocations voted out of
-//! them. The rules are [`ovn_domain::sharing`]; this module loads what they need and writes what
+//! Shared resources (DESIGN 6): [`pool`], money pools and the allocations voted out of them;
+//! [`custody`], custodian agreements and the hand-over voted at a custodian's exit. The rules are [`ovn_domain::sharing`]; this module loads what they need and writes what
 //! they decide.
 
+pub mod custody;
 pub mod pool;
 
+pub use custody::{CustodyEntry, create_agreement_in, place_in, transfer_custodianship_in};
 pub(crate) use pool::check_event_in;
 pub use pool::{PoolEntry, allocate_in, create_pool_in};
