@@ -3,8 +3,10 @@
 //!
 //! - `custodian_agreement`: one row per custodian agreement, keyed by its `agreement` (the vf
 //!   record keeps the name and the note; this table what only ovn's rules read): the network,
-//!   the current custodian (changed by a passed `TRANSFER_CUSTODIANSHIP` proposal, hence the
-//!   revision), who made it and when.
+//!   the current custodian (changed by a passed `TRANSFER_CUSTODIANSHIP` proposal), who made
+//!   it and when. No revision column: its id is its agreement's, whose revisions
+//!   `record_revision` keeps under that id; a custodian's change is read from the proposal
+//!   that made it and the hand-over events.
 //! - `custodian_holding`: which resources are held under which agreement. Keyed by the
 //!   resource, so that a resource is held under one agreement at most; the rule that refuses
 //!   a held resource leaving the network finds its row by that key.
@@ -28,7 +30,6 @@ CREATE TABLE custodian_agreement (
     custodian TEXT NOT NULL REFERENCES agent (id),
     created {TS} NOT NULL,
     created_by TEXT NOT NULL REFERENCES agent (id),
-    revision BIGINT NOT NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL
 )

@@ -62,9 +62,10 @@ async fn recorded(app: &TestApp, token: &str, event: Value, resource: Value) -> 
     Ok(created["economicResource"]["id"].as_str().map(str::to_owned))
 }
 
-/// `owner` raises one `name` as a NONDOMINIUM resource; returns its id.
-async fn raise(app: &TestApp, owner: &(String, String), name: &str, each: &str) -> Result<String> {
-    let event = json!({ "action": "raise", "provider": owner.0, "receiver": owner.0, "resourceQuantity": one(each) });
+/// `owner` raises one `name` of `spec` as a NONDOMINIUM resource; returns its id.
+async fn raise(app: &TestApp, owner: &(String, String), name: &str, each: &str, spec: &str) -> Result<String> {
+    let event = json!({ "action": "raise", "provider": owner.0, "receiver": owner.0, "resourceQuantity": one(each),
+                        "resourceConformsTo": spec });
     recorded(app, &owner.1, event, json!({ "name": name, "propertyRegime": "NONDOMINIUM" }))
         .await?
         .context("a raised resource")
@@ -86,10 +87,19 @@ async fn held() -> Result<Held> {
     relate(&app, &steward.1, &trust.0, CUSTODIAN_OF, &network.0).await?;
     relate(&app, &alice.1, &alice.0, AFFILIATE_OF, &project).await?;
     let each = app.create_unit(&steward.1, "each", "ea").await?;
-    let printer = raise(&app, &trust, "3D printer", &each).await?;
+    let spec = app
+        .graphql_as(
+            &steward.1,
+            "mutation($s: ResourceSpecificationCreateParams!) { createResourceSpecification(resourceSpecification: $s) {
+               resourceSpecification { id } } }",
+            json!({ "s": { "name": "Lab equipment" } }),
+        )
+        .await?;
+    let equipment = string_at(&spec, "/data/createResourceSpecification/resourceSpecification/id")?;
+    let printer = raise(&app, &trust, "3D printer", &each, &equipment).await?;
     let mut resources = vec![printer];
     for name in ["Laser cutter", "Workshop space"] {
-        let owned = raise(&app, &network, name, &each).await?;
+        let owned = raise(&app, &network, name, &each, &equipment).await?;
         // The trust takes the network's resource into its custody (as its receiver, no
         // consent to wait for); the network keeps the rights.
         let custody = json!({ "action": "transferCustody", "provider": network.0, "receiver": trust.0,
@@ -119,7 +129,8 @@ async fn held() -> Result<Held> {
     let private = recorded(
         &app,
         &trust.1,
-        json!({ "action": "raise", "provider": trust.0, "receiver": trust.0, "resourceQuantity": one(&each) }),
+        json!({ "action": "raise", "provider": trust.0, "receiver": trust.0, "resourceQuantity": one(&each),
+                "resourceConformsTo": equipment }),
         json!({ "name": "Office chair" }),
     )
     .await?
@@ -215,8 +226,17 @@ async fn a_held_resource_is_not_handed_to_an_agent_outside_the_network() -> Resu
 #[tokio::test]
 async fn a_passed_custodianship_moves_every_resource_and_keeps_the_booking() -> Result<()> {
     let h = held().await?;
-    // Alice books the cutter for two hours (a `use` commitment of it).
-    let booking = json!({ "action": "use", "provider": h.trust.0, "receiver": h.alice.0,
+    // Alice books the cutter for two hours (a `use` commitment of it, input of her process).
+    let process = h
+        .app
+        .graphql_as(
+            &h.alice.1,
+            "mutation { createProcess(process: { name: \"cutting\" }) { process { id } } }",
+            Value::Null,
+        )
+        .await?;
+    let process = string_at(&process, "/data/createProcess/process/id")?;
+    let booking = json!({ "action": "use", "provider": h.trust.0, "receiver": h.alice.0, "inputOf": process,
                           "resourceInventoriedAs": h.resources[1], "effortQuantity": one(&h.each),
                           "hasBeginning": "2099-03-01T10:00:00Z", "hasEnd": "2099-03-01T12:00:00Z" });
     let booked = h
@@ -260,8 +280,8 @@ async fn a_passed_custodianship_moves_every_resource_and_keeps_the_booking() -> 
             found
                 == [
                     trio(None, &net, "raise"),
-                    trio(Some(&net), trust, "transferCustody"),
-                    trio(Some(trust), &second, "transferCustody"),
+                    trio(Some(&net), trust, "transfer-custody"),
+                    trio(Some(trust), &second, "transfer-custody"),
                 ],
             "{resource}: {found:?}"
         );

@@ -23,6 +23,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::action::CreateResource;
 use crate::agent::network::{OvnRole, Ties};
 use crate::exchange::is_inside;
 use crate::observation::{EconomicResource, NewEvent, PropertyRegime};
@@ -33,8 +34,6 @@ use crate::{Action, AgentId, AgreementId, DomainError, EconomicResourceId, Measu
 pub struct CustodianAgreement {
     /// The vf `Agreement` it is (a custodian agreement is named by its agreement's id).
     pub agreement: AgreementId,
-    /// Revision (the custodian changes when a `TRANSFER_CUSTODIANSHIP` proposal passes).
-    pub revision: i64,
     /// The network whose resources it holds.
     pub network: AgentId,
     /// The agent holding them now (`custodianOf` the network).
@@ -207,17 +206,26 @@ pub struct CustodyChange {
 }
 
 /// What `event` did to the custody of `resource`, if anything (as the books apply it,
-/// [`crate::observation::effect`]): the event that created it gave it to its receiver; a
+/// [`crate::observation::effect`]). `first` says it is the first event that names the
+/// resource: a stored event does not say whether it created its resource, and the first one
+/// whose action can create that side did. The event that created it gave it to its receiver; a
 /// `transfer`, `transferCustody` or `move` into it, and a `pickup`, `dropoff`, `accept` or
 /// `modify` of it between two agents, moved it from the provider to the receiver. A
 /// correction changes no custody.
-pub fn custody_change(event: &NewEvent, resource: EconomicResourceId) -> Option<CustodyChange> {
+pub fn custody_change(event: &NewEvent, resource: EconomicResourceId, first: bool) -> Option<CustodyChange> {
     if event.is_correction() {
         return None;
     }
     let from_side = event.resource_inventoried_as == Some(resource);
     let to_side = event.to_resource_inventoried_as == Some(resource);
-    let created = (from_side && event.creates_from()) || (to_side && event.creates_to());
+    let creates = event.creates_resource || first;
+    let created = creates
+        && match event.action.def().create_resource {
+            CreateResource::Optional => from_side,
+            // A whole resource changing hands (both sides name it) existed before.
+            CreateResource::OptionalTo => to_side && !event.same_resource(),
+            _ => false,
+        };
     if created {
         let custodian = match event.action {
             // Rights moved, the goods did not: the new resource stays with the provider.

@@ -11,7 +11,6 @@ pub struct Model {
     pub custodian: String,
     pub created: DateTimeUtc,
     pub created_by: String,
-    pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,7 +6,6 @@
 //! scope rows (`inScopeOf`), so their mappings take and give the scopes beside the row.
 
 mod agent;
-mod custody;
 mod intents;
 mod knowledge;
 mod observation;

@@ -10,7 +10,7 @@
 //! failure (a resource the books refuse, the database) fails the decision: nothing moved,
 //! the proposal still `OPEN`, to be decided again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
@@ -23,9 +23,7 @@ use ovn_domain::sharing::custody::{
     CustodianAgreement, Custodianship, CustodyChange, NewCustodianAgreement, check_held_event, check_placement,
     custody_change, handover, hands_over, is_custodian_of, may_create,
 };
-use ovn_domain::{
-    AgentId, AgentRelationshipId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, Revision,
-};
+use ovn_domain::{AgentId, AgentRelationshipId, AgreementId, DomainError, EconomicEventId, EconomicResourceId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -39,7 +37,7 @@ use crate::idempotency::Idempotency;
 use crate::observation::record::{Consent, record_with};
 use crate::observation::{RecordEvent, events_with_scopes};
 use crate::references::{Ref, References};
-use crate::revisioned::{IN_LIST_MAX, by_ids, insert_in, save_in};
+use crate::revisioned::{IN_LIST_MAX, insert_in};
 use crate::rows::{Record, id};
 use crate::store::Store;
 use crate::value::equations::scope_in;
@@ -51,6 +49,16 @@ pub struct CustodyEntry {
     pub event: EconomicEvent,
     /// From whom to whom.
     pub change: CustodyChange,
+}
+
+fn agreement_from(row: custodian_agreement::Model) -> Result<CustodianAgreement> {
+    Ok(CustodianAgreement {
+        agreement: id(&row.agreement, AgreementId::parse)?,
+        network: id(&row.network, AgentId::parse)?,
+        custodian: id(&row.custodian, AgentId::parse)?,
+        created: row.created,
+        created_by: id(&row.created_by, AgentId::parse)?,
+    })
 }
 
 /// A custodian agreement, locked in the caller's transaction; `field` names the input in the
@@ -65,7 +73,7 @@ pub(crate) async fn lock_agreement_in(
         .one(txn)
         .await?
         .ok_or_else(|| DomainError::invalid(field, format!("`{agreement}` is not a custodian agreement")))?;
-    CustodianAgreement::from_row(row)
+    agreement_from(row)
 }
 
 /// The agreements each of `resources` is held under, by resource.
@@ -122,7 +130,7 @@ pub(crate) async fn check_event_in(txn: &DatabaseTransaction, actor: AgentId, ev
         .one(txn)
         .await?
         .ok_or_else(|| PersistenceError::Corrupt(format!("resource {resource} is held under a missing agreement")))?;
-    let agreement = CustodianAgreement::from_row(agreement)?;
+    let agreement = agreement_from(agreement)?;
     let ties = ties_for_market(txn, actor, event.receiver, &[agreement.network]).await?;
     Ok(check_held_event(event, &agreement, &ties)?)
 }
@@ -152,13 +160,22 @@ pub async fn create_agreement_in(
     crate::planning::create_agreement_in(txn, &agreement).await?;
     let custodian = CustodianAgreement {
         agreement: id,
-        revision: 1,
         network: new.network,
         custodian: new.custodian,
         created: now,
         created_by: actor,
     };
-    insert_in(txn, &custodian, now).await?;
+    custodian_agreement::Entity::insert(custodian_agreement::ActiveModel {
+        agreement: Set(id.to_string()),
+        network: Set(custodian.network.to_string()),
+        custodian: Set(custodian.custodian.to_string()),
+        created: Set(now),
+        created_by: Set(actor.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
     Ok((custodian, agreement))
 }
 
@@ -266,8 +283,14 @@ pub async fn transfer_custodianship_in(
         };
         record_with(txn, locks_rows, old, EconomicEventId::new(), command, &[], now, Consent::Voted).await?;
     }
-    let revision = Revision { id: held.agreement, number: held.revision };
-    save_in(txn, revision, CustodianAgreement { custodian: new, ..held }).await?;
+    custodian_agreement::Entity::update(custodian_agreement::ActiveModel {
+        agreement: Set(held.agreement.to_string()),
+        custodian: Set(new.to_string()),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
     Ok(Ok(()))
 }
 
@@ -290,9 +313,16 @@ async fn custody_history_of<C: ConnectionTrait>(
             .order_by_asc(economic_event::Column::Id)
             .all(conn)
             .await?;
+        let mut seen: HashSet<EconomicResourceId> = HashSet::new();
         for event in events_with_scopes(conn, rows).await? {
             for resource in chunk {
-                if let Some(change) = custody_change(&event.core, *resource) {
+                let named = [event.core.resource_inventoried_as, event.core.to_resource_inventoried_as]
+                    .contains(&Some(*resource));
+                if !named {
+                    continue;
+                }
+                let first = seen.insert(*resource);
+                if let Some(change) = custody_change(&event.core, *resource, first) {
                     found.entry(*resource).or_default().push(CustodyEntry { event: event.clone(), change });
                 }
             }
@@ -316,7 +346,7 @@ impl Store {
                 async move { create_agreement_in(txn, actor, id, new, Utc::now()).await.map(|(held, _)| held) }.boxed()
             })
             .await?;
-        self.created(outcome, CustodianAgreement::KIND, async |store: &Store, id| {
+        self.created(outcome, "custodian agreement", async |store: &Store, id| {
             Ok(store.custodian_agreements_by_id(&[id]).await?.remove(&id))
         })
         .await
@@ -337,7 +367,18 @@ impl Store {
         &self,
         ids: &[AgreementId],
     ) -> Result<HashMap<AgreementId, CustodianAgreement>> {
-        by_ids(self.connection(), custodian_agreement::Column::Agreement, ids).await
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            let rows = custodian_agreement::Entity::find()
+                .filter(custodian_agreement::Column::Agreement.is_in(chunk.iter().map(ToString::to_string)))
+                .all(self.connection())
+                .await?;
+            for row in rows {
+                let agreement = agreement_from(row)?;
+                found.insert(agreement.agreement, agreement);
+            }
+        }
+        Ok(found)
     }
 
     /// The resources held under many agreements, by agreement, in the order they were placed

@@ -32,7 +32,6 @@ fn world() -> World {
 fn agreement(w: &World) -> CustodianAgreement {
     CustodianAgreement {
         agreement: AgreementId::new(),
-        revision: 1,
         network: w.network,
         custodian: w.custodian,
         created: Utc::now(),
@@ -151,23 +150,29 @@ fn custody_changes_as_the_books_apply_them() {
     let (r, other) = (EconomicResourceId::new(), EconomicResourceId::new());
     let held = resource(PropertyRegime::Nondominium, w.custodian, None);
     let handed = handover(&EconomicResource { id: r, ..held }, w.custodian, w.alice);
-    assert_eq!(custody_change(&handed, r), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
-    assert_eq!(custody_change(&handed, other), None);
+    assert_eq!(custody_change(&handed, r, false), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
+    assert_eq!(custody_change(&handed, other, false), None);
     let mut produced = NewEvent::new(Action::Produce, w.alice, w.custodian);
     produced.resource_inventoried_as = Some(r);
     produced.creates_resource = true;
-    assert_eq!(custody_change(&produced, r), Some(CustodyChange { from: None, to: w.custodian }));
+    assert_eq!(custody_change(&produced, r, false), Some(CustodyChange { from: None, to: w.custodian }));
+    // As stored: the flag is gone, and the first event of the resource is taken as its creation.
+    produced.creates_resource = false;
+    assert_eq!(custody_change(&produced, r, true), Some(CustodyChange { from: None, to: w.custodian }));
+    assert_eq!(custody_change(&produced, r, false), None, "a later produce adds to it, custody unchanged");
+    // The first event naming it, when its action cannot create it: a change like any other.
+    assert_eq!(custody_change(&handed, r, true), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
     // A transfer out of r into another resource moves the other's custody, not r's.
     let mut into_other = NewEvent::new(Action::Transfer, w.custodian, w.alice);
     into_other.resource_inventoried_as = Some(r);
     into_other.to_resource_inventoried_as = Some(other);
-    assert_eq!(custody_change(&into_other, r), None);
-    assert_eq!(custody_change(&into_other, other), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
+    assert_eq!(custody_change(&into_other, r, false), None);
+    assert_eq!(custody_change(&into_other, other, false), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
     let mut picked = NewEvent::new(Action::Pickup, w.custodian, w.alice);
     picked.resource_inventoried_as = Some(r);
-    assert_eq!(custody_change(&picked, r), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
+    assert_eq!(custody_change(&picked, r, false), Some(CustodyChange { from: Some(w.custodian), to: w.alice }));
     let used = NewEvent { action: Action::Use, ..picked.clone() };
-    assert_eq!(custody_change(&used, r), None);
+    assert_eq!(custody_change(&used, r, false), None);
     let correction = NewEvent { corrects: Some(EconomicEventId::new()), ..handed };
-    assert_eq!(custody_change(&correction, r), None);
+    assert_eq!(custody_change(&correction, r, true), None);
 }
