@@ -76,24 +76,6 @@ pub(crate) async fn lock_agreement_in(
     agreement_from(row)
 }
 
-/// The agreements each of `resources` is held under, by resource.
-async fn holders_in<C: ConnectionTrait>(
-    conn: &C,
-    resources: &[EconomicResourceId],
-) -> Result<HashMap<EconomicResourceId, AgreementId>> {
-    let mut found = HashMap::new();
-    for chunk in resources.chunks(IN_LIST_MAX) {
-        let rows = custodian_holding::Entity::find()
-            .filter(custodian_holding::Column::Resource.is_in(chunk.iter().map(ToString::to_string)))
-            .all(conn)
-            .await?;
-        for row in rows {
-            found.insert(id(&row.resource, EconomicResourceId::parse)?, id(&row.agreement, AgreementId::parse)?);
-        }
-    }
-    Ok(found)
-}
-
 /// The resources held under each of `agreements`, by agreement, in the order they were placed.
 async fn holdings_of<C: ConnectionTrait>(
     conn: &C,
@@ -195,7 +177,10 @@ pub async fn place_in(
             || DomainError::invalid("resource", format!("economic resource `{resource}` does not exist")),
         )?;
     let found = EconomicResource::from_row(row)?;
-    let under = holders_in(txn, &[resource]).await?.remove(&resource);
+    let under = match custodian_holding::Entity::find_by_id(resource.to_string()).one(txn).await? {
+        Some(row) => Some(id(&row.agreement, AgreementId::parse)?),
+        None => None,
+    };
     check_placement(&held, actor, &found, under).map_err(PersistenceError::from_state)?;
     if !crate::sharing::pool::pools_in(txn, &[resource]).await?.is_empty() {
         return Err(DomainError::invalid(
