@@ -26,6 +26,7 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
+use ovn_domain::sharing::custody::CustodianAgreement;
 use ovn_domain::sharing::pool::MoneyPool;
 use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
 use ovn_domain::{
@@ -37,7 +38,7 @@ use ovn_domain::{
 use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
 use ovn_persistence::planning::CommitmentLink;
-use ovn_persistence::sharing::PoolEntry;
+use ovn_persistence::sharing::{CustodyEntry, PoolEntry};
 use ovn_persistence::value::StoredEquation;
 use ovn_persistence::{PersistenceError, Store};
 use tokio::sync::oneshot;
@@ -218,6 +219,24 @@ impl Loader<PoolKey> for StoreLoader {
     }
 }
 
+/// Loader key: the custodian agreement an agreement is (keyed apart from the agreement itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CustodianKey(pub AgreementId);
+
+impl Loader<CustodianKey> for StoreLoader {
+    type Value = CustodianAgreement;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(
+        &self,
+        keys: &[CustodianKey],
+    ) -> std::result::Result<HashMap<CustodianKey, CustodianAgreement>, Self::Error> {
+        let ids: Vec<AgreementId> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.custodian_agreements_by_id(&ids).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (CustodianKey(k), v)).collect())
+    }
+}
+
 /// Groups records by a key they carry.
 fn group<K: Eq + Hash, V>(items: Vec<V>, key: impl Fn(&V) -> Option<K>) -> HashMap<K, Vec<V>> {
     let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
@@ -319,6 +338,14 @@ keyed_loader!(
 keyed_loader!(
     /// Loader key: the `ALLOCATE_FROM_POOL` proposals on a money pool.
     PoolProposalsOf(EconomicResourceId) => GovernanceProposal, |store, ids| store.money_pool_proposals(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the resources held under a custodian agreement.
+    HeldUnder(AgreementId) => EconomicResourceId, |store, ids| store.custodian_holdings(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the custody changes of a resource.
+    CustodyHistoryOf(EconomicResourceId) => CustodyEntry, |store, ids| store.custody_history(&ids).await
 );
 keyed_loader!(
     /// Loader key: the settlements an event makes.

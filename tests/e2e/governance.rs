@@ -333,14 +333,14 @@ async fn refused_proposals_write_nothing_and_leave_the_draft_a_draft() -> Result
     let v1 = draft(app, &p.alice.1, sensor_kit(&p.project, &p.fund, "v1")).await?;
     let before = read(app, EQUATION, &v1["id"], "valueEquation").await?;
 
-    // A kind not carried out yet; an allocation without its pool; a deadline in the past;
-    // another scope's equation; a stranger.
+    // A custodianship without its agreement; an allocation without its pool; a deadline in
+    // the past; another scope's equation; a stranger.
     let custody = json!({ "kind": "TRANSFER_CUSTODIANSHIP", "scope": p.project, "recipient": p.alice.0,
                           "deadline": in_seconds(3600) });
     let response = app.graphql_as(&p.alice.1, PROPOSE, json!({ "p": custody })).await?;
     assert_refused(&response, "createGovernanceProposal", "BAD_INPUT")?;
     let message = response["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("TRANSFER_CUSTODIANSHIP proposals are not supported yet"), "{message}");
+    assert!(message.starts_with("agreement: "), "{message}");
     let allocate = json!({ "kind": "ALLOCATE_FROM_POOL", "scope": p.project, "amount": { "hasNumericalValue": "10" },
                            "recipient": p.alice.0, "deadline": in_seconds(3600) });
     let response = app.graphql_as(&p.alice.1, PROPOSE, json!({ "p": allocate })).await?;

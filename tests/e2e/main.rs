@@ -13,6 +13,7 @@ mod claims_proposals;
 mod cli;
 mod concurrency;
 mod corrections;
+mod custody;
 mod decimal_scalar;
 mod decimals;
 mod demo;

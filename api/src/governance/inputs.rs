@@ -2,15 +2,15 @@
 
 use async_graphql::{ID, InputObject};
 use ovn_domain::governance::NewProposal;
-use ovn_domain::{AgentId, DomainError, EconomicResourceId, ValueEquationId};
+use ovn_domain::{AgentId, AgreementId, DomainError, EconomicResourceId, ValueEquationId};
 
 use super::objects::GovernanceProposalKind;
 use crate::convert::{note, opt_id};
 use crate::knowledge::inputs::{IMeasure, measure};
 use crate::scalars::DateTime;
 
-/// OVN: a new governance proposal. `ADOPT_VALUE_EQUATION` and `ALLOCATE_FROM_POOL` are
-/// carried out; the other kinds are refused as not supported yet.
+/// OVN: a new governance proposal. `ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` and
+/// `TRANSFER_CUSTODIANSHIP` are carried out; the other kinds are refused as not supported yet.
 #[derive(InputObject)]
 pub struct GovernanceProposalCreateParams {
     /// What to decide.
@@ -24,8 +24,12 @@ pub struct GovernanceProposalCreateParams {
     /// For `ALLOCATE_FROM_POOL`: how much, more than zero, in the pool's unit (taken when
     /// `hasUnit` is left out).
     pub amount: Option<IMeasure>,
-    /// (`Agent`) For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom.
+    /// (`Agent`) For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom (for the
+    /// latter, the new custodian).
     pub recipient: Option<ID>,
+    /// (`CustodianAgreement`) For `TRANSFER_CUSTODIANSHIP`: the custodian agreement whose
+    /// resources go to the recipient.
+    pub agreement: Option<ID>,
     /// When the vote closes (in the future).
     pub deadline: DateTime,
     /// A textual description or comment.
@@ -43,6 +47,7 @@ impl TryFrom<GovernanceProposalCreateParams> for NewProposal {
             pool: opt_id(&p.pool, EconomicResourceId::parse)?,
             amount: measure(&p.amount)?,
             recipient: opt_id(&p.recipient, AgentId::parse)?,
+            agreement: opt_id(&p.agreement, AgreementId::parse)?,
             deadline: p.deadline,
             note: note(&p.note)?,
         })

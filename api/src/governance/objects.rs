@@ -14,9 +14,10 @@ use crate::agent::objects::{Agent, load_agent};
 use crate::context::ContextExt;
 use crate::error::Result;
 use crate::knowledge::objects::Measure;
-use crate::loaders::{ElectorsOf, VotesOf};
+use crate::loaders::{CustodianKey, ElectorsOf, VotesOf};
 use crate::observation::objects::{EconomicEvent, EconomicResource};
 use crate::scalars::{DateTime, Decimal};
+use crate::sharing::custody::CustodianAgreement;
 use crate::value::objects::{ValueEquation, mirror_enum};
 
 mirror_enum!(
@@ -28,7 +29,8 @@ mirror_enum!(
         AllocateFromPool,
         /// Change the access rule of a shared resource (not supported yet).
         ChangeAccessRule,
-        /// Move all of a custodian's assets to another custodian (not supported yet).
+        /// Hand every resource held under a custodian agreement, and the agreement, to a new
+        /// custodian; passing writes one `transferCustody` (or `transfer`) per resource.
         TransferCustodianship,
     }
 );
@@ -141,10 +143,24 @@ impl GovernanceProposal {
         self.0.allocation.map(|a| Measure(a.amount))
     }
 
-    /// Who is paid (`ALLOCATE_FROM_POOL`).
+    /// Who is paid (`ALLOCATE_FROM_POOL`), or the new custodian (`TRANSFER_CUSTODIANSHIP`).
     async fn recipient(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
-        match self.0.allocation {
-            Some(allocation) => Ok(Some(load_agent(ctx, allocation.recipient).await?)),
+        let recipient = self.0.allocation.map(|a| a.recipient).or(self.0.custodianship.map(|c| c.recipient));
+        match recipient {
+            Some(recipient) => Ok(Some(load_agent(ctx, recipient).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The custodian agreement to hand over (`TRANSFER_CUSTODIANSHIP`).
+    async fn agreement(&self, ctx: &Context<'_>) -> Result<Option<CustodianAgreement>> {
+        match self.0.custodianship {
+            Some(custodianship) => {
+                let found = ctx.load(CustodianKey(custodianship.agreement)).await?.map(CustodianAgreement);
+                Ok(Some(
+                    found.ok_or_else(|| PersistenceError::not_found("custodian agreement", custodianship.agreement))?,
+                ))
+            }
             None => Ok(None),
         }
     }
@@ -160,8 +176,8 @@ impl GovernanceProposal {
         }
     }
 
-    /// Why a `FAILED` proposal failed: the quorum, the threshold, or a pool that could not pay
-    /// when it passed.
+    /// Why a `FAILED` proposal failed: the quorum, the threshold, a pool that could not pay
+    /// when it passed, or a custodianship its recipient held already.
     async fn failure_reason(&self) -> Option<&str> {
         self.0.failure_reason.as_deref()
     }

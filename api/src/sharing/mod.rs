@@ -2,11 +2,14 @@
 //! scope, held by the network's custodian; `moneyPool` and `moneyPools(scope)` read a pool's
 //! balance and its history (deposits, and allocations with the proposals that voted them).
 //! Money leaves a pool only through a passed `ALLOCATE_FROM_POOL` governance proposal.
+//! Custodian agreements ([`custody`]): a network's NONDOMINIUM resources held by its custodian.
 
+pub mod custody;
 pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod query;
 
+pub use custody::{CustodyMutation, CustodyQuery};
 pub use mutation::SharingMutation;
 pub use query::SharingQuery;

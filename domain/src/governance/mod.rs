@@ -22,9 +22,11 @@
 //!   ([`everyone_voted`]); a vote is taken only while the proposal is open and before its
 //!   deadline ([`check_open_for_votes`]); a second vote by the same elector replaces the first.
 //!
-//! Two kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`, and
+//! Three kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`,
 //! `ALLOCATE_FROM_POOL` (the pool's rules are [`crate::sharing::pool`]: a passed allocation
-//! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]).
+//! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]),
+//! and `TRANSFER_CUSTODIANSHIP` (a custodian agreement's resources go to a new custodian,
+//! [`crate::sharing::custody`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -35,12 +37,13 @@ use rust_decimal::Decimal;
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
+use crate::sharing::custody::Custodianship;
 use crate::sharing::pool::Allocation;
 use crate::value::equation::{EquationStatus, ValueEquation};
 use crate::wire::wire_enum;
 use crate::{
-    AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, Measure, ValueEquationId,
-    canonical,
+    AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, Measure,
+    ValueEquationId, canonical,
 };
 
 wire_enum!(
@@ -52,7 +55,8 @@ wire_enum!(
         AllocateFromPool = "ALLOCATE_FROM_POOL",
         /// Change the access rule of a shared resource (not carried out yet).
         ChangeAccessRule = "CHANGE_ACCESS_RULE",
-        /// Move all of a custodian's assets to another custodian (not carried out yet).
+        /// Move every resource held under a custodian agreement, and the agreement, to a new
+        /// custodian.
         TransferCustodianship = "TRANSFER_CUSTODIANSHIP",
     }
 );
@@ -210,6 +214,8 @@ pub struct NewProposal {
     pub amount: Option<Measure>,
     /// For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom.
     pub recipient: Option<AgentId>,
+    /// For `TRANSFER_CUSTODIANSHIP`: the custodian agreement.
+    pub agreement: Option<AgreementId>,
     /// When the vote closes.
     pub deadline: DateTime<Utc>,
     /// Free text.
@@ -224,12 +230,15 @@ pub enum Carries {
     /// Pay this allocation out of its pool (as proposed: persistence checks it against the
     /// pool, [`crate::sharing::pool::check_allocation`]).
     Allocate(Allocation),
+    /// Hand this custodian agreement to a new custodian (as proposed: persistence checks it
+    /// against the agreement, [`crate::sharing::custody::check_custodianship`]).
+    TransferCustodianship(Custodianship),
 }
 
 impl NewProposal {
     /// What a proposal made at `now` must say: a kind that is carried out
-    /// (`ADOPT_VALUE_EQUATION` or `ALLOCATE_FROM_POOL`), with the fields of that kind and no
-    /// others, and a deadline in the future. Returns what passing it carries out.
+    /// (`ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` or `TRANSFER_CUSTODIANSHIP`), with the
+    /// fields of that kind and no others, and a deadline in the future. Returns what passing it carries out.
     pub fn check(&self, now: DateTime<Utc>) -> Result<Carries, DomainError> {
         let carries = match self.kind {
             ProposalKind::AdoptValueEquation => {
@@ -243,6 +252,7 @@ impl NewProposal {
                     ("pool", self.pool.is_some()),
                     ("amount", self.amount.is_some()),
                     ("recipient", self.recipient.is_some()),
+                    ("agreement", self.agreement.is_some()),
                 ])?;
                 Carries::Adopt(equation)
             }
@@ -259,14 +269,33 @@ impl NewProposal {
                 if amount.has_numerical_value <= Decimal::ZERO {
                     return Err(DomainError::invalid("amount", "must be more than zero"));
                 }
-                self.refuse_unused(&[("valueEquation", self.value_equation.is_some())])?;
+                self.refuse_unused(&[
+                    ("valueEquation", self.value_equation.is_some()),
+                    ("agreement", self.agreement.is_some()),
+                ])?;
                 Carries::Allocate(Allocation { pool, amount, recipient })
             }
-            ProposalKind::ChangeAccessRule | ProposalKind::TransferCustodianship => {
+            ProposalKind::TransferCustodianship => {
+                let missing = |field: &str| {
+                    DomainError::invalid(
+                        field,
+                        "a TRANSFER_CUSTODIANSHIP proposal names the custodian agreement and the recipient (the new custodian)",
+                    )
+                };
+                let agreement = self.agreement.ok_or_else(|| missing("agreement"))?;
+                let recipient = self.recipient.ok_or_else(|| missing("recipient"))?;
+                self.refuse_unused(&[
+                    ("valueEquation", self.value_equation.is_some()),
+                    ("pool", self.pool.is_some()),
+                    ("amount", self.amount.is_some()),
+                ])?;
+                Carries::TransferCustodianship(Custodianship { agreement, recipient })
+            }
+            ProposalKind::ChangeAccessRule => {
                 return Err(DomainError::invalid(
                     "kind",
                     format!(
-                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION and ALLOCATE_FROM_POOL proposals are carried out",
+                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION, ALLOCATE_FROM_POOL and TRANSFER_CUSTODIANSHIP proposals are carried out",
                         self.kind.as_str()
                     ),
                 ));
@@ -334,6 +363,8 @@ pub struct GovernanceProposal {
     pub value_equation: Option<ValueEquationId>,
     /// The pool, amount and recipient (`ALLOCATE_FROM_POOL`).
     pub allocation: Option<Allocation>,
+    /// The agreement and the new custodian (`TRANSFER_CUSTODIANSHIP`).
+    pub custodianship: Option<Custodianship>,
     /// The transfer that paid a passed allocation.
     pub payout: Option<EconomicEventId>,
     /// Why a decided proposal failed: the quorum, the threshold, or a pool that could not pay.
@@ -379,6 +410,12 @@ impl GovernanceProposal {
             scope: new.scope,
             value_equation: new.value_equation,
             allocation,
+            custodianship: match (new.kind, new.agreement, new.recipient) {
+                (ProposalKind::TransferCustodianship, Some(agreement), Some(recipient)) => {
+                    Some(Custodianship { agreement, recipient })
+                }
+                _ => None,
+            },
             payout: None,
             failure_reason: None,
             note: new.note,
@@ -412,8 +449,8 @@ impl GovernanceProposal {
     }
 
     /// A proposal that passed the vote but could not be carried out (a pool that cannot pay:
-    /// [`crate::sharing::pool::shortfall`]): decided `FAILED` at `now` with `reason`, nothing
-    /// carried out.
+    /// [`crate::sharing::pool::shortfall`]; a custodianship its recipient holds already):
+    /// decided `FAILED` at `now` with `reason`, nothing carried out.
     pub fn unpaid(self, reason: String, now: DateTime<Utc>) -> Self {
         Self { status: ProposalStatus::Failed, failure_reason: Some(reason), decided_at: Some(now), ..self }
     }

@@ -178,6 +178,7 @@ fn new_proposal(kind: ProposalKind) -> NewProposal {
         pool: None,
         amount: None,
         recipient: None,
+        agreement: None,
         deadline: at(14),
         note: None,
     }
@@ -214,12 +215,36 @@ fn adoptions_and_allocations_are_proposed_with_their_own_fields_and_a_future_dea
     refused(NewProposal { amount: Some(Measure::new(Decimal::ZERO, None)), ..allocate.clone() }, "amount");
     refused(NewProposal { amount: Some(Measure::new(d("-1"), None)), ..allocate.clone() }, "amount");
     refused(NewProposal { value_equation: Some(ValueEquationId::new()), ..allocate.clone() }, "valueEquation");
-    refused(NewProposal { deadline: at(11), ..allocate }, "deadline");
+    refused(NewProposal { deadline: at(11), ..allocate.clone() }, "deadline");
 
-    let custody = new_proposal(ProposalKind::TransferCustodianship).check(at(12));
+    let agreement = AgreementId::new();
+    let custody = NewProposal {
+        value_equation: None,
+        agreement: Some(agreement),
+        recipient: Some(recipient),
+        ..new_proposal(ProposalKind::TransferCustodianship)
+    };
+    assert_eq!(custody.check(at(12)), Ok(Carries::TransferCustodianship(Custodianship { agreement, recipient })));
+    refused(NewProposal { agreement: None, ..custody.clone() }, "agreement");
+    refused(NewProposal { recipient: None, ..custody.clone() }, "recipient");
+    refused(NewProposal { pool: Some(pool), ..custody.clone() }, "pool");
+    refused(NewProposal { agreement: Some(agreement), ..allocate }, "agreement");
+    let opened = GovernanceProposal::open(
+        GovernanceProposalId::new(),
+        custody,
+        None,
+        AgentId::new(),
+        &GovernanceRule::default_for(AgentId::new()),
+        ElectorateBasis::Stewards,
+        at(12),
+    );
+    assert_eq!(opened.custodianship, Some(Custodianship { agreement, recipient }));
+    assert_eq!(opened.allocation, None);
+
+    let access = new_proposal(ProposalKind::ChangeAccessRule).check(at(12));
     assert!(
-        matches!(&custody, Err(DomainError::Invalid { field, message }) if field == "kind" && message.contains("not supported yet")),
-        "{custody:?}"
+        matches!(&access, Err(DomainError::Invalid { field, message }) if field == "kind" && message.contains("not supported yet")),
+        "{access:?}"
     );
 }
 

@@ -27,6 +27,7 @@ pub struct Model {
     pub recipient: Option<String>,
     pub payout: Option<String>,
     pub failure_reason: Option<String>,
+    pub agreement: Option<String>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,6 +9,8 @@ pub mod agent_relationship_role;
 pub mod agreement;
 pub mod claim;
 pub mod commitment;
+pub mod custodian_agreement;
+pub mod custodian_holding;
 pub mod distribution;
 pub mod distribution_line;
 pub mod distribution_part;

@@ -18,6 +18,10 @@
 //! - **Passing** an `ALLOCATE_FROM_POOL` proposal writes the transfer out of the pool in the
 //!   decision's transaction, under the pool's row lock ([`crate::sharing::allocate_in`]); a
 //!   pool that cannot pay leaves the proposal `FAILED` with the reason, nothing paid.
+//! - **Passing** a `TRANSFER_CUSTODIANSHIP` proposal hands every resource held under the
+//!   custodian agreement to the new custodian, and the agreement with them, in the decision's
+//!   transaction ([`crate::sharing::transfer_custodianship_in`]); a failure half way fails the
+//!   decision, so nothing moved and the proposal is still `OPEN`.
 
 pub mod sweeper;
 
@@ -31,6 +35,7 @@ use ovn_domain::governance::{
     stewards_of, tally, weigh,
 };
 use ovn_domain::permission::{may_propose, may_set_governance_rule, may_vote};
+use ovn_domain::sharing::custody::check_custodianship;
 use ovn_domain::sharing::pool::check_allocation;
 use ovn_domain::value::equation::EquationStatus;
 use ovn_domain::{AgentId, GovernanceProposalId, Revision, ValueEquationId};
@@ -208,13 +213,24 @@ async fn decide_in(
             Err(reason) => decided = decided.unpaid(reason, now),
         }
     }
-    let paid = decided.payout.is_some();
+    let mut handed = false;
+    if let (ProposalKind::TransferCustodianship, ProposalStatus::Passed, Some(custodianship)) =
+        (decided.kind, decided.status, decided.custodianship)
+    {
+        match crate::sharing::transfer_custodianship_in(txn, &decided, custodianship, now).await? {
+            Ok(()) => handed = true,
+            Err(reason) => decided = decided.unpaid(reason, now),
+        }
+    }
+    let paid = decided.payout.is_some() || handed;
     let still_open = Condition::all().add(governance_proposal::Column::Status.eq(ProposalStatus::Open.as_str()));
     let Some(decided) = save_if_in(txn, revision, decided, still_open).await? else {
         if paid {
             // Cannot happen while the caller holds the proposal's lock; were it to, the
             // payout is rolled back with this error rather than paid twice.
-            return Err(PersistenceError::Conflict("the proposal was decided meanwhile; nothing was paid".into()));
+            return Err(PersistenceError::Conflict(
+                "the proposal was decided meanwhile; nothing was carried out".into(),
+            ));
         }
         return Ok(None);
     };
@@ -245,6 +261,14 @@ pub async fn create_proposal_in(
     let carries = new.check(now)?;
     scope_in(txn, scope, false).await?;
     let (equation, allocation) = match carries {
+        Carries::TransferCustodianship(asked) => {
+            let mut references = References::new();
+            references.add("recipient", Some(Ref::Agent(asked.recipient)));
+            references.check(txn).await?;
+            let held = crate::sharing::custody::lock_agreement_in(txn, "agreement", asked.agreement).await?;
+            check_custodianship(asked, scope, &held)?;
+            (None, None)
+        }
         Carries::Adopt(equation) => {
             let equation = lock_equation_in(txn, "valueEquation", equation).await?;
             check_proposable(&equation.equation, scope).map_err(PersistenceError::from_state)?;

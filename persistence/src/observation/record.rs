@@ -52,8 +52,9 @@ pub(crate) enum Consent {
     /// A waiting transfer its receiver (or a steward of it) accepted: it was checked when it
     /// was recorded, and is written now.
     Given,
-    /// The transfer a passed `ALLOCATE_FROM_POOL` proposal carries out: the vote is the
-    /// consent, and the only way money leaves a pool ([`crate::sharing::pool`]).
+    /// An event a passed proposal carries out: the transfer of an `ALLOCATE_FROM_POOL` (the
+    /// only way money leaves a pool, [`crate::sharing::pool`]), a hand-over of a
+    /// `TRANSFER_CUSTODIANSHIP` ([`crate::sharing::custody`]). The vote is the consent.
     Voted,
     /// One of a sale's two events ([`crate::exchange`]): the sale checked who records it,
     /// and the agreement both events realise is the customer's consent (D133).
@@ -106,7 +107,8 @@ async fn load_resource(
 /// Records one event inside the caller's transaction: loads what the rules need (the
 /// original of a correction, the output process's `basedOn`, the resources), runs them
 /// ([`observation::prepare`], [`permission::may_record`], the market-exchange rule
-/// [`exchange::check_market_exchange`], [`creation`], [`Books::record`]),
+/// [`exchange::check_market_exchange`], the custodian agreement's no-revenue rule
+/// [`ovn_domain::sharing::custody::check_held_event`], [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
 /// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
 /// is checked the same way and then set aside, changing nothing, until the receiver accepts.
@@ -146,6 +148,7 @@ pub(crate) async fn record_with(
     let mut core = observation::prepare(command.core.clone(), &command.details, &context)?;
     let scopes = &command.details.in_scope_of;
     let pooled = crate::sharing::check_event_in(txn, &core, scopes, consent == Consent::Voted).await?;
+    crate::sharing::custody::check_event_in(txn, actor, &core).await?;
     // Only a transfer of rights in scope can take a product to the market: every other event
     // skips the rule without a query.
     let market = exchange::hands_over_rights(core.action) && !core.is_correction() && !scopes.is_empty();

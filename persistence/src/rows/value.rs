@@ -6,9 +6,12 @@ use ovn_domain::governance::{
     Elector, ElectorateBasis, Fraction, GovernanceProposal, GovernanceRule, ProposalKind, ProposalStatus, Vote,
     VoteWeighting,
 };
+use ovn_domain::sharing::custody::Custodianship;
 use ovn_domain::sharing::pool::Allocation;
 use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
-use ovn_domain::{AgentId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, ValueEquationId};
+use ovn_domain::{
+    AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, ValueEquationId,
+};
 use sea_orm::ActiveValue::Set;
 
 use super::{Record, Stamps, corrupt, id, measure, measure_columns, opt, text};
@@ -118,7 +121,7 @@ impl Record for GovernanceProposal {
     }
 
     fn from_row(row: governance_proposal::Model) -> Result<Self> {
-        let allocation = allocation_from(&row)?;
+        let (allocation, custodianship) = terms_from(&row)?;
         Ok(GovernanceProposal {
             id: id(&row.id, GovernanceProposalId::parse)?,
             revision: row.revision,
@@ -136,6 +139,7 @@ impl Record for GovernanceProposal {
             weighting: parsed(&row.weighting, VoteWeighting::parse)?,
             electorate_basis: parsed(&row.electorate_basis, ElectorateBasis::parse)?,
             allocation,
+            custodianship,
             payout: opt(row.payout.as_deref(), EconomicEventId::parse)?,
             failure_reason: row.failure_reason,
         })
@@ -161,9 +165,10 @@ impl Record for GovernanceProposal {
             pool: Set(text(self.allocation.map(|a| a.pool))),
             amount: Set(amount),
             amount_unit: Set(amount_unit),
-            recipient: Set(text(self.allocation.map(|a| a.recipient))),
+            recipient: Set(text(self.allocation.map(|a| a.recipient).or(self.custodianship.map(|c| c.recipient)))),
             payout: Set(text(self.payout)),
             failure_reason: Set(self.failure_reason.clone()),
+            agreement: Set(text(self.custodianship.map(|c| c.agreement))),
             revision: Set(self.revision),
             created_at: stamps.created_at(),
             updated_at: stamps.updated_at(),
@@ -171,17 +176,21 @@ impl Record for GovernanceProposal {
     }
 }
 
-/// The terms of an allocation, all three columns or none.
-fn allocation_from(row: &governance_proposal::Model) -> Result<Option<Allocation>> {
+/// The terms of an allocation (pool, amount, recipient) or of a custodianship (agreement,
+/// recipient): all of one's columns, or none.
+fn terms_from(row: &governance_proposal::Model) -> Result<(Option<Allocation>, Option<Custodianship>)> {
     let amount = measure(row.amount, row.amount_unit.as_deref())?;
-    match (row.pool.as_deref(), amount, row.recipient.as_deref()) {
-        (Some(pool), Some(amount), Some(recipient)) => Ok(Some(Allocation {
-            pool: id(pool, EconomicResourceId::parse)?,
-            amount,
-            recipient: id(recipient, AgentId::parse)?,
-        })),
-        (None, None, None) => Ok(None),
-        _ => Err(PersistenceError::Corrupt(format!("governance proposal {}: an allocation is missing a term", row.id))),
+    let recipient = opt(row.recipient.as_deref(), AgentId::parse)?;
+    let missing = || PersistenceError::Corrupt(format!("governance proposal {}: a term is missing", row.id));
+    match (row.pool.as_deref(), amount, row.agreement.as_deref(), recipient) {
+        (Some(pool), Some(amount), None, Some(recipient)) => {
+            Ok((Some(Allocation { pool: id(pool, EconomicResourceId::parse)?, amount, recipient }), None))
+        }
+        (None, None, Some(agreement), Some(recipient)) => {
+            Ok((None, Some(Custodianship { agreement: id(agreement, AgreementId::parse)?, recipient })))
+        }
+        (None, None, None, None) => Ok((None, None)),
+        _ => Err(missing()),
     }
 }
 
