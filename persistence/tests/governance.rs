@@ -149,6 +149,7 @@ async fn two_servers_deciding_one_due_proposal_decide_it_once() -> TestResult {
         pool: None,
         amount: None,
         recipient: None,
+        access_rule: None,
         deadline,
         note: None,
     };

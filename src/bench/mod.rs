@@ -855,6 +855,7 @@ async fn adopted(
         pool: None,
         amount: None,
         recipient: None,
+        access_rule: None,
         deadline: chrono::Utc::now() + chrono::Duration::days(1),
         note: None,
     };

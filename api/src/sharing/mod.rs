@@ -1,8 +1,10 @@
-//! Shared resources (OVN, DESIGN 6): money pools. `createMoneyPool` opens one in a project's
-//! scope, held by the network's custodian; `moneyPool` and `moneyPools(scope)` read a pool's
-//! balance and its history (deposits, and allocations with the proposals that voted them).
-//! Money leaves a pool only through a passed `ALLOCATE_FROM_POOL` governance proposal.
+//! Shared resources (OVN, DESIGN 6): money pools, and the access rules of shared resources
+//! ([`access`]). `createMoneyPool` opens a pool in a project's scope, held by the network's
+//! custodian; `moneyPool` and `moneyPools(scope)` read a pool's balance and its history
+//! (deposits, and allocations with the proposals that voted them). Money leaves a pool only
+//! through a passed `ALLOCATE_FROM_POOL` governance proposal.
 
+pub mod access;
 pub mod inputs;
 pub mod mutation;
 pub mod objects;

@@ -22,9 +22,11 @@
 //!   ([`everyone_voted`]); a vote is taken only while the proposal is open and before its
 //!   deadline ([`check_open_for_votes`]); a second vote by the same elector replaces the first.
 //!
-//! Two kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`, and
+//! Three kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`,
 //! `ALLOCATE_FROM_POOL` (the pool's rules are [`crate::sharing::pool`]: a passed allocation
-//! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]).
+//! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]), and
+//! `CHANGE_ACCESS_RULE` (the next version of a nondominium resource's or a specification's
+//! access rule, [`crate::sharing::access_change`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -35,6 +37,7 @@ use rust_decimal::Decimal;
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
+use crate::sharing::access_change::AccessChange;
 use crate::sharing::pool::Allocation;
 use crate::value::equation::{EquationStatus, ValueEquation};
 use crate::wire::wire_enum;
@@ -50,7 +53,7 @@ wire_enum!(
         AdoptValueEquation = "ADOPT_VALUE_EQUATION",
         /// Pay an amount out of a money pool to a recipient.
         AllocateFromPool = "ALLOCATE_FROM_POOL",
-        /// Change the access rule of a shared resource (not carried out yet).
+        /// Change the access rule of a nondominium resource or of a resource specification.
         ChangeAccessRule = "CHANGE_ACCESS_RULE",
         /// Move all of a custodian's assets to another custodian (not carried out yet).
         TransferCustodianship = "TRANSFER_CUSTODIANSHIP",
@@ -210,6 +213,8 @@ pub struct NewProposal {
     pub amount: Option<Measure>,
     /// For `ALLOCATE_FROM_POOL` and `TRANSFER_CUSTODIANSHIP`: to whom.
     pub recipient: Option<AgentId>,
+    /// For `CHANGE_ACCESS_RULE`: the resource or specification and its new rule.
+    pub access_rule: Option<AccessChange>,
     /// When the vote closes.
     pub deadline: DateTime<Utc>,
     /// Free text.
@@ -217,19 +222,23 @@ pub struct NewProposal {
 }
 
 /// What a proposal carries out when it passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Carries {
     /// Adopt this draft version.
     Adopt(ValueEquationId),
     /// Pay this allocation out of its pool (as proposed: persistence checks it against the
     /// pool, [`crate::sharing::pool::check_allocation`]).
     Allocate(Allocation),
+    /// Write this rule as the target's next version (persistence checks that a resource it
+    /// names may be voted, [`crate::sharing::access_change::check_votable`]).
+    ChangeAccessRule(AccessChange),
 }
 
 impl NewProposal {
     /// What a proposal made at `now` must say: a kind that is carried out
-    /// (`ADOPT_VALUE_EQUATION` or `ALLOCATE_FROM_POOL`), with the fields of that kind and no
-    /// others, and a deadline in the future. Returns what passing it carries out.
+    /// (`ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` or `CHANGE_ACCESS_RULE`), with the fields
+    /// of that kind and no others, and a deadline in the future. Returns what passing it
+    /// carries out.
     pub fn check(&self, now: DateTime<Utc>) -> Result<Carries, DomainError> {
         let carries = match self.kind {
             ProposalKind::AdoptValueEquation => {
@@ -243,6 +252,7 @@ impl NewProposal {
                     ("pool", self.pool.is_some()),
                     ("amount", self.amount.is_some()),
                     ("recipient", self.recipient.is_some()),
+                    ("accessRule", self.access_rule.is_some()),
                 ])?;
                 Carries::Adopt(equation)
             }
@@ -259,14 +269,33 @@ impl NewProposal {
                 if amount.has_numerical_value <= Decimal::ZERO {
                     return Err(DomainError::invalid("amount", "must be more than zero"));
                 }
-                self.refuse_unused(&[("valueEquation", self.value_equation.is_some())])?;
+                self.refuse_unused(&[
+                    ("valueEquation", self.value_equation.is_some()),
+                    ("accessRule", self.access_rule.is_some()),
+                ])?;
                 Carries::Allocate(Allocation { pool, amount, recipient })
             }
-            ProposalKind::ChangeAccessRule | ProposalKind::TransferCustodianship => {
+            ProposalKind::ChangeAccessRule => {
+                let Some(change) = &self.access_rule else {
+                    return Err(DomainError::invalid(
+                        "accessRule",
+                        "a CHANGE_ACCESS_RULE proposal names the resource or resource specification and its new rule",
+                    ));
+                };
+                self.refuse_unused(&[
+                    ("valueEquation", self.value_equation.is_some()),
+                    ("pool", self.pool.is_some()),
+                    ("amount", self.amount.is_some()),
+                    ("recipient", self.recipient.is_some()),
+                ])?;
+                change.check_scope(self.scope)?;
+                Carries::ChangeAccessRule(change.clone())
+            }
+            ProposalKind::TransferCustodianship => {
                 return Err(DomainError::invalid(
                     "kind",
                     format!(
-                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION and ALLOCATE_FROM_POOL proposals are carried out",
+                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION, ALLOCATE_FROM_POOL and CHANGE_ACCESS_RULE proposals are carried out",
                         self.kind.as_str()
                     ),
                 ));
@@ -336,6 +365,8 @@ pub struct GovernanceProposal {
     pub allocation: Option<Allocation>,
     /// The transfer that paid a passed allocation.
     pub payout: Option<EconomicEventId>,
+    /// The target and the new rule (`CHANGE_ACCESS_RULE`).
+    pub access_rule: Option<AccessChange>,
     /// Why a decided proposal failed: the quorum, the threshold, or a pool that could not pay.
     pub failure_reason: Option<String>,
     /// Free text.
@@ -380,6 +411,7 @@ impl GovernanceProposal {
             value_equation: new.value_equation,
             allocation,
             payout: None,
+            access_rule: new.access_rule,
             failure_reason: None,
             note: new.note,
             deadline: new.deadline,

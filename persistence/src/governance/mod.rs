@@ -18,6 +18,9 @@
 //! - **Passing** an `ALLOCATE_FROM_POOL` proposal writes the transfer out of the pool in the
 //!   decision's transaction, under the pool's row lock ([`crate::sharing::allocate_in`]); a
 //!   pool that cannot pay leaves the proposal `FAILED` with the reason, nothing paid.
+//! - **Passing** a `CHANGE_ACCESS_RULE` proposal writes the rule it states as the next version
+//!   of its target's rule, in the decision's transaction, under the target's row lock
+//!   ([`crate::sharing::access_change`]); failing changes nothing.
 
 pub mod sweeper;
 
@@ -218,6 +221,11 @@ async fn decide_in(
         }
         return Ok(None);
     };
+    if let (ProposalKind::ChangeAccessRule, ProposalStatus::Passed, Some(change)) =
+        (decided.kind, decided.status, decided.access_rule.clone())
+    {
+        crate::sharing::access_change::change_by_vote_in(txn, &decided, change, now).await?;
+    }
     if let (ProposalKind::AdoptValueEquation, Some(equation)) = (decided.kind, decided.value_equation) {
         if decided.status == ProposalStatus::Passed {
             adopt_in(txn, decided.scope, equation, now).await?;
@@ -256,6 +264,10 @@ pub async fn create_proposal_in(
             references.check(txn).await?;
             let (pool, resource) = crate::sharing::pool::allocation_pool_in(txn, asked.pool).await?;
             (None, Some(check_allocation(asked, scope, &pool, resource.state.unit)?))
+        }
+        Carries::ChangeAccessRule(change) => {
+            crate::sharing::access_change::check_proposed_in(txn, scope, &change).await?;
+            (None, None)
         }
     };
     let contributors = active_contributors_in(txn, scope).await?;

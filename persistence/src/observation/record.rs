@@ -106,7 +106,8 @@ async fn load_resource(
 /// Records one event inside the caller's transaction: loads what the rules need (the
 /// original of a correction, the output process's `basedOn`, the resources), runs them
 /// ([`observation::prepare`], [`permission::may_record`], the market-exchange rule
-/// [`exchange::check_market_exchange`], [`creation`], [`Books::record`]),
+/// [`exchange::check_market_exchange`], the access rule of a used resource
+/// ([`crate::sharing::access::check_use_in`]), [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
 /// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
 /// is checked the same way and then set aside, changing nothing, until the receiver accepts.
@@ -168,6 +169,9 @@ pub(crate) async fn record_with(
         Some(id) => Some(load_resource(txn, "resourceInventoriedAs", id, locks_rows).await?),
         None => None,
     };
+    if let Some(resource) = &from {
+        crate::sharing::access::check_use_in(txn, &core, resource).await?;
+    }
     let to = match core.to_resource_inventoried_as {
         Some(id) if Some(id) != core.resource_inventoried_as => {
             Some(load_resource(txn, "toResourceInventoriedAs", id, locks_rows).await?)
