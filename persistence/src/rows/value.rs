@@ -125,6 +125,7 @@ impl Record for GovernanceProposal {
 
     fn from_row(row: governance_proposal::Model) -> Result<Self> {
         let allocation = allocation_from(&row)?;
+        let access_rule = access_change_from(&row)?;
         Ok(GovernanceProposal {
             id: id(&row.id, GovernanceProposalId::parse)?,
             revision: row.revision,
@@ -143,7 +144,7 @@ impl Record for GovernanceProposal {
             electorate_basis: parsed(&row.electorate_basis, ElectorateBasis::parse)?,
             allocation,
             payout: opt(row.payout.as_deref(), EconomicEventId::parse)?,
-            access_rule: access_change_from(&row)?,
+            access_rule,
             failure_reason: row.failure_reason,
         })
     }

@@ -1,7 +1,10 @@
-//! Shared resources (DESIGN 6): for now [`pool`], money pools and the allocations voted out of
-//! them. The rules are [`ovn_domain::sharing`]; this module loads what they need and writes what
-//! they decide.
+//! Shared resources (DESIGN 6): [`access`], the versions of the access rules of shared
+//! resources and the check of a `use`; [`access_change`], setting a rule and voting one;
+//! [`pool`], money pools and the allocations voted out of them. The rules are
+//! [`ovn_domain::sharing`]; this module loads what they need and writes what they decide.
 
+pub mod access;
+pub mod access_change;
 pub mod pool;
 
 pub(crate) use pool::check_event_in;
