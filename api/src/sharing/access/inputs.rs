@@ -10,9 +10,9 @@ use crate::convert::{id_list, note, opt_id, parse_id};
 use crate::knowledge::inputs::{IMeasure, measure};
 use crate::scalars::Decimal;
 
-/// OVN: who may use a shared resource and how; every field left out is the most restrictive
-/// (nobody beyond the holders, no approval, no longest booking, no value of its own, no
-/// maintenance share).
+/// OVN: who may use a shared resource and how. A field left out grants or asks nothing:
+/// nobody beyond the holders, no approval, no booking limit, no value of its own, no
+/// maintenance share.
 #[derive(InputObject, Debug, Clone)]
 pub struct AccessRuleParams {
     /// (`Agent`) The network or project whose affiliates and roles the rule speaks of.
