@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use ovn_domain::agent::network::{OvnRole, Tie, Ties};
 use ovn_domain::observation::{EconomicResource, NewEvent};
 use ovn_domain::sharing::access::{AccessRule, AccessTarget, AccessTerms, Standing, check_user, effective};
@@ -106,6 +106,8 @@ pub async fn set_rule_in(
     proposal: Option<GovernanceProposalId>,
     now: DateTime<Utc>,
 ) -> Result<AccessRule> {
+    // To the microsecond, as PostgreSQL stores it: the rule answered is the rule read back.
+    let now = now.trunc_subsecs(6);
     let version = current_in(conn, target).await?.map_or(1, |rule| rule.version + 1);
     let rule = AccessRule { id: AccessRuleId::new(), target, version, terms, set_by, set_at: now, proposal };
     let (resource, resource_specification) = match target {
