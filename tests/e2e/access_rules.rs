@@ -95,8 +95,12 @@ async fn shared() -> Result<Shared> {
     let printer_spec = spec(&app, &alice.1, json!({ "name": "3D printer" })).await?;
     let printer = raise(&app, &alice, &printer_spec, "printer", "POOL_OF_SHAREABLES").await?;
     let process = string_at(
-        &app.graphql_as(&alice.1, "mutation { createProcess(process: { name: \"assembly\" }) { process { id } } }", Value::Null)
-            .await?,
+        &app.graphql_as(
+            &alice.1,
+            "mutation { createProcess(process: { name: \"assembly\" }) { process { id } } }",
+            Value::Null,
+        )
+        .await?,
         "/data/createProcess/process/id",
     )?;
     Ok(Shared {
@@ -159,7 +163,13 @@ impl Shared {
         let rules = data(&response)?["economicResource"]["accessRules"].as_array().cloned().unwrap_or_default();
         Ok(rules
             .iter()
-            .map(|r| (r["version"].as_i64().unwrap_or(0), r["resource"]["id"].clone(), r["resourceSpecification"]["id"].clone()))
+            .map(|r| {
+                (
+                    r["version"].as_i64().unwrap_or(0),
+                    r["resource"]["id"].clone(),
+                    r["resourceSpecification"]["id"].clone(),
+                )
+            })
             .collect())
     }
 
@@ -357,7 +367,8 @@ async fn a_nondominium_rule_changes_only_through_a_passed_vote() -> Result<()> {
     let s = shared().await?;
     // The custodian holds a workshop for the network, owned by nobody.
     let workshop = raise(&s.app, &s.custodian, &s.printer_spec, "workshop", "NONDOMINIUM").await?;
-    let rule = json!({ "scope": s.network, "anyAffiliate": true, "maintenanceShare": "0.1", "note": "open to affiliates" });
+    let rule =
+        json!({ "scope": s.network, "anyAffiliate": true, "maintenanceShare": "0.1", "note": "open to affiliates" });
 
     // Not directly, not even by its custodian or a steward; the message says how.
     for who in [&s.custodian, &s.stewards[0]] {
@@ -379,8 +390,12 @@ async fn a_nondominium_rule_changes_only_through_a_passed_vote() -> Result<()> {
     let refusals = [
         (proposal(&workshop, elsewhere), "BAD_INPUT", "accessRule.scope: "),
         (proposal(&s.printer, rule.clone()), "BAD_INPUT", "resource: "),
-        (json!({ "kind": "CHANGE_ACCESS_RULE", "scope": s.network, "resource": workshop,
-                 "deadline": "2099-01-01T00:00:00Z" }), "BAD_INPUT", "accessRule: "),
+        (
+            json!({ "kind": "CHANGE_ACCESS_RULE", "scope": s.network, "resource": workshop,
+                 "deadline": "2099-01-01T00:00:00Z" }),
+            "BAD_INPUT",
+            "accessRule: ",
+        ),
     ];
     for (input, code, field) in refusals {
         let response = s.propose(&s.stewards[0].1, input).await?;

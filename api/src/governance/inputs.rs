@@ -9,8 +9,8 @@ use ovn_domain::{AgentId, DomainError, EconomicResourceId, ResourceSpecification
 use super::objects::GovernanceProposalKind;
 use crate::convert::{note, opt_id};
 use crate::knowledge::inputs::{IMeasure, measure};
-use crate::sharing::access::inputs::AccessRuleParams;
 use crate::scalars::DateTime;
+use crate::sharing::access::inputs::AccessRuleParams;
 
 /// OVN: a new governance proposal. `ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` and
 /// `CHANGE_ACCESS_RULE` are carried out; the other kinds are refused as not supported yet.

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use ovn_domain::AgentId;
-use ovn_domain::sharing::access::AccessTarget;
 use ovn_domain::governance::{
     Elector, ElectorateBasis as DomainBasis, GovernanceProposal as DomainProposal, GovernanceRule as DomainRule,
     ProposalKind, ProposalStatus, Vote, VoteWeighting as DomainWeighting, tally,
 };
+use ovn_domain::sharing::access::AccessTarget;
 use ovn_persistence::PersistenceError;
 
 use crate::agent::objects::{Agent, load_agent};
@@ -17,8 +17,8 @@ use crate::error::Result;
 use crate::knowledge::objects::{Measure, ResourceSpecification};
 use crate::loaders::{ElectorsOf, VotesOf};
 use crate::observation::objects::{EconomicEvent, EconomicResource};
-use crate::sharing::access::objects::AccessRuleTerms;
 use crate::scalars::{DateTime, Decimal};
+use crate::sharing::access::objects::AccessRuleTerms;
 use crate::value::objects::{ValueEquation, mirror_enum};
 
 mirror_enum!(

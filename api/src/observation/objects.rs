@@ -30,8 +30,8 @@ use crate::flow::query::{event_items, neighbour_processes, production_items, ste
 use crate::intent::objects::{Intent, IntentConnection, Satisfaction, intents_page};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{
-    AccessRuleOf, CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, IntendedInputsOf,
-    IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
+    AccessRuleOf, CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf,
+    IntendedInputsOf, IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
 };
 use crate::pagination::page_request;
 use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};

@@ -129,7 +129,9 @@ pub fn check_votable(
         ));
     }
     let held_for_scope = custodian.is_some_and(|custodian| {
-        ties.above(scope).into_iter().any(|organization| ties.subjects(OvnRole::CustodianOf, organization).any(|c| c == custodian))
+        ties.above(scope)
+            .into_iter()
+            .any(|organization| ties.subjects(OvnRole::CustodianOf, organization).any(|c| c == custodian))
     });
     if held_for_scope {
         Ok(())
@@ -172,7 +174,8 @@ mod tests {
 
     #[test]
     fn a_change_names_exactly_one_target_and_its_terms() {
-        let (resource, specification, scope) = (EconomicResourceId::new(), ResourceSpecificationId::new(), AgentId::new());
+        let (resource, specification, scope) =
+            (EconomicResourceId::new(), ResourceSpecificationId::new(), AgentId::new());
         assert_eq!(target(Some(resource), None), Ok(AccessTarget::Resource(resource)));
         assert_eq!(target(None, Some(specification)), Ok(AccessTarget::Specification(specification)));
         assert_eq!(target(Some(resource), Some(specification)).map_err(field), Err("resourceSpecification".into()));

@@ -272,7 +272,9 @@ fn access_change_from(row: &governance_proposal::Model) -> Result<Option<AccessC
             Ok(Some(AccessChange { target, terms }))
         }
         (None, None) => Ok(None),
-        _ => Err(PersistenceError::Corrupt(format!("governance proposal {}: an access rule without its target", row.id))),
+        _ => {
+            Err(PersistenceError::Corrupt(format!("governance proposal {}: an access rule without its target", row.id)))
+        }
     }
 }
 

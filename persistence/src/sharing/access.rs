@@ -23,8 +23,8 @@ use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::decimal::DbDecimal;
 use crate::agent::network::ties_above;
+use crate::decimal::DbDecimal;
 use crate::entity::{access_rule, agent_relationship};
 use crate::error::{PersistenceError, Result};
 use crate::revisioned::IN_LIST_MAX;
@@ -203,8 +203,7 @@ pub async fn standing_in(
     rule: Option<&AccessRule>,
 ) -> Result<Standing> {
     let holder = resource.state.primary_accountable == Some(agent) || resource.state.custodian == Some(agent);
-    let mut standing =
-        Standing { agent, holder, affiliate: false, roles: BTreeSet::new(), reputation: Decimal::ZERO };
+    let mut standing = Standing { agent, holder, affiliate: false, roles: BTreeSet::new(), reputation: Decimal::ZERO };
     let Some(rule) = rule.filter(|_| !holder) else { return Ok(standing) };
     let scope = rule.terms.scope;
     let rows = agent_relationship::Entity::find()

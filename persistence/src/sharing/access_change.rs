@@ -40,12 +40,10 @@ fn term_references(input: &str, terms: &AccessTerms) -> References {
     for role in &terms.roles {
         references.add(format!("{input}.roles"), Some(Ref::Role(*role)));
     }
-    references
-        .add(format!("{input}.maintenanceRecipient"), terms.maintenance_recipient.map(Ref::Agent))
-        .add(
-            format!("{input}.valuePerUnitOfUse.hasUnit"),
-            terms.value_per_unit_of_use.and_then(|m| m.has_unit).map(Ref::Unit),
-        );
+    references.add(format!("{input}.maintenanceRecipient"), terms.maintenance_recipient.map(Ref::Agent)).add(
+        format!("{input}.valuePerUnitOfUse.hasUnit"),
+        terms.value_per_unit_of_use.and_then(|m| m.has_unit).map(Ref::Unit),
+    );
     references
 }
 
@@ -114,7 +112,12 @@ pub async fn set_access_rule_in(
     let scope = change.terms.scope;
     match lock_target_in(txn, change.target).await? {
         Some(resource) => {
-            may_set_resource_rule(actor, resource.id, resource.details.property_regime, resource.state.primary_accountable)?;
+            may_set_resource_rule(
+                actor,
+                resource.id,
+                resource.details.property_regime,
+                resource.state.primary_accountable,
+            )?;
         }
         None => {
             let ties = ties_around(txn, &[actor], &[scope]).await?;
