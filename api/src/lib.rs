@@ -65,6 +65,7 @@ pub struct Query(
     value::DistributionQuery,
     sharing::SharingQuery,
     sharing::CustodyQuery,
+    sharing::access::AccessRuleQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -83,6 +84,7 @@ pub struct Mutation(
     value::DistributionMutation,
     sharing::SharingMutation,
     sharing::CustodyMutation,
+    sharing::access::AccessRuleMutation,
     exchange::ExchangeMutation,
 );
 

@@ -26,6 +26,7 @@ use ovn_domain::knowledge::{ProcessSpecification, ResourceSpecification, Unit};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, Process};
 use ovn_domain::planning::{Agreement, Commitment, Fulfillment, Plan};
 use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
+use ovn_domain::sharing::access::AccessRule;
 use ovn_domain::sharing::custody::CustodianAgreement;
 use ovn_domain::sharing::pool::MoneyPool;
 use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
@@ -234,6 +235,22 @@ impl Loader<CustodianKey> for StoreLoader {
         let ids: Vec<AgreementId> = keys.iter().map(|k| k.0).collect();
         let found = self.store.custodian_agreements_by_id(&ids).await.map_err(Arc::new)?;
         Ok(found.into_iter().map(|(k, v)| (CustodianKey(k), v)).collect())
+    }
+}
+
+/// Loader key: the access rule that governs a resource (its own, else its specification's),
+/// given with the specification the resource conforms to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccessRuleOf(pub EconomicResourceId, pub ResourceSpecificationId);
+
+impl Loader<AccessRuleOf> for StoreLoader {
+    type Value = AccessRule;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[AccessRuleOf]) -> std::result::Result<HashMap<AccessRuleOf, AccessRule>, Self::Error> {
+        let resources: Vec<_> = keys.iter().map(|k| (k.0, Some(k.1))).collect();
+        let mut found = self.store.effective_access_rules(&resources).await.map_err(Arc::new)?;
+        Ok(keys.iter().filter_map(|k| found.remove(&k.0).map(|rule| (*k, rule))).collect())
     }
 }
 

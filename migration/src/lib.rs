@@ -28,6 +28,7 @@ mod m20261205_000001_distributions;
 mod m20261205_000003_money_pools;
 mod m20261206_000001_custody;
 mod m20261206_000002_access_rules;
+mod m20261206_000003_access_rule_proposals;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_money_pools::Migration),
             Box::new(m20261206_000001_custody::Migration),
             Box::new(m20261206_000002_access_rules::Migration),
+            Box::new(m20261206_000003_access_rule_proposals::Migration),
         ]
     }
 }

@@ -150,6 +150,7 @@ async fn two_servers_deciding_one_due_proposal_decide_it_once() -> TestResult {
         amount: None,
         recipient: None,
         agreement: None,
+        access_rule: None,
         deadline,
         note: None,
     };

@@ -856,6 +856,7 @@ async fn adopted(
         amount: None,
         recipient: None,
         agreement: None,
+        access_rule: None,
         deadline: chrono::Utc::now() + chrono::Duration::days(1),
         note: None,
     };

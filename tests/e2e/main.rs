@@ -7,6 +7,7 @@
 
 mod common;
 
+mod access_rules;
 mod actions;
 mod auth;
 mod claims_proposals;

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use crate::common::{TestApp, assert_refused, data, spawn_app, string_at};
 use crate::value_equations::{AFFILIATE_OF, STEWARD_OF, organization, relate};
 
-const PART_OF: &str = "00000000-0000-8000-8000-000000000002";
-const CUSTODIAN_OF: &str = "00000000-0000-8000-8000-000000000004";
+pub const PART_OF: &str = "00000000-0000-8000-8000-000000000002";
+pub const CUSTODIAN_OF: &str = "00000000-0000-8000-8000-000000000004";
 
 const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {
   createEconomicEvent(event: $e, newInventoriedResource: $r) {
@@ -51,7 +51,7 @@ fn money(amount: &str, unit: &str) -> Value {
 }
 
 /// Records an event with `token`; returns the response.
-async fn record(app: &TestApp, token: &str, event: Value, resource: Value) -> Result<Value> {
+pub async fn record(app: &TestApp, token: &str, event: Value, resource: Value) -> Result<Value> {
     app.graphql_as(token, EVENT, json!({ "e": event, "r": resource })).await
 }
 
@@ -64,7 +64,8 @@ async fn recorded(app: &TestApp, token: &str, event: Value, resource: Value) -> 
     Ok((created["economicEvent"].clone(), created["economicResource"]["id"].as_str().map(str::to_owned)))
 }
 
-async fn spec(app: &TestApp, token: &str, params: Value) -> Result<String> {
+/// Creates a resource specification; returns its id.
+pub async fn spec(app: &TestApp, token: &str, params: Value) -> Result<String> {
     string_at(
         &app.graphql_as(
             token,

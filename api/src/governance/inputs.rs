@@ -2,15 +2,18 @@
 
 use async_graphql::{ID, InputObject};
 use ovn_domain::governance::NewProposal;
-use ovn_domain::{AgentId, AgreementId, DomainError, EconomicResourceId, ValueEquationId};
+use ovn_domain::sharing::access::AccessTerms;
+use ovn_domain::sharing::access_change::AccessChange;
+use ovn_domain::{AgentId, AgreementId, DomainError, EconomicResourceId, ResourceSpecificationId, ValueEquationId};
 
 use super::objects::GovernanceProposalKind;
 use crate::convert::{note, opt_id};
 use crate::knowledge::inputs::{IMeasure, measure};
 use crate::scalars::DateTime;
+use crate::sharing::access::inputs::AccessRuleParams;
 
 /// OVN: a new governance proposal. `ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` and
-/// `TRANSFER_CUSTODIANSHIP` are carried out; the other kinds are refused as not supported yet.
+/// `TRANSFER_CUSTODIANSHIP` and `CHANGE_ACCESS_RULE` are carried out; the other kinds are refused as not supported yet.
 #[derive(InputObject)]
 pub struct GovernanceProposalCreateParams {
     /// What to decide.
@@ -30,6 +33,14 @@ pub struct GovernanceProposalCreateParams {
     /// (`CustodianAgreement`) For `TRANSFER_CUSTODIANSHIP`: the custodian agreement whose
     /// resources go to the recipient.
     pub agreement: Option<ID>,
+    /// (`EconomicResource`) For `CHANGE_ACCESS_RULE`: the NONDOMINIUM resource whose rule
+    /// changes (or give `resourceSpecification`).
+    pub resource: Option<ID>,
+    /// (`ResourceSpecification`) For `CHANGE_ACCESS_RULE`: the specification whose rule
+    /// changes (or give `resource`).
+    pub resource_specification: Option<ID>,
+    /// For `CHANGE_ACCESS_RULE`: the new rule; its scope is the proposal's.
+    pub access_rule: Option<AccessRuleParams>,
     /// When the vote closes (in the future).
     pub deadline: DateTime,
     /// A textual description or comment.
@@ -48,6 +59,11 @@ impl TryFrom<GovernanceProposalCreateParams> for NewProposal {
             amount: measure(&p.amount)?,
             recipient: opt_id(&p.recipient, AgentId::parse)?,
             agreement: opt_id(&p.agreement, AgreementId::parse)?,
+            access_rule: AccessChange::proposed(
+                opt_id(&p.resource, EconomicResourceId::parse)?,
+                opt_id(&p.resource_specification, ResourceSpecificationId::parse)?,
+                p.access_rule.as_ref().map(AccessTerms::try_from).transpose()?,
+            )?,
             deadline: p.deadline,
             note: note(&p.note)?,
         })

@@ -8,15 +8,17 @@ use ovn_domain::governance::{
     Elector, ElectorateBasis as DomainBasis, GovernanceProposal as DomainProposal, GovernanceRule as DomainRule,
     ProposalKind, ProposalStatus, Vote, VoteWeighting as DomainWeighting, tally,
 };
+use ovn_domain::sharing::access::AccessTarget;
 use ovn_persistence::PersistenceError;
 
 use crate::agent::objects::{Agent, load_agent};
 use crate::context::ContextExt;
 use crate::error::Result;
-use crate::knowledge::objects::Measure;
+use crate::knowledge::objects::{Measure, ResourceSpecification};
 use crate::loaders::{CustodianKey, ElectorsOf, VotesOf};
 use crate::observation::objects::{EconomicEvent, EconomicResource};
 use crate::scalars::{DateTime, Decimal};
+use crate::sharing::access::objects::AccessRuleTerms;
 use crate::sharing::custody::CustodianAgreement;
 use crate::value::objects::{ValueEquation, mirror_enum};
 
@@ -27,7 +29,8 @@ mirror_enum!(
         AdoptValueEquation,
         /// Pay an amount out of a money pool to a recipient; passing writes the transfer.
         AllocateFromPool,
-        /// Change the access rule of a shared resource (not supported yet).
+        /// Change the access rule of a NONDOMINIUM resource or of a resource specification;
+        /// passing writes the rule's next version.
         ChangeAccessRule,
         /// Hand every resource held under a custodian agreement, and the agreement, to a new
         /// custodian; passing writes one `transferCustody` (or `transfer`) per resource.
@@ -163,6 +166,28 @@ impl GovernanceProposal {
             }
             None => Ok(None),
         }
+    }
+
+    /// (`EconomicResource`) The resource whose access rule would change (`CHANGE_ACCESS_RULE`).
+    async fn resource(&self, ctx: &Context<'_>) -> Result<Option<EconomicResource>> {
+        let Some(AccessTarget::Resource(id)) = self.0.access_rule.as_ref().map(|c| c.target) else { return Ok(None) };
+        let found = ctx.load(id).await?.map(EconomicResource);
+        Ok(Some(found.ok_or_else(|| PersistenceError::not_found("economic resource", id))?))
+    }
+
+    /// The specification whose access rule would change (`CHANGE_ACCESS_RULE`).
+    async fn resource_specification(&self, ctx: &Context<'_>) -> Result<Option<ResourceSpecification>> {
+        let Some(AccessTarget::Specification(id)) = self.0.access_rule.as_ref().map(|c| c.target) else {
+            return Ok(None);
+        };
+        let found = ctx.load(id).await?.map(ResourceSpecification);
+        Ok(Some(found.ok_or_else(|| PersistenceError::not_found("resource specification", id))?))
+    }
+
+    /// The rule proposed (`CHANGE_ACCESS_RULE`); passing writes it as the next version, whose
+    /// `proposal` is this one.
+    async fn access_rule(&self) -> Option<AccessRuleTerms> {
+        self.0.access_rule.as_ref().map(|change| AccessRuleTerms(change.terms.clone()))
     }
 
     /// The transfer out of the pool that carried out a passed allocation.

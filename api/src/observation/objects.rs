@@ -30,12 +30,13 @@ use crate::flow::query::{event_items, neighbour_processes, production_items, ste
 use crate::intent::objects::{Intent, IntentConnection, Satisfaction, intents_page};
 use crate::knowledge::objects::{Measure, ProcessSpecification, ResourceSpecification, Unit};
 use crate::loaders::{
-    CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf, IntendedInputsOf,
-    IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
+    AccessRuleOf, CommittedInputsOf, CommittedOutputsOf, ConsentOf, CorrectionsOf, FulfillmentsBy, InputsOf,
+    IntendedInputsOf, IntendedOutputsOf, OutputsOf, SatisfactionsBy, SettlementsBy, TiesAbove, TiesOf,
 };
 use crate::pagination::page_request;
 use crate::planning::objects::{Agreement, Commitment, CommitmentConnection, Fulfillment, Plan, commitments_page};
 use crate::scalars::{DateTime, Uri};
+use crate::sharing::access::objects::AccessRule;
 
 /// How a resource is held.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -555,6 +556,14 @@ impl EconomicResource {
     /// OVN: what one unit of use of the resource is worth (pooled equipment).
     async fn value_per_unit_of_use(&self) -> Option<Measure> {
         self.0.details.value_per_unit_of_use.map(Measure)
+    }
+
+    /// OVN: the access rule in force: the resource's own, else its specification's; empty
+    /// when neither has one (then only its owner and custodian use it). Every version is in
+    /// `accessRuleHistory`.
+    async fn access_rules(&self, ctx: &Context<'_>) -> Result<Vec<AccessRule>> {
+        let rule = ctx.load(AccessRuleOf(self.0.id, self.0.conforms_to)).await?;
+        Ok(rule.map(AccessRule).into_iter().collect())
     }
 
     /// The commitments about this resource.

@@ -1,9 +1,11 @@
-//! Shared resources (OVN, DESIGN 6): money pools. `createMoneyPool` opens one in a project's
-//! scope, held by the network's custodian; `moneyPool` and `moneyPools(scope)` read a pool's
-//! balance and its history (deposits, and allocations with the proposals that voted them).
-//! Money leaves a pool only through a passed `ALLOCATE_FROM_POOL` governance proposal.
-//! Custodian agreements ([`custody`]): a network's NONDOMINIUM resources held by its custodian.
+//! Shared resources (OVN, DESIGN 6): money pools, the access rules of shared resources
+//! ([`access`]) and custodian agreements ([`custody`]: a network's NONDOMINIUM resources held
+//! by its custodian). `createMoneyPool` opens a pool in a project's scope, held by the
+//! network's custodian; `moneyPool` and `moneyPools(scope)` read a pool's balance and its
+//! history (deposits, and allocations with the proposals that voted them). Money leaves a pool
+//! only through a passed `ALLOCATE_FROM_POOL` governance proposal.
 
+pub mod access;
 pub mod custody;
 pub mod inputs;
 pub mod mutation;

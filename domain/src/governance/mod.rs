@@ -25,8 +25,9 @@
 //! Three kinds are carried out ([`NewProposal::check`]): `ADOPT_VALUE_EQUATION`,
 //! `ALLOCATE_FROM_POOL` (the pool's rules are [`crate::sharing::pool`]: a passed allocation
 //! the pool cannot pay is decided `FAILED` with the reason, [`GovernanceProposal::unpaid`]),
-//! and `TRANSFER_CUSTODIANSHIP` (a custodian agreement's resources go to a new custodian,
-//! [`crate::sharing::custody`]).
+//! `TRANSFER_CUSTODIANSHIP` (a custodian agreement's resources go to a new custodian,
+//! [`crate::sharing::custody`]) and `CHANGE_ACCESS_RULE` (the next version of a nondominium
+//! resource's or a specification's access rule, [`crate::sharing::access_change`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -37,6 +38,7 @@ use rust_decimal::Decimal;
 use crate::agent::AgentKind;
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::event::contributes_to;
+use crate::sharing::access_change::AccessChange;
 use crate::sharing::custody::Custodianship;
 use crate::sharing::pool::Allocation;
 use crate::value::equation::{EquationStatus, ValueEquation};
@@ -53,7 +55,7 @@ wire_enum!(
         AdoptValueEquation = "ADOPT_VALUE_EQUATION",
         /// Pay an amount out of a money pool to a recipient.
         AllocateFromPool = "ALLOCATE_FROM_POOL",
-        /// Change the access rule of a shared resource (not carried out yet).
+        /// Change the access rule of a nondominium resource or of a resource specification.
         ChangeAccessRule = "CHANGE_ACCESS_RULE",
         /// Move every resource held under a custodian agreement, and the agreement, to a new
         /// custodian.
@@ -216,6 +218,8 @@ pub struct NewProposal {
     pub recipient: Option<AgentId>,
     /// For `TRANSFER_CUSTODIANSHIP`: the custodian agreement.
     pub agreement: Option<AgreementId>,
+    /// For `CHANGE_ACCESS_RULE`: the resource or specification and its new rule.
+    pub access_rule: Option<AccessChange>,
     /// When the vote closes.
     pub deadline: DateTime<Utc>,
     /// Free text.
@@ -223,7 +227,7 @@ pub struct NewProposal {
 }
 
 /// What a proposal carries out when it passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Carries {
     /// Adopt this draft version.
     Adopt(ValueEquationId),
@@ -233,12 +237,16 @@ pub enum Carries {
     /// Hand this custodian agreement to a new custodian (as proposed: persistence checks it
     /// against the agreement, [`crate::sharing::custody::check_custodianship`]).
     TransferCustodianship(Custodianship),
+    /// Write this rule as the target's next version (persistence checks that a resource it
+    /// names may be voted, [`crate::sharing::access_change::check_votable`]).
+    ChangeAccessRule(AccessChange),
 }
 
 impl NewProposal {
     /// What a proposal made at `now` must say: a kind that is carried out
-    /// (`ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL` or `TRANSFER_CUSTODIANSHIP`), with the
-    /// fields of that kind and no others, and a deadline in the future. Returns what passing it carries out.
+    /// (`ADOPT_VALUE_EQUATION`, `ALLOCATE_FROM_POOL`, `TRANSFER_CUSTODIANSHIP` or
+    /// `CHANGE_ACCESS_RULE`), with the fields of that kind and no others, and a deadline in the
+    /// future. Returns what passing it carries out.
     pub fn check(&self, now: DateTime<Utc>) -> Result<Carries, DomainError> {
         let carries = match self.kind {
             ProposalKind::AdoptValueEquation => {
@@ -253,6 +261,7 @@ impl NewProposal {
                     ("amount", self.amount.is_some()),
                     ("recipient", self.recipient.is_some()),
                     ("agreement", self.agreement.is_some()),
+                    ("accessRule", self.access_rule.is_some()),
                 ])?;
                 Carries::Adopt(equation)
             }
@@ -272,6 +281,7 @@ impl NewProposal {
                 self.refuse_unused(&[
                     ("valueEquation", self.value_equation.is_some()),
                     ("agreement", self.agreement.is_some()),
+                    ("accessRule", self.access_rule.is_some()),
                 ])?;
                 Carries::Allocate(Allocation { pool, amount, recipient })
             }
@@ -288,17 +298,26 @@ impl NewProposal {
                     ("valueEquation", self.value_equation.is_some()),
                     ("pool", self.pool.is_some()),
                     ("amount", self.amount.is_some()),
+                    ("accessRule", self.access_rule.is_some()),
                 ])?;
                 Carries::TransferCustodianship(Custodianship { agreement, recipient })
             }
             ProposalKind::ChangeAccessRule => {
-                return Err(DomainError::invalid(
-                    "kind",
-                    format!(
-                        "{} proposals are not supported yet; only ADOPT_VALUE_EQUATION, ALLOCATE_FROM_POOL and TRANSFER_CUSTODIANSHIP proposals are carried out",
-                        self.kind.as_str()
-                    ),
-                ));
+                let Some(change) = &self.access_rule else {
+                    return Err(DomainError::invalid(
+                        "accessRule",
+                        "a CHANGE_ACCESS_RULE proposal names the resource or resource specification and its new rule",
+                    ));
+                };
+                self.refuse_unused(&[
+                    ("valueEquation", self.value_equation.is_some()),
+                    ("pool", self.pool.is_some()),
+                    ("amount", self.amount.is_some()),
+                    ("recipient", self.recipient.is_some()),
+                    ("agreement", self.agreement.is_some()),
+                ])?;
+                change.check_scope(self.scope)?;
+                Carries::ChangeAccessRule(change.clone())
             }
         };
         if self.deadline <= now {
@@ -367,6 +386,8 @@ pub struct GovernanceProposal {
     pub custodianship: Option<Custodianship>,
     /// The transfer that paid a passed allocation.
     pub payout: Option<EconomicEventId>,
+    /// The target and the new rule (`CHANGE_ACCESS_RULE`).
+    pub access_rule: Option<AccessChange>,
     /// Why a decided proposal failed: the quorum, the threshold, or a pool that could not pay.
     pub failure_reason: Option<String>,
     /// Free text.
@@ -417,6 +438,7 @@ impl GovernanceProposal {
                 _ => None,
             },
             payout: None,
+            access_rule: new.access_rule,
             failure_reason: None,
             note: new.note,
             deadline: new.deadline,

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::agent::network::Tie;
+use crate::sharing::access::{AccessTarget, AccessTerms};
 use crate::value::equation::{PercentageBehavior, Valuation};
 
 fn d(text: &str) -> Decimal {
@@ -179,6 +180,7 @@ fn new_proposal(kind: ProposalKind) -> NewProposal {
         amount: None,
         recipient: None,
         agreement: None,
+        access_rule: None,
         deadline: at(14),
         note: None,
     }
@@ -246,6 +248,39 @@ fn adoptions_and_allocations_are_proposed_with_their_own_fields_and_a_future_dea
         matches!(&access, Err(DomainError::Invalid { field, message }) if field == "kind" && message.contains("not supported yet")),
         "{access:?}"
     );
+}
+
+#[test]
+fn an_access_rule_change_names_its_target_and_a_rule_of_the_proposal_s_scope() {
+    let base = new_proposal(ProposalKind::ChangeAccessRule);
+    let terms = AccessTerms {
+        scope: base.scope,
+        any_affiliate: true,
+        roles: Vec::new(),
+        agents: Vec::new(),
+        minimum_reputation: None,
+        requires_approval: false,
+        longest_booking: None,
+        value_per_unit_of_use: None,
+        maintenance_share: Decimal::ZERO,
+        maintenance_recipient: None,
+        note: None,
+    };
+    let change = AccessChange { target: AccessTarget::Resource(EconomicResourceId::new()), terms: terms.clone() };
+    let proposal = NewProposal { value_equation: None, access_rule: Some(change.clone()), ..base };
+    assert_eq!(proposal.check(at(12)), Ok(Carries::ChangeAccessRule(change.clone())));
+
+    let refused = |p: NewProposal, expected: &str| {
+        let checked = p.check(at(12));
+        assert!(matches!(&checked, Err(DomainError::Invalid { field, .. }) if field == expected), "{checked:?}");
+    };
+    refused(NewProposal { access_rule: None, ..proposal.clone() }, "accessRule");
+    refused(NewProposal { value_equation: Some(ValueEquationId::new()), ..proposal.clone() }, "valueEquation");
+    refused(NewProposal { recipient: Some(AgentId::new()), ..proposal.clone() }, "recipient");
+    let elsewhere = AccessChange { terms: AccessTerms { scope: AgentId::new(), ..terms }, ..change.clone() };
+    refused(NewProposal { access_rule: Some(elsewhere), ..proposal.clone() }, "accessRule.scope");
+    // Another kind does not carry a rule.
+    refused(NewProposal { access_rule: Some(change), ..new_proposal(ProposalKind::AdoptValueEquation) }, "accessRule");
 }
 
 fn equation(scope: AgentId, status: EquationStatus) -> ValueEquation {

@@ -316,4 +316,5 @@ pub fn maintenance_recipient(
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests unwrap: a failure should panic with the value")]
 mod tests;

@@ -1,9 +1,10 @@
 //! Shared resources (DESIGN 6): what the network holds in common and the rules that keep it
 //! so: [`access`], the access rules of shared equipment and nondominium assets and the
-//! bookings they allow; [`custody`], the network's NONDOMINIUM resources held by a custodian
-//! under a custodian agreement; [`pool`], money pools held by the network's custodian in a
-//! project's scope.
+//! bookings they allow; [`access_change`], who changes a rule and how; [`custody`], the
+//! network's NONDOMINIUM resources held by a custodian under a custodian agreement; [`pool`],
+//! money pools held by the network's custodian in a project's scope.
 
 pub mod access;
+pub mod access_change;
 pub mod custody;
 pub mod pool;

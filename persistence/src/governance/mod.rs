@@ -22,6 +22,9 @@
 //!   custodian agreement to the new custodian, and the agreement with them, in the decision's
 //!   transaction ([`crate::sharing::transfer_custodianship_in`]); a failure half way fails the
 //!   decision, so nothing moved and the proposal is still `OPEN`.
+//! - **Passing** a `CHANGE_ACCESS_RULE` proposal writes the rule it states as the next version
+//!   of its target's rule, in the decision's transaction, under the target's row lock
+//!   ([`crate::sharing::access_change`]); failing changes nothing.
 
 pub mod sweeper;
 
@@ -234,6 +237,11 @@ async fn decide_in(
         }
         return Ok(None);
     };
+    if let (ProposalKind::ChangeAccessRule, ProposalStatus::Passed, Some(change)) =
+        (decided.kind, decided.status, decided.access_rule.clone())
+    {
+        crate::sharing::access_change::change_by_vote_in(txn, &decided, change, now).await?;
+    }
     if let (ProposalKind::AdoptValueEquation, Some(equation)) = (decided.kind, decided.value_equation) {
         if decided.status == ProposalStatus::Passed {
             adopt_in(txn, decided.scope, equation, now).await?;
@@ -280,6 +288,10 @@ pub async fn create_proposal_in(
             references.check(txn).await?;
             let (pool, resource) = crate::sharing::pool::allocation_pool_in(txn, asked.pool).await?;
             (None, Some(check_allocation(asked, scope, &pool, resource.state.unit)?))
+        }
+        Carries::ChangeAccessRule(change) => {
+            crate::sharing::access_change::check_proposed_in(txn, scope, &change).await?;
+            (None, None)
         }
     };
     let contributors = active_contributors_in(txn, scope).await?;

@@ -108,7 +108,8 @@ async fn load_resource(
 /// original of a correction, the output process's `basedOn`, the resources), runs them
 /// ([`observation::prepare`], [`permission::may_record`], the market-exchange rule
 /// [`exchange::check_market_exchange`], the custodian agreement's no-revenue rule
-/// [`ovn_domain::sharing::custody::check_held_event`], [`creation`], [`Books::record`]),
+/// [`ovn_domain::sharing::custody::check_held_event`], the access rule of a used resource
+/// ([`crate::sharing::access::check_use_in`]), [`creation`], [`Books::record`]),
 /// and writes the event, its scopes and every resource it changed. `actor` is the agent
 /// recording it. A transfer that needs its receiver's consent ([`permission::needs_consent`])
 /// is checked the same way and then set aside, changing nothing, until the receiver accepts.
@@ -171,6 +172,9 @@ pub(crate) async fn record_with(
         Some(id) => Some(load_resource(txn, "resourceInventoriedAs", id, locks_rows).await?),
         None => None,
     };
+    if let Some(resource) = &from {
+        crate::sharing::access::check_use_in(txn, &core, resource).await?;
+    }
     let to = match core.to_resource_inventoried_as {
         Some(id) if Some(id) != core.resource_inventoried_as => {
             Some(load_resource(txn, "toResourceInventoriedAs", id, locks_rows).await?)

@@ -6,12 +6,16 @@ use ovn_domain::governance::{
     Elector, ElectorateBasis, Fraction, GovernanceProposal, GovernanceRule, ProposalKind, ProposalStatus, Vote,
     VoteWeighting,
 };
+use ovn_domain::sharing::access::{AccessTarget, AccessTerms};
+use ovn_domain::sharing::access_change::AccessChange;
 use ovn_domain::sharing::custody::Custodianship;
 use ovn_domain::sharing::pool::Allocation;
 use ovn_domain::value::equation::{Bucket, EquationStatus, PercentageBehavior, Valuation, ValueEquation};
 use ovn_domain::{
-    AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, GovernanceProposalId, ValueEquationId,
+    AgentId, AgentRelationshipRoleId, AgreementId, DomainError, EconomicEventId, EconomicResourceId,
+    GovernanceProposalId, Measure, ResourceSpecificationId, ValueEquationId,
 };
+use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 
 use super::{Record, Stamps, corrupt, id, measure, measure_columns, opt, text};
@@ -122,6 +126,7 @@ impl Record for GovernanceProposal {
 
     fn from_row(row: governance_proposal::Model) -> Result<Self> {
         let (allocation, custodianship) = terms_from(&row)?;
+        let access_rule = access_change_from(&row)?;
         Ok(GovernanceProposal {
             id: id(&row.id, GovernanceProposalId::parse)?,
             revision: row.revision,
@@ -141,12 +146,19 @@ impl Record for GovernanceProposal {
             allocation,
             custodianship,
             payout: opt(row.payout.as_deref(), EconomicEventId::parse)?,
+            access_rule,
             failure_reason: row.failure_reason,
         })
     }
 
     fn to_row(&self, stamps: Stamps) -> governance_proposal::ActiveModel {
         let (amount, amount_unit) = measure_columns(self.allocation.map(|a| a.amount));
+        let access = self.access_rule.as_ref();
+        let (access_resource, access_resource_specification) = match access.map(|change| change.target) {
+            Some(AccessTarget::Resource(resource)) => (Some(resource.to_string()), None),
+            Some(AccessTarget::Specification(specification)) => (None, Some(specification.to_string())),
+            None => (None, None),
+        };
         governance_proposal::ActiveModel {
             id: Set(self.id.to_string()),
             kind: Set(self.kind.as_str().to_owned()),
@@ -169,6 +181,9 @@ impl Record for GovernanceProposal {
             payout: Set(text(self.payout)),
             failure_reason: Set(self.failure_reason.clone()),
             agreement: Set(text(self.custodianship.map(|c| c.agreement))),
+            access_resource: Set(access_resource),
+            access_resource_specification: Set(access_resource_specification),
+            access_terms: Set(access.map(|change| terms_to_json(&change.terms))),
             revision: Set(self.revision),
             created_at: stamps.created_at(),
             updated_at: stamps.updated_at(),
@@ -191,6 +206,82 @@ fn terms_from(row: &governance_proposal::Model) -> Result<(Option<Allocation>, O
         }
         (None, None, None, None) => Ok((None, None)),
         _ => Err(missing()),
+    }
+}
+
+/// The terms of a proposed access rule as stored (JSON; D176): ids as text, decimals as
+/// canonical text, the longest booking in seconds as `access_rule` keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StoredTerms {
+    scope: AgentId,
+    any_affiliate: bool,
+    roles: Vec<AgentRelationshipRoleId>,
+    agents: Vec<AgentId>,
+    minimum_reputation: Option<Decimal>,
+    requires_approval: bool,
+    longest_booking_seconds: Option<i64>,
+    value_per_unit_of_use: Option<Measure>,
+    maintenance_share: Decimal,
+    maintenance_recipient: Option<AgentId>,
+    note: Option<String>,
+}
+
+fn terms_to_json(terms: &AccessTerms) -> String {
+    let stored = StoredTerms {
+        scope: terms.scope,
+        any_affiliate: terms.any_affiliate,
+        roles: terms.roles.clone(),
+        agents: terms.agents.clone(),
+        minimum_reputation: terms.minimum_reputation,
+        requires_approval: terms.requires_approval,
+        longest_booking_seconds: terms.longest_booking.map(|d| d.num_seconds()),
+        value_per_unit_of_use: terms.value_per_unit_of_use,
+        maintenance_share: terms.maintenance_share,
+        maintenance_recipient: terms.maintenance_recipient,
+        note: terms.note.clone(),
+    };
+    // Ids, decimals as text, integers, booleans and strings: serialising cannot fail. Were it
+    // ever to, `null` is written, which the next read reports as corrupt.
+    serde_json::to_string(&stored).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// The target and terms of a `CHANGE_ACCESS_RULE` proposal: a target and its terms, or none.
+fn access_change_from(row: &governance_proposal::Model) -> Result<Option<AccessChange>> {
+    let target = match (row.access_resource.as_deref(), row.access_resource_specification.as_deref()) {
+        (Some(resource), None) => Some(AccessTarget::Resource(id(resource, EconomicResourceId::parse)?)),
+        (None, Some(specification)) => {
+            Some(AccessTarget::Specification(id(specification, ResourceSpecificationId::parse)?))
+        }
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(PersistenceError::Corrupt(format!("governance proposal {}: two access rule targets", row.id)));
+        }
+    };
+    match (target, row.access_terms.as_deref()) {
+        (Some(target), Some(json)) => {
+            let stored: StoredTerms = serde_json::from_str(json).map_err(|e| {
+                PersistenceError::Corrupt(format!("governance proposal {}: access rule terms: {e}", row.id))
+            })?;
+            let terms = AccessTerms {
+                scope: stored.scope,
+                any_affiliate: stored.any_affiliate,
+                roles: stored.roles,
+                agents: stored.agents,
+                minimum_reputation: stored.minimum_reputation,
+                requires_approval: stored.requires_approval,
+                longest_booking: stored.longest_booking_seconds.map(chrono::TimeDelta::seconds),
+                value_per_unit_of_use: stored.value_per_unit_of_use,
+                maintenance_share: stored.maintenance_share,
+                maintenance_recipient: stored.maintenance_recipient,
+                note: stored.note,
+            };
+            Ok(Some(AccessChange { target, terms }))
+        }
+        (None, None) => Ok(None),
+        _ => {
+            Err(PersistenceError::Corrupt(format!("governance proposal {}: an access rule without its target", row.id)))
+        }
     }
 }
 

@@ -5,19 +5,27 @@
 //! A rule's history is its rows: a change inserts the next version (the unique index on
 //! `(resource, version)` or `(resource_specification, version)` makes two changes racing from
 //! the same version a conflict rather than two rules of one number).
+//!
+//! A `use` of a resource is checked here against the rule in force ([`check_use_in`]), with
+//! the standing of the agent who uses it ([`standing_in`], which bookings reuse).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, TimeDelta, Utc};
-use ovn_domain::sharing::access::{AccessRule, AccessTarget, AccessTerms, effective};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use ovn_domain::agent::network::{OvnRole, Tie, Ties};
+use ovn_domain::observation::{EconomicResource, NewEvent};
+use ovn_domain::sharing::access::{AccessRule, AccessTarget, AccessTerms, Standing, check_user, effective};
 use ovn_domain::{
-    AccessRuleId, AgentId, AgentRelationshipRoleId, EconomicResourceId, GovernanceProposalId, ResourceSpecificationId,
+    AccessRuleId, Action, AgentId, AgentRelationshipRoleId, EconomicResourceId, GovernanceProposalId,
+    ResourceSpecificationId,
 };
+use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::agent::network::ties_above;
 use crate::decimal::DbDecimal;
-use crate::entity::access_rule;
+use crate::entity::{access_rule, agent_relationship};
 use crate::error::{PersistenceError, Result};
 use crate::revisioned::IN_LIST_MAX;
 use crate::rows::{id, ids_from_json, measure, measure_columns, opt};
@@ -98,6 +106,8 @@ pub async fn set_rule_in(
     proposal: Option<GovernanceProposalId>,
     now: DateTime<Utc>,
 ) -> Result<AccessRule> {
+    // To the microsecond, as PostgreSQL stores it: the rule answered is the rule read back.
+    let now = now.trunc_subsecs(6);
     let version = current_in(conn, target).await?.map_or(1, |rule| rule.version + 1);
     let rule = AccessRule { id: AccessRuleId::new(), target, version, terms, set_by, set_at: now, proposal };
     let (resource, resource_specification) = match target {
@@ -177,4 +187,64 @@ pub async fn effective_rules_in(
             Some((*resource, rule.clone()))
         })
         .collect())
+}
+
+/// What the access rules know of `agent` wanting to use `resource` under `rule` (the rule that
+/// governs it, if any): whether it holds the resource (its `primaryAccountable` or
+/// `custodian`); whether it is an affiliate of the rule's scope or of a network above it; the
+/// relationship roles it holds toward the rule's scope; its reputation (0: not computed yet).
+/// A holder, or an agent asking of no rule, costs no query; otherwise one for the agent's own
+/// relationships, and the scope's `partOf` chain only when an affiliation elsewhere may reach
+/// it.
+pub async fn standing_in(
+    conn: &impl ConnectionTrait,
+    agent: AgentId,
+    resource: &EconomicResource,
+    rule: Option<&AccessRule>,
+) -> Result<Standing> {
+    let holder = resource.state.primary_accountable == Some(agent) || resource.state.custodian == Some(agent);
+    let mut standing = Standing { agent, holder, affiliate: false, roles: BTreeSet::new(), reputation: Decimal::ZERO };
+    let Some(rule) = rule.filter(|_| !holder) else { return Ok(standing) };
+    let scope = rule.terms.scope;
+    let rows = agent_relationship::Entity::find()
+        .filter(agent_relationship::Column::Subject.eq(agent.to_string()))
+        .all(conn)
+        .await?;
+    let mut ties = Ties::default();
+    for row in &rows {
+        let role = id(&row.relationship, AgentRelationshipRoleId::parse)?;
+        let object = id(&row.object, AgentId::parse)?;
+        if object == scope {
+            standing.roles.insert(role);
+        }
+        if let Some(ovn) = OvnRole::of(role) {
+            ties.extend([Tie { subject: agent, role: ovn, object }]);
+        }
+    }
+    let affiliations: BTreeSet<AgentId> = ties.objects(agent, OvnRole::AffiliateOf).collect();
+    standing.affiliate = affiliations.contains(&scope)
+        || (!affiliations.is_empty() && {
+            ties.extend(ties_above(conn, &[scope]).await?);
+            ties.is_affiliate(agent, scope)
+        });
+    Ok(standing)
+}
+
+/// Refuses a `use` of `resource` (the event's `resourceInventoriedAs`) that the rule governing
+/// it forbids its provider ([`check_user`], D177): the provider is the user, who brings the
+/// asset into the process. A holder providing it, and every other action or a correction, pass
+/// without a query.
+pub(crate) async fn check_use_in(
+    conn: &impl ConnectionTrait,
+    event: &NewEvent,
+    resource: &EconomicResource,
+) -> Result<()> {
+    let holder = [resource.state.primary_accountable, resource.state.custodian].contains(&Some(event.provider));
+    if event.action != Action::Use || event.is_correction() || holder {
+        return Ok(());
+    }
+    let rules = effective_rules_in(conn, &[(resource.id, Some(resource.conforms_to))]).await?;
+    let rule = rules.get(&resource.id);
+    let standing = standing_in(conn, event.provider, resource, rule).await?;
+    Ok(check_user(rule, resource.id, &standing)?)
 }

@@ -1,9 +1,11 @@
 //! Shared resources (DESIGN 6): [`access`], the versions of the access rules of shared
-//! resources; [`custody`], custodian agreements and the hand-over voted at a custodian's exit;
+//! resources and the check of a `use`; [`access_change`], setting a rule and voting one;
+//! [`custody`], custodian agreements and the hand-over voted at a custodian's exit;
 //! [`pool`], money pools and the allocations voted out of them. The rules are
 //! [`ovn_domain::sharing`]; this module loads what they need and writes what they decide.
 
 pub mod access;
+pub mod access_change;
 pub mod custody;
 pub mod pool;
 
