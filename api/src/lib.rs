@@ -64,6 +64,7 @@ pub struct Query(
     value::ValueEngineQuery,
     value::DistributionQuery,
     sharing::SharingQuery,
+    sharing::BookingQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -81,6 +82,7 @@ pub struct Mutation(
     governance::GovernanceMutation,
     value::DistributionMutation,
     sharing::SharingMutation,
+    sharing::BookingMutation,
     exchange::ExchangeMutation,
 );
 

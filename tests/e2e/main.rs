@@ -9,6 +9,7 @@ mod common;
 
 mod actions;
 mod auth;
+mod bookings;
 mod claims_proposals;
 mod cli;
 mod concurrency;

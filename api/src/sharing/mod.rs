@@ -3,10 +3,12 @@
 //! balance and its history (deposits, and allocations with the proposals that voted them).
 //! Money leaves a pool only through a passed `ALLOCATE_FROM_POOL` governance proposal.
 
+pub mod booking;
 pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod query;
 
+pub use booking::{BookingMutation, BookingQuery};
 pub use mutation::SharingMutation;
 pub use query::SharingQuery;

@@ -1,8 +1,10 @@
-//! Shared resources (DESIGN 6): for now [`pool`], money pools and the allocations voted out of
-//! them. The rules are [`ovn_domain::sharing`]; this module loads what they need and writes what
-//! they decide.
+//! Shared resources (DESIGN 6): [`pool`], money pools and the allocations voted out of them;
+//! [`booking`], shared resources booked for a time interval. The rules are
+//! [`ovn_domain::sharing`]; this module loads what they need and writes what they decide.
 
+pub mod booking;
 pub mod pool;
 
 pub(crate) use pool::check_event_in;
 pub use pool::{PoolEntry, allocate_in, create_pool_in};
+pub use booking::{BookResource, SharedResource, approve_booking_in, cancel_booking_in};
