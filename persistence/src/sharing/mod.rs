@@ -1,7 +1,9 @@
-//! Shared resources (DESIGN 6): [`pool`], money pools and the allocations voted out of them;
-//! [`booking`], shared resources booked for a time interval. The rules are
-//! [`ovn_domain::sharing`]; this module loads what they need and writes what they decide.
+//! Shared resources (DESIGN 6): [`access`], the versions of the access rules of shared
+//! resources; [`booking`], shared resources booked for a time interval; [`pool`], money pools
+//! and the allocations voted out of them. The rules are [`ovn_domain::sharing`]; this module
+//! loads what they need and writes what they decide.
 
+pub mod access;
 pub mod booking;
 pub mod pool;
 
