@@ -98,7 +98,9 @@ impl Commitment {
         };
         if crate::sharing::booking::booked(self).is_some() {
             check_process_direction(&flow)?;
-            for (field, quantity) in [("resourceQuantity", self.resource_quantity), ("effortQuantity", self.effort_quantity)] {
+            for (field, quantity) in
+                [("resourceQuantity", self.resource_quantity), ("effortQuantity", self.effort_quantity)]
+            {
                 if let Some(quantity) = quantity {
                     quantity.non_negative(field)?;
                 }
@@ -189,6 +191,26 @@ pub(crate) mod tests {
         assert!(matches!(work.validate(), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
         let consume = Commitment { input_of: Some(ProcessId::new()), ..commitment(Action::Consume) };
         assert!(matches!(consume.validate(), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
+    }
+
+    #[test]
+    fn a_booking_needs_no_process_and_no_quantity() {
+        let at = |hour| chrono::TimeZone::with_ymd_and_hms(&Utc, 2027, 1, 4, hour, 0, 0).single();
+        let mut booking = Commitment {
+            resource_inventoried_as: Some(EconomicResourceId::new()),
+            has_beginning: at(9),
+            has_end: at(11),
+            ..commitment(Action::Use)
+        };
+        assert_eq!(booking.validate(), Ok(()));
+        booking.output_of = Some(ProcessId::new());
+        assert!(matches!(booking.validate(), Err(DomainError::Invalid { field, .. }) if field == "outputOf"));
+        booking.output_of = None;
+        booking.effort_quantity = Some(Measure::new(Decimal::NEGATIVE_ONE, None));
+        assert!(matches!(booking.validate(), Err(DomainError::Invalid { field, .. }) if field == "effortQuantity"));
+        // Without its end it books nothing, and is a use like any other: a process input.
+        let open = Commitment { has_end: None, effort_quantity: None, ..booking };
+        assert!(matches!(open.validate(), Err(DomainError::Invalid { field, .. }) if field == "inputOf"));
     }
 
     #[test]

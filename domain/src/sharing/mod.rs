@@ -1,11 +1,9 @@
 //! Shared resources (DESIGN 6): what the network holds in common and the rules that keep it
 //! so: [`access`], the access rules of shared equipment and nondominium assets and the
-//! bookings they allow; [`pool`], money pools held by the network's custodian in a project's
+//! bookings they allow; [`booking`], a shared resource booked for a time interval, its states
+//! and its availability; [`pool`], money pools held by the network's custodian in a project's
 //! scope.
 
-<<<<<<< HEAD
-pub mod booking;
-=======
 pub mod access;
->>>>>>> main
+pub mod booking;
 pub mod pool;

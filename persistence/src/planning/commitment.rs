@@ -77,13 +77,16 @@ async fn may_commit(txn: &DatabaseTransaction, actor: AgentId, commitment: &Comm
 /// `createCommitment` inside the caller's transaction: the action rules
 /// ([`Commitment::validate`]), the token's agent a party or a steward
 /// ([`permission::may_commit`]), every reference present; and when it books a resource, the
-/// booking's checks and row ([`crate::sharing::booking::book_in`]).
+/// booking's checks and row ([`crate::sharing::booking::booking_for_in`]).
 pub async fn create_commitment_in(txn: &DatabaseTransaction, commitment: &Commitment) -> Result<()> {
     commitment.validate()?;
     may_commit(txn, commitment.recorded_by, commitment).await?;
     commitment_references(commitment).check(txn).await?;
+    let booking = crate::sharing::booking::booking_for_in(txn, commitment).await?;
     insert_in(txn, commitment, commitment.created).await?;
-    crate::sharing::booking::book_in(txn, commitment).await?;
+    if let Some(booking) = booking {
+        crate::sharing::booking::insert_booking_in(txn, &booking).await?;
+    }
     Ok(())
 }
 

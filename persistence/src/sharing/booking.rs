@@ -16,19 +16,29 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::agent::network::OvnRole;
+use ovn_domain::agent::network::{OvnRole, Ties};
 use ovn_domain::observation::{EconomicEvent, EconomicResource, PropertyRegime};
 use ovn_domain::planning::Commitment;
+use ovn_domain::sharing::access::{self, AccessRule, Slot, Standing};
 use ovn_domain::sharing::booking::{self, Booking, BookingStatus, UseOfBooking};
-use ovn_domain::{Action, AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, Revision};
+use ovn_domain::{
+    AccessRuleId, Action, AgentId, AgentRelationshipRoleId, CommitmentId, EconomicEventId, EconomicResourceId, Patch,
+    Revision,
+};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use crate::entity::{booking as booking_row, commitment as commitment_row, economic_resource};
+use super::access::effective_rules_in;
+use crate::agent::network::ties_above;
+use crate::entity::{
+    access_rule, agent_relationship, booking as booking_row, commitment as commitment_row, economic_resource,
+};
 use crate::error::{PersistenceError, Result};
+use crate::planning::CommitmentPatch;
 use crate::revisioned::{IN_LIST_MAX, save_in};
 use crate::rows::{Record, id, opt};
-use crate::planning::CommitmentPatch;
 use crate::store::Store;
 
 /// `bookResource`, parsed: the token's agent books `resource` for `[begins, ends)`.
@@ -66,7 +76,7 @@ fn booking_from(row: booking_row::Model) -> Result<Booking> {
         ends: row.ends,
         booker: id(&row.booker, AgentId::parse)?,
         status: BookingStatus::parse(&row.status).map_err(crate::rows::corrupt)?,
-        access_rule: opt(row.access_rule.as_deref(), ovn_domain::AccessRuleId::parse)?,
+        access_rule: opt(row.access_rule.as_deref(), AccessRuleId::parse)?,
         approved: who_when(row.approved_by, row.approved)?,
         cancelled: who_when(row.cancelled_by, row.cancelled)?,
         fulfilled_by: opt(row.fulfilled_by.as_deref(), EconomicEventId::parse)?,
@@ -109,8 +119,8 @@ async fn bookings_of_resources<C: ConnectionTrait>(
 ) -> Result<HashMap<EconomicResourceId, Vec<Booking>>> {
     let mut found: HashMap<EconomicResourceId, Vec<Booking>> = HashMap::new();
     for chunk in resources.chunks(IN_LIST_MAX) {
-        let mut select =
-            booking_row::Entity::find().filter(booking_row::Column::Resource.is_in(chunk.iter().map(ToString::to_string)));
+        let mut select = booking_row::Entity::find()
+            .filter(booking_row::Column::Resource.is_in(chunk.iter().map(ToString::to_string)));
         if let Some(statuses) = statuses {
             select = select.filter(booking_row::Column::Status.is_in(status_texts(statuses)));
         }
@@ -144,60 +154,59 @@ fn holders(resource: &EconomicResource) -> Vec<AgentId> {
 
 /// Loads a resource locked (`FOR UPDATE` on PostgreSQL; SQLite's writer runs alone).
 async fn locked_resource(txn: &DatabaseTransaction, resource: EconomicResourceId) -> Result<EconomicResource> {
-    let row = economic_resource::Entity::find_by_id(resource.to_string())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| {
-            ovn_domain::DomainError::invalid("resourceInventoriedAs", format!("economic resource `{resource}` does not exist"))
-        })?;
+    let row = economic_resource::Entity::find_by_id(resource.to_string()).lock_exclusive().one(txn).await?.ok_or_else(
+        || {
+            ovn_domain::DomainError::invalid(
+                "resourceInventoriedAs",
+                format!("economic resource `{resource}` does not exist"),
+            )
+        },
+    )?;
     EconomicResource::from_row(row)
 }
 
-/// Writes the booking a new commitment makes, in the commitment's transaction, once the
-/// commitment row is written; nothing for a commitment that books nothing
-/// ([`booking::booked`]). Locks the resource, then checks the parties, the access rule (the
-/// booker's standing, the longest booking) and the live bookings, and writes the booking
-/// `PENDING` or `CONFIRMED` as the rule says.
-pub(crate) async fn book_in(txn: &DatabaseTransaction, commitment: &Commitment) -> Result<Option<Booking>> {
+/// The booking a new commitment makes, checked, in the commitment's transaction; nothing for
+/// a commitment that books nothing ([`booking::booked`]). Locks the resource, then checks the
+/// parties, the access rule (the booker's standing, the longest booking) and the live
+/// bookings; the booking is `PENDING` or `CONFIRMED` as the rule says. Called before the
+/// commitment is written: on PostgreSQL, writing the commitment takes a key-share lock on the
+/// resource's row (its foreign key), and two bookings holding that lock would each wait for
+/// the other's to take the row's update lock.
+pub(crate) async fn booking_for_in(txn: &DatabaseTransaction, commitment: &Commitment) -> Result<Option<Booking>> {
     let Some((resource_id, begins, ends)) = booking::booked(commitment) else { return Ok(None) };
     let resource = locked_resource(txn, resource_id).await?;
-    let holder = resource.state.custodian.or(resource.state.primary_accountable);
-    booking::check_parties(commitment, holder)?;
-    let booker = commitment.receiver;
-    let rule = super::access::effective_rules_in(txn, &[(resource.id, Some(resource.conforms_to))])
-        .await?
-        .remove(&resource.id);
-    let standing = standing_in(txn, booker, &resource, rule.as_ref()).await?;
-    let access = ovn_domain::sharing::access::effective(rule.as_ref(), resource.details.property_regime);
-    ovn_domain::sharing::access::check_user(&access, &standing)?;
-    ovn_domain::sharing::access::check_span(&access, begins, ends)?;
+    booking::check_parties(commitment, resource.state.custodian.or(resource.state.primary_accountable))?;
+    let rule = effective_rules_in(txn, &[(resource.id, Some(resource.conforms_to))]).await?.remove(&resource.id);
+    let standing = standing_in(txn, commitment.receiver, &resource, rule.as_ref()).await?;
+    access::check_user(rule.as_ref(), resource.id, &standing)?;
+    access::check_span(rule.as_ref(), begins, ends)?;
     let live = bookings_of_resources(txn, &[resource.id], Some(&BookingStatus::LIVE), Some(begins), Some(ends))
         .await?
         .remove(&resource.id)
         .unwrap_or_default();
-    let slots: Vec<ovn_domain::sharing::access::Slot> = live.iter().map(slot).collect();
-    ovn_domain::sharing::access::check_free(&slots, begins, ends)?;
+    let slots: Vec<Slot> =
+        live.iter().map(|b| Slot { booking: b.commitment, begins: b.begins, ends: b.ends }).collect();
+    access::check_free(resource.id, begins, ends, &slots)?;
     let booking = Booking {
         commitment: commitment.id,
         resource: resource.id,
         begins,
         ends,
-        booker,
-        status: booking::initial_status(ovn_domain::sharing::access::needs_approval(&access, &standing)),
-        access_rule: rule.as_ref().map(|r| r.id),
+        booker: commitment.receiver,
+        status: booking::initial_status(access::needs_approval(rule.as_ref(), &standing)),
+        access_rule: rule.map(|r| r.id),
         approved: None,
         cancelled: None,
         fulfilled_by: None,
         created: commitment.created,
     };
-    booking_row::Entity::insert(row_of(&booking, commitment.created)).exec_without_returning(txn).await?;
     Ok(Some(booking))
 }
 
-/// A booking that holds its slot, as the overlap rule reads it.
-fn slot(b: &Booking) -> ovn_domain::sharing::access::Slot {
-    ovn_domain::sharing::access::Slot { begins: b.begins, ends: b.ends, label: format!("booking {}", b.commitment) }
+/// Writes a booking [`booking_for_in`] checked, once its commitment is written.
+pub(crate) async fn insert_booking_in(txn: &DatabaseTransaction, booking: &Booking) -> Result<()> {
+    booking_row::Entity::insert(row_of(booking, booking.created)).exec_without_returning(txn).await?;
+    Ok(())
 }
 
 /// Refuses a change to a booking's commitment that would move it out of the checks it
@@ -223,19 +232,16 @@ pub(crate) async fn check_commitment_change_in(
     Ok(())
 }
 
-/// Locks and reads a booking with its resource.
+/// Reads a booking with its resource, both locked: the resource first, as a booking and a
+/// `use` event lock it, so that an approval or a cancellation and a use of the same booking
+/// take turns.
 async fn locked_booking(txn: &DatabaseTransaction, commitment: CommitmentId) -> Result<(Booking, EconomicResource)> {
-    let row = booking_row::Entity::find_by_id(commitment.to_string())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::not_found("booking", commitment))?;
-    let booking = booking_from(row)?;
-    let resource = economic_resource::Entity::find_by_id(booking.resource.to_string())
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::Corrupt(format!("booking {commitment} names no resource")))?;
-    Ok((booking, EconomicResource::from_row(resource)?))
+    let find = || booking_row::Entity::find_by_id(commitment.to_string());
+    let row = find().one(txn).await?.ok_or_else(|| PersistenceError::not_found("booking", commitment))?;
+    let resource = locked_resource(txn, id(&row.resource, EconomicResourceId::parse)?).await?;
+    let row =
+        find().lock_exclusive().one(txn).await?.ok_or_else(|| PersistenceError::not_found("booking", commitment))?;
+    Ok((booking_from(row)?, resource))
 }
 
 async fn write_booking(txn: &DatabaseTransaction, booking: &Booking, now: DateTime<Utc>) -> Result<()> {
@@ -330,18 +336,36 @@ pub(crate) async fn use_in(txn: &DatabaseTransaction, event: &EconomicEvent, ful
     Ok(())
 }
 
-/// Where `booker` stands toward `resource`'s rule ([`ovn_domain::sharing::access::Standing`]):
-/// whether it holds the resource, whether it is an affiliate of the rule's scope (or of a
-/// network above it), and the relationship roles it has toward that scope. Reputation is 0
-/// until ovn keeps one. Two queries: the booker's relationships, and the chain above the
-/// scope.
+/// Where `agent` stands toward `resource` under `rule` ([`Standing`]): whether it holds the
+/// resource (its owner or custodian), whether it is an affiliate of the rule's scope or of a
+/// network above it, and the relationship roles it holds toward the scope or a network above
+/// it. Reputation is 0 until ovn computes one. With a rule, one query for the agent's
+/// relationships and the `partOf` chain above the scope; without one, none.
 pub async fn standing_in<C: ConnectionTrait>(
     conn: &C,
-    booker: AgentId,
+    agent: AgentId,
     resource: &EconomicResource,
-    rule: Option<&ovn_domain::sharing::access::AccessRule>,
-) -> Result<ovn_domain::sharing::access::Standing> {
-    todo!("after the foundation lands: {booker} {resource:?} {rule:?} {conn:?}")
+    rule: Option<&AccessRule>,
+) -> Result<Standing> {
+    let holder = [resource.state.primary_accountable, resource.state.custodian].contains(&Some(agent));
+    let mut standing =
+        Standing { agent, holder, affiliate: false, roles: BTreeSet::new(), reputation: rust_decimal::Decimal::ZERO };
+    let Some(rule) = rule.filter(|_| !holder) else { return Ok(standing) };
+    let scope = rule.terms.scope;
+    let above = Ties::new(ties_above(conn, &[scope]).await?).above(scope);
+    let rows = agent_relationship::Entity::find()
+        .filter(agent_relationship::Column::Subject.eq(agent.to_string()))
+        .filter(agent_relationship::Column::Object.is_in(above.iter().map(ToString::to_string)))
+        .all(conn)
+        .await?;
+    for row in rows {
+        let role = id(&row.relationship, AgentRelationshipRoleId::parse)?;
+        if role == OvnRole::AffiliateOf.id() {
+            standing.affiliate = true;
+        }
+        standing.roles.insert(role);
+    }
+    Ok(standing)
 }
 
 impl Store {
@@ -352,7 +376,10 @@ impl Store {
     /// provider.)
     pub async fn book_resource(&self, actor: AgentId, command: BookResource) -> Result<Commitment> {
         let resource = self.resources_by_id(&[command.resource]).await?.remove(&command.resource).ok_or_else(|| {
-            ovn_domain::DomainError::invalid("resource", format!("economic resource `{}` does not exist", command.resource))
+            ovn_domain::DomainError::invalid(
+                "resource",
+                format!("economic resource `{}` does not exist", command.resource),
+            )
         })?;
         let holder = resource.state.custodian.or(resource.state.primary_accountable).ok_or_else(|| {
             ovn_domain::DomainError::invalid(
@@ -426,17 +453,85 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// A network's shared resources with their live bookings over `[from, to)`: its pool of
-    /// shareables (`POOL_OF_SHAREABLES` resources whose effective rule's scope is the network
-    /// or a project part of it, however deep) and its nondominium assets (`NONDOMINIUM`
-    /// resources whose rule's scope is the network, or whose custodian is `custodianOf` it),
-    /// money pools left out. A fixed number of queries whatever the number of resources.
+    /// A network's shared resources with their live bookings over `[from, to)`, oldest
+    /// resource first: its pool of shareables (`POOL_OF_SHAREABLES` resources whose effective
+    /// rule's scope is the network or a project part of it, however deep) and its nondominium
+    /// assets (`NONDOMINIUM` resources whose rule's scope is the network, or whose holder is
+    /// `custodianOf` it), money pools left out. One query per level of parts below the network,
+    /// then six, whatever the number of resources.
     pub async fn shared_resources(
         &self,
         network: AgentId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<SharedResource>> {
-        todo!("{network} {from} {to}")
+        let conn = self.connection();
+        let mut scopes: BTreeSet<AgentId> = BTreeSet::from([network]);
+        let mut frontier = vec![network];
+        while !frontier.is_empty() {
+            let parts = self.ovn_subjects(OvnRole::PartOf, &frontier).await?;
+            frontier = parts.into_values().flatten().filter(|part| scopes.insert(*part)).collect();
+        }
+        let custodians: Vec<String> = self
+            .ovn_subjects(OvnRole::CustodianOf, &[network])
+            .await?
+            .remove(&network)
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // Every rule ever set in those scopes names a candidate: whether it still governs its
+        // resource is decided below, on the effective rules.
+        let mut resources = BTreeSet::new();
+        let mut specifications = BTreeSet::new();
+        for chunk in scopes.iter().map(ToString::to_string).collect::<Vec<_>>().chunks(IN_LIST_MAX) {
+            let rows =
+                access_rule::Entity::find().filter(access_rule::Column::Scope.is_in(chunk.to_vec())).all(conn).await?;
+            for row in rows {
+                resources.extend(row.resource);
+                specifications.extend(row.resource_specification);
+            }
+        }
+        let regimes = [PropertyRegime::PoolOfShareables.as_str(), PropertyRegime::Nondominium.as_str()];
+        let candidates = economic_resource::Entity::find()
+            .filter(economic_resource::Column::PropertyRegime.is_in(regimes))
+            .filter(
+                Condition::any()
+                    .add(economic_resource::Column::Id.is_in(resources))
+                    .add(economic_resource::Column::ConformsTo.is_in(specifications))
+                    .add(economic_resource::Column::Custodian.is_in(custodians.clone()))
+                    .add(economic_resource::Column::PrimaryAccountable.is_in(custodians.clone())),
+            )
+            .order_by_asc(economic_resource::Column::Id)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(EconomicResource::from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let keys: Vec<_> = candidates.iter().map(|r| (r.id, Some(r.conforms_to))).collect();
+        let rules = effective_rules_in(conn, &keys).await?;
+        let ids: Vec<EconomicResourceId> = candidates.iter().map(|r| r.id).collect();
+        let pools = super::pool::pools_in(conn, &ids).await?;
+        let shared: Vec<EconomicResource> = candidates
+            .into_iter()
+            .filter(|r| !pools.contains_key(&r.id))
+            .filter(|r| {
+                let scope = rules.get(&r.id).map(|rule| rule.terms.scope);
+                let holder = r.state.custodian.or(r.state.primary_accountable).map(|h| h.to_string());
+                match r.details.property_regime {
+                    PropertyRegime::PoolOfShareables => scope.is_some_and(|s| scopes.contains(&s)),
+                    PropertyRegime::Nondominium => {
+                        scope == Some(network) || holder.is_some_and(|h| custodians.contains(&h))
+                    }
+                    PropertyRegime::Private | PropertyRegime::Commons => false,
+                }
+            })
+            .collect();
+        let ids: Vec<EconomicResourceId> = shared.iter().map(|r| r.id).collect();
+        let mut bookings = bookings_of_resources(conn, &ids, Some(&BookingStatus::LIVE), Some(from), Some(to)).await?;
+        Ok(shared
+            .into_iter()
+            .map(|resource| SharedResource { bookings: bookings.remove(&resource.id).unwrap_or_default(), resource })
+            .collect())
     }
 }

@@ -7,6 +7,6 @@ pub mod access;
 pub mod booking;
 pub mod pool;
 
+pub use booking::{BookResource, SharedResource, approve_booking_in, cancel_booking_in};
 pub(crate) use pool::check_event_in;
 pub use pool::{PoolEntry, allocate_in, create_pool_in};
-pub use booking::{BookResource, SharedResource, approve_booking_in, cancel_booking_in};
