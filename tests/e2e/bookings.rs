@@ -217,6 +217,45 @@ async fn the_rule_names_who_books_for_how_long_and_slots_never_overlap() -> Resu
     booked(&s, &s.dan, &s.printer, &t(14, 0), &t(16, 0)).await?;
     violation(&book(&s, &s.dan, &s.printer, &t(16, 0), &t(18, 1)).await?, "bookResource")?;
 
+    // createCommitment with the same fields books through the same checks: provided by
+    // someone other than the holder it is BAD_INPUT, overlapping it is refused, else booked.
+    let commit = |provider: &str, from: String, to: String| {
+        json!({ "action": "use", "provider": provider, "receiver": s.bob.id, "resourceInventoriedAs": s.printer,
+                "hasBeginning": from, "hasEnd": to })
+    };
+    const COMMIT: &str =
+        "mutation($c: CommitmentCreateParams!) { createCommitment(commitment: $c) { commitment { id revisionId } } }";
+    let by_alice =
+        s.app.graphql_as(&s.bob.token, COMMIT, json!({ "c": commit(&s.alice.id, t(18, 0), t(19, 0)) })).await?;
+    assert_refused(&by_alice, "createCommitment", "BAD_INPUT")?;
+    let overlapping =
+        s.app.graphql_as(&s.bob.token, COMMIT, json!({ "c": commit(&s.dan.id, t(15, 0), t(17, 0)) })).await?;
+    violation(&overlapping, "createCommitment")?;
+    let created = s.app.graphql_as(&s.bob.token, COMMIT, json!({ "c": commit(&s.dan.id, t(18, 0), t(19, 0)) })).await?;
+    let created = &data(&created)?["createCommitment"]["commitment"];
+    let bobs = created["id"].as_str().context("id")?;
+    ensure!(read_booking(&s, bobs).await?["status"] == "CONFIRMED");
+    // Its interval does not change under the booking's checks, and it is not deleted: it is
+    // cancelled.
+    let moved = s
+        .app
+        .graphql_as(
+            &s.bob.token,
+            "mutation($c: CommitmentUpdateParams!) { updateCommitment(commitment: $c) { commitment { id } } }",
+            json!({ "c": { "revisionId": created["revisionId"], "hasEnd": t(21, 0) } }),
+        )
+        .await?;
+    assert_refused(&moved, "updateCommitment", "CONFLICT")?;
+    let deleted = s
+        .app
+        .graphql_as(
+            &s.bob.token,
+            "mutation($r: ID!) { deleteCommitment(revisionId: $r) }",
+            json!({ "r": created["revisionId"] }),
+        )
+        .await?;
+    assert_refused(&deleted, "deleteCommitment", "CONFLICT")?;
+
     // Three bookings, in order; Alice's two are hers.
     let listed = s
         .app

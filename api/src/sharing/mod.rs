@@ -2,6 +2,7 @@
 //! scope, held by the network's custodian; `moneyPool` and `moneyPools(scope)` read a pool's
 //! balance and its history (deposits, and allocations with the proposals that voted them).
 //! Money leaves a pool only through a passed `ALLOCATE_FROM_POOL` governance proposal.
+//! Bookings of shared resources are [`booking`]'s (their own query and mutation objects).
 
 pub mod booking;
 pub mod inputs;
