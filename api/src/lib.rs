@@ -66,6 +66,7 @@ pub struct Query(
     sharing::SharingQuery,
     sharing::CustodyQuery,
     sharing::access::AccessRuleQuery,
+    sharing::BookingQuery,
 );
 
 /// The root mutation: one object per module, merged.
@@ -85,6 +86,7 @@ pub struct Mutation(
     sharing::SharingMutation,
     sharing::CustodyMutation,
     sharing::access::AccessRuleMutation,
+    sharing::BookingMutation,
     exchange::ExchangeMutation,
 );
 

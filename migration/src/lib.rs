@@ -29,6 +29,7 @@ mod m20261205_000003_money_pools;
 mod m20261206_000001_custody;
 mod m20261206_000002_access_rules;
 mod m20261206_000003_access_rule_proposals;
+mod m20261206_000004_bookings;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_custody::Migration),
             Box::new(m20261206_000002_access_rules::Migration),
             Box::new(m20261206_000003_access_rule_proposals::Migration),
+            Box::new(m20261206_000004_bookings::Migration),
         ]
     }
 }

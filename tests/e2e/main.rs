@@ -10,6 +10,7 @@ mod common;
 mod access_rules;
 mod actions;
 mod auth;
+mod bookings;
 mod claims_proposals;
 mod cli;
 mod concurrency;

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::EventQuantity;
-use crate::action::fields::{FlowFields, check_flow};
+use crate::action::fields::{FlowFields, check_flow, check_process_direction};
 use crate::observation::check_interval;
 use crate::text::Uri;
 use crate::{
@@ -80,8 +80,13 @@ impl Commitment {
     /// Checks what the commitment's fields say together: the event's action rules (process
     /// links, quantities, no resource on an effort) and an ordered interval. An agent may
     /// commit to itself (internal planning), as VF allows.
+    ///
+    /// A booking ([`crate::sharing::booking::booked`]: a `use` of a named resource over an
+    /// interval) is measured by its interval and comes before the process the resource will
+    /// be used in, as an offer does: it needs neither a quantity nor `inputOf` (any it has
+    /// must still point the right way and not be negative).
     pub fn validate(&self) -> Result<(), DomainError> {
-        check_flow(&FlowFields {
+        let flow = FlowFields {
             what: "commitment",
             action: self.action,
             input_of: self.input_of.is_some(),
@@ -90,7 +95,19 @@ impl Commitment {
             effort_quantity: self.effort_quantity,
             resource_inventoried_as: self.resource_inventoried_as.is_some(),
             signed: false,
-        })?;
+        };
+        if crate::sharing::booking::booked(self).is_some() {
+            check_process_direction(&flow)?;
+            for (field, quantity) in
+                [("resourceQuantity", self.resource_quantity), ("effortQuantity", self.effort_quantity)]
+            {
+                if let Some(quantity) = quantity {
+                    quantity.non_negative(field)?;
+                }
+            }
+        } else {
+            check_flow(&flow)?;
+        }
         check_interval(self.has_beginning, self.has_end)
     }
 
@@ -174,6 +191,26 @@ pub(crate) mod tests {
         assert!(matches!(work.validate(), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
         let consume = Commitment { input_of: Some(ProcessId::new()), ..commitment(Action::Consume) };
         assert!(matches!(consume.validate(), Err(DomainError::Invalid { field, .. }) if field == "resourceQuantity"));
+    }
+
+    #[test]
+    fn a_booking_needs_no_process_and_no_quantity() {
+        let at = |hour| chrono::TimeZone::with_ymd_and_hms(&Utc, 2027, 1, 4, hour, 0, 0).single();
+        let mut booking = Commitment {
+            resource_inventoried_as: Some(EconomicResourceId::new()),
+            has_beginning: at(9),
+            has_end: at(11),
+            ..commitment(Action::Use)
+        };
+        assert_eq!(booking.validate(), Ok(()));
+        booking.output_of = Some(ProcessId::new());
+        assert!(matches!(booking.validate(), Err(DomainError::Invalid { field, .. }) if field == "outputOf"));
+        booking.output_of = None;
+        booking.effort_quantity = Some(Measure::new(Decimal::NEGATIVE_ONE, None));
+        assert!(matches!(booking.validate(), Err(DomainError::Invalid { field, .. }) if field == "effortQuantity"));
+        // Without its end it books nothing, and is a use like any other: a process input.
+        let open = Commitment { has_end: None, effort_quantity: None, ..booking };
+        assert!(matches!(open.validate(), Err(DomainError::Invalid { field, .. }) if field == "inputOf"));
     }
 
     #[test]

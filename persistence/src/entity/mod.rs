@@ -7,6 +7,7 @@ pub mod agent_rate;
 pub mod agent_relationship;
 pub mod agent_relationship_role;
 pub mod agreement;
+pub mod booking;
 pub mod claim;
 pub mod commitment;
 pub mod custodian_agreement;

@@ -253,6 +253,7 @@ pub(crate) async fn record_with(
     economic_event::Entity::insert(row).exec_without_returning(txn).await?;
     revisions.push(snapshot(EconomicEvent::KIND, &written.id, 1, &written, &event.details.in_scope_of, now)?);
     snapshots_in(txn, revisions).await?;
+    crate::sharing::booking::use_in(txn, &event, fulfills).await?;
     let scopes: BTreeSet<AgentId> = event.details.in_scope_of.iter().copied().collect();
     if !scopes.is_empty() {
         economic_event_scope::Entity::insert_many(scopes.iter().map(|scope| economic_event_scope::ActiveModel {

@@ -76,12 +76,18 @@ async fn may_commit(txn: &DatabaseTransaction, actor: AgentId, commitment: &Comm
 
 /// `createCommitment` inside the caller's transaction: the action rules
 /// ([`Commitment::validate`]), the token's agent a party or a steward
-/// ([`permission::may_commit`]), every reference present.
+/// ([`permission::may_commit`]), every reference present; and when it books a resource, the
+/// booking's checks and row ([`crate::sharing::booking::booking_for_in`]).
 pub async fn create_commitment_in(txn: &DatabaseTransaction, commitment: &Commitment) -> Result<()> {
     commitment.validate()?;
     may_commit(txn, commitment.recorded_by, commitment).await?;
     commitment_references(commitment).check(txn).await?;
-    insert_in(txn, commitment, commitment.created).await
+    let booking = crate::sharing::booking::booking_for_in(txn, commitment).await?;
+    insert_in(txn, commitment, commitment.created).await?;
+    if let Some(booking) = booking {
+        crate::sharing::booking::insert_booking_in(txn, &booking).await?;
+    }
+    Ok(())
 }
 
 /// `updateCommitment` inside the caller's transaction, at `revision`: by a party, who stays
@@ -102,6 +108,7 @@ pub async fn update_commitment_in(
     let next = patched(current.clone(), patch)?;
     next.validate()?;
     may_commit(txn, actor, &next).await?;
+    crate::sharing::booking::check_commitment_change_in(txn, &current, &next).await?;
     ovn_domain::planning::fulfillment::check_remeasure(&current, &next, fulfilled)?;
     commitment_references(&next).check(txn).await?;
     save_in(txn, revision, next).await

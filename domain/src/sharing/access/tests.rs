@@ -1,3 +1,5 @@
+#![expect(clippy::unwrap_used, reason = "tests unwrap: a failure should panic with the value")]
+
 use std::collections::BTreeSet;
 
 use chrono::{TimeDelta, TimeZone, Utc};
