@@ -30,11 +30,15 @@
 //!   consumed; one without (material from the provider's own stock) is the consume event's own
 //!   contribution;
 //! - a use or a cite is valued by its rule (a use without one at `quantity ×
-//!   valuePerUnitOfUse`) and that value is split among the asset's contributors in proportion
-//!   to what each put in; the owner of a pooled asset, or of an asset with no recorded value,
-//!   takes it whole.
+//!   valuePerUnitOfUse`, the asset's access rule's value per unit when it sets one); the
+//!   maintenance share of a use (its asset's access rule, D173) is credited to the asset's
+//!   maintenance recipient, apart from the shares ([`Rollup::maintenance`]); the rest is split
+//!   among the asset's contributors in proportion to what each put in; the owner of a pooled
+//!   asset, or of an asset with no recorded value, takes it whole.
 //!
-//! The rolled-up value is the sum of the shares, production credit included.
+//! The rolled-up value is the sum of the shares, production credit included, and of the
+//! maintenance shares: what an owner's rule sends to maintenance is still part of what the use
+//! was worth.
 //!
 //! Fractions travel as ratios (numerator over denominator, in lowest terms), so a share is
 //! multiplied first and divided once: a third of 6 is 2, exactly. A share is rounded, at the
@@ -83,10 +87,22 @@ pub struct Rollup {
     pub quantity: Decimal,
     /// All that ever came into the resource.
     pub total_in: Decimal,
-    /// The sum of the shares.
+    /// The sum of the shares and of the maintenance shares.
     pub total_value: Decimal,
     /// The shares, largest first (then by agent and event).
     pub shares: Vec<Share>,
+    /// The maintenance shares of the uses upstream, each credited to its asset's maintenance
+    /// recipient (what a `MAINTENANCE` bucket weighs), in the same order.
+    pub maintenance: Vec<Share>,
+}
+
+/// Whom a part of the deliverable is credited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum To {
+    /// A contributor: a share.
+    Contributor(AgentId),
+    /// A used asset's maintenance recipient: a maintenance share.
+    Maintenance(AgentId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -254,18 +270,20 @@ pub fn rollup(
     for key in order.iter().rev() {
         engine.share_node(*key)?;
     }
-    let mut shares = engine.finish();
-    shares.sort_by(|a, b| b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event)));
+    let (mut shares, mut maintenance) = engine.finish();
     let mut total_value = Decimal::ZERO;
-    for s in &shares {
-        total_value = add(total_value, s.value)?;
+    for list in [&mut shares, &mut maintenance] {
+        list.sort_by(|a, b| b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event)));
+        for s in list.iter() {
+            total_value = add(total_value, s.value)?;
+        }
     }
-    Ok(Rollup { resource, quantity, total_in, total_value, shares })
+    Ok(Rollup { resource, quantity, total_in, total_value, shares, maintenance })
 }
 
 /// A share being gathered: the first way it was reached, and the sum of all of them.
 struct Gathered {
-    agent: AgentId,
+    to: To,
     valued: Valued,
     value: Decimal,
     path: Vec<FlowNode>,
@@ -282,7 +300,7 @@ struct Engine<'a> {
     total: HashMap<Key, Decimal>,
     fraction: HashMap<Key, Ratio>,
     valued: HashMap<(EconomicEventId, usize), Option<Valued>>,
-    shares: HashMap<(EconomicEventId, AgentId), Gathered>,
+    shares: HashMap<(EconomicEventId, To), Gathered>,
 }
 
 /// How a resource's source brings value.
@@ -639,7 +657,7 @@ impl<'a> Engine<'a> {
         &mut self,
         key: Key,
         via: &[EconomicEventId],
-        agent: AgentId,
+        to: To,
         valued: Valued,
         value: Decimal,
         how: String,
@@ -651,7 +669,7 @@ impl<'a> Engine<'a> {
         if value.is_zero() {
             return Ok(());
         }
-        match self.shares.get_mut(&(event, agent)) {
+        match self.shares.get_mut(&(event, to)) {
             Some(g) => {
                 g.value = add(g.value, value)?;
                 g.reaches += 1;
@@ -659,7 +677,7 @@ impl<'a> Engine<'a> {
             None => {
                 let mut path = self.path_to(key);
                 path.extend(via.iter().map(|e| FlowNode::Event(*e)));
-                self.shares.insert((event, agent), Gathered { agent, valued, value, path, how, reaches: 1 });
+                self.shares.insert((event, to), Gathered { to, valued, value, path, how, reaches: 1 });
             }
         }
         Ok(())
@@ -702,7 +720,7 @@ impl<'a> Engine<'a> {
                 self.add_fraction((Node::Process(p), eq), fraction.times(w)?)?;
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "production credit".into())?;
+                    self.credit(key, &[s.id], To::Contributor(s.provider), v, value, "production credit".into())?;
                 }
             }
             Source::SubScope(p, index, scope) => {
@@ -723,7 +741,7 @@ impl<'a> Engine<'a> {
                     )),
                 };
                 let value = fraction.of(whole)?;
-                self.credit(key, &[s.id], scope, valued, value, String::new())?;
+                self.credit(key, &[s.id], To::Contributor(scope), valued, value, String::new())?;
             }
             Source::From(from) => {
                 let child = (Node::Resource(from), eq);
@@ -738,13 +756,13 @@ impl<'a> Engine<'a> {
                         if credited.id == p.id {
                             let how =
                                 format!("paid for a purchase (agreement {})", s.realization_of.unwrap_or_default());
-                            self.credit(key, &[s.id, p.id], credited.provider, v, value, how)?;
+                            self.credit(key, &[s.id, p.id], To::Contributor(credited.provider), v, value, how)?;
                         } else {
                             let how = format!(
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
                                 crate::canonical(p.resource_quantity.unwrap_or_default())
                             );
-                            self.credit(key, &[s.id, p.id, credited.id], credited.provider, v, value, how)?;
+                            self.credit(key, &[s.id, p.id, credited.id], To::Contributor(credited.provider), v, value, how)?;
                         }
                     }
                 }
@@ -752,7 +770,7 @@ impl<'a> Engine<'a> {
             Source::Contributed => {
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource".into())?;
+                    self.credit(key, &[s.id], To::Contributor(s.provider), v, value, "contributed into the resource".into())?;
                 }
             }
         }
@@ -769,68 +787,82 @@ impl<'a> Engine<'a> {
             }
             (Action::Use | Action::Cite, child) => {
                 let whole = child.map(|c| self.total_of(c));
-                let Some(v) = self.use_value(e, eq, whole)? else {
+                let Some(mut v) = self.use_value(e, eq, whole)? else {
                     return Ok(());
                 };
-                match (child, whole) {
-                    (Some(child), Some(whole)) if !whole.is_zero() => {
-                        // The asset's contributors share the use value: that part of its whole.
+                // The asset's contributors share the use value, when it holds any.
+                let shared = child.zip(whole).filter(|(_, whole)| !whole.is_zero());
+                let asset = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
+                if let Some(asset) = asset.filter(|_| e.action == Action::Use) {
+                    let whom = if shared.is_some() { "the asset's contributors" } else { "the owner" };
+                    let (kept, maintenance) = asset.split_use(v, whom);
+                    v = kept;
+                    // With nobody to maintain the asset, its maintenance share is unclaimed.
+                    if let (Some(m), Some(recipient)) = (maintenance, asset.maintenance_recipient()) {
+                        let amount = fraction.of(m.value)?;
+                        let how = format!("maintenance share of a use of resource {}", asset.id);
+                        self.credit(key, &[e.id], To::Maintenance(recipient), m, amount, how)?;
+                    }
+                }
+                match shared {
+                    Some((child, whole)) => {
                         self.add_fraction(child, fraction.times(Ratio::new(v.value, whole))?)?;
                     }
-                    _ => {
-                        let owner = e
-                            .resource_inventoried_as
-                            .and_then(|r| self.snapshot.resource(r))
-                            .and_then(|r| r.primary_accountable)
-                            .unwrap_or(e.provider);
+                    None => {
+                        let owner = asset.and_then(|r| r.primary_accountable).unwrap_or(e.provider);
                         let how = if e.action == Action::Use {
                             "use of an asset, credited to its owner"
                         } else {
                             "cited, credited to its owner"
                         };
                         let amount = fraction.of(v.value)?;
-                        self.credit(key, &[e.id], owner, v, amount, how.into())?;
+                        self.credit(key, &[e.id], To::Contributor(owner), v, amount, how.into())?;
                     }
                 }
             }
             _ => {
                 if let Some(v) = self.value_of(e, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process".into())?;
+                    self.credit(key, &[e.id], To::Contributor(e.provider), v, value, "an input of the process".into())?;
                 }
             }
         }
         Ok(())
     }
 
-    fn finish(self) -> Vec<Share> {
-        self.shares
-            .into_iter()
-            .map(|((event, _), g)| {
-                let ratio = if g.valued.value.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    (g.value / g.valued.value).round_dp(6).normalize()
-                };
-                let how = if g.how.is_empty() { String::new() } else { format!("{}; ", g.how) };
-                let reaches = if g.reaches > 1 { format!(" (reached {} ways)", g.reaches) } else { String::new() };
-                Share {
-                    agent: g.agent,
-                    event,
-                    value: g.value,
-                    event_value: g.valued.value,
-                    path: g.path,
-                    explanation: format!(
-                        "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",
-                        g.valued.working,
-                        crate::canonical(g.value.round_dp(6))
-                    ),
-                    equation: g.valued.equation,
-                    version: g.valued.version,
-                    claim_type: g.valued.claim_type,
-                }
-            })
-            .collect()
+    /// The shares and the maintenance shares.
+    fn finish(self) -> (Vec<Share>, Vec<Share>) {
+        let (mut shares, mut maintenance) = (Vec::new(), Vec::new());
+        for ((event, to), g) in self.shares {
+            let (agent, list) = match to {
+                To::Contributor(agent) => (agent, &mut shares),
+                To::Maintenance(agent) => (agent, &mut maintenance),
+            };
+            list.push(Self::share(event, agent, g));
+        }
+        (shares, maintenance)
+    }
+
+    fn share(event: EconomicEventId, agent: AgentId, g: Gathered) -> Share {
+        let ratio =
+            if g.valued.value.is_zero() { Decimal::ZERO } else { (g.value / g.valued.value).round_dp(6).normalize() };
+        let how = if g.how.is_empty() { String::new() } else { format!("{}; ", g.how) };
+        let reaches = if g.reaches > 1 { format!(" (reached {} ways)", g.reaches) } else { String::new() };
+        Share {
+            agent,
+            event,
+            value: g.value,
+            event_value: g.valued.value,
+            path: g.path,
+            explanation: format!(
+                "{how}{}; {ratio} of it is in this deliverable{reaches}: {}",
+                g.valued.working,
+                crate::canonical(g.value.round_dp(6))
+            ),
+            equation: g.valued.equation,
+            version: g.valued.version,
+            claim_type: g.valued.claim_type,
+        }
     }
 }
 
