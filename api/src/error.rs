@@ -31,6 +31,9 @@ pub mod code {
     /// A network's product would go to the market through someone other than the network's
     /// exchange firm (DESIGN 7).
     pub const MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM: &str = "MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM";
+    /// A shared resource's access rule refuses the use or booking, or the booking overlaps
+    /// another (DESIGN 6); the message names the rule.
+    pub const ACCESS_RULE_VIOLATION: &str = "ACCESS_RULE_VIOLATION";
     /// A walk met a cycle.
     pub const CYCLE: &str = "CYCLE";
     /// A request bound was exceeded.
@@ -84,6 +87,7 @@ fn domain_code(err: &DomainError) -> &'static str {
         DomainError::Forbidden(_) => code::FORBIDDEN,
         DomainError::Cycle(_) => code::CYCLE,
         DomainError::MarketExchange(_) => code::MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM,
+        DomainError::AccessRule(_) => code::ACCESS_RULE_VIOLATION,
         // A balance that would go below zero or mismatched units are the input's fault: the
         // client sent an event the books cannot take.
         DomainError::InvalidId { .. }
@@ -179,6 +183,10 @@ mod tests {
         assert_eq!(sent(DomainError::invalid("name", "is empty")).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Conflict("below zero".into())).1.as_deref(), Some(code::BAD_INPUT));
         assert_eq!(sent(DomainError::Cycle("a -> a".into())).1.as_deref(), Some(code::CYCLE));
+        assert_eq!(
+            sent(DomainError::AccessRule("access rule v1 of resource r lets in the agents a".into())).1.as_deref(),
+            Some(code::ACCESS_RULE_VIOLATION)
+        );
         assert_eq!(
             sent(DomainError::MarketExchange("only the exchange firm sells".into())).1.as_deref(),
             Some("MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM"),

@@ -44,6 +44,10 @@ pub enum DomainError {
     /// firm (DESIGN 7, [`crate::exchange::check_market_exchange`]).
     #[error("{0}")]
     MarketExchange(String),
+    /// A shared resource's access rule refuses a use or a booking, or the booking overlaps
+    /// another (DESIGN 6, [`crate::sharing::access`]); the message names the rule.
+    #[error("{0}")]
+    AccessRule(String),
     /// A walk over the flow graph met itself.
     #[error("cycle: {0}")]
     Cycle(String),

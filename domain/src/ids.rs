@@ -173,6 +173,10 @@ typed_id!(
     /// Identifies one line of a distribution.
     DistributionLineId, "distribution line"
 );
+typed_id!(
+    /// Identifies one version of the access rule of a resource or a resource specification.
+    AccessRuleId, "access rule"
+);
 
 #[cfg(test)]
 mod tests {

@@ -26,6 +26,7 @@ mod m20261204_000001_value_equations_governance;
 mod m20261204_000002_agent_rates;
 mod m20261205_000001_distributions;
 mod m20261205_000003_money_pools;
+mod m20261206_000002_access_rules;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_agent_rates::Migration),
             Box::new(m20261205_000001_distributions::Migration),
             Box::new(m20261205_000003_money_pools::Migration),
+            Box::new(m20261206_000002_access_rules::Migration),
         ]
     }
 }

@@ -8,15 +8,12 @@ use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, assert_refused, data, spawn_app, string_at};
+use crate::sensor_kit::{
+    AFFILIATE_OF, EVENT, EXCHANGE_FIRM_OF, PART_OF, Person, STEWARD_OF, organization, person, process, qty, record,
+    relate, spec,
+};
 
-const AFFILIATE_OF: &str = "00000000-0000-8000-8000-000000000001";
-const PART_OF: &str = "00000000-0000-8000-8000-000000000002";
-const EXCHANGE_FIRM_OF: &str = "00000000-0000-8000-8000-000000000003";
-const STEWARD_OF: &str = "00000000-0000-8000-8000-000000000005";
 const MARKET: &str = "MARKET_EXCHANGE_REQUIRES_EXCHANGE_FIRM";
-
-const EVENT: &str = "mutation($e: EconomicEventCreateParams!, $r: EconomicResourceCreateParams) {
-  createEconomicEvent(event: $e, newInventoriedResource: $r) { economicEvent { id consent } economicResource { id } } }";
 
 const ACCEPT: &str =
     "mutation($e: ID!) { acceptTransfer(event: $e) { economicEvent { id consent } economicResource { id } } }";
@@ -30,82 +27,22 @@ const SALE: &str = "mutation($s: SaleCreateParams!, $k: String) {
       toResourceInventoriedAs { id } reciprocalRealizationOf { id } consent inScopeOf { ... on Organization { id } } }
   } }";
 
-struct Agent {
-    id: String,
-    token: String,
-}
-
 /// A network with its exchange firm (Fiona its steward), a project part of it, Alice (an
 /// affiliate of the network) holding 10 kits made in the project, Bob (an affiliate of the
 /// project), Cam (a customer, no relationship), dollars as a medium of exchange.
 struct Market {
     app: TestApp,
-    steward: Agent,
+    steward: Person,
     project: String,
-    firm: Agent,
-    fiona: Agent,
-    alice: Agent,
-    bob: Agent,
-    cam: Agent,
+    firm: Person,
+    fiona: Person,
+    alice: Person,
+    bob: Person,
+    cam: Person,
     each: String,
     usd: String,
     usd_spec: String,
     kits: String,
-}
-
-async fn create(app: &TestApp, token: &str, query: &str, variables: Value, pointer: &str) -> Result<String> {
-    string_at(&app.graphql_as(token, query, variables).await?, pointer)
-}
-
-async fn organization(app: &TestApp, token: &str, name: &str, class: &str) -> Result<String> {
-    create(
-        app,
-        token,
-        "mutation($o: OrganizationCreateParams!) { createOrganization(organization: $o) { agent { id } } }",
-        json!({ "o": { "name": name, "classifiedAs": [class] } }),
-        "/data/createOrganization/agent/id",
-    )
-    .await
-}
-
-async fn relate(app: &TestApp, token: &str, subject: &str, role: &str, object: &str) -> Result<()> {
-    let response = app
-        .graphql_as(
-            token,
-            "mutation($r: AgentRelationshipCreateParams!) { createAgentRelationship(relationship: $r) { agentRelationship { id } } }",
-            json!({ "r": { "subject": subject, "relationship": role, "object": object } }),
-        )
-        .await?;
-    data(&response)?;
-    Ok(())
-}
-
-async fn spec(app: &TestApp, token: &str, params: Value) -> Result<String> {
-    create(
-        app,
-        token,
-        "mutation($s: ResourceSpecificationCreateParams!) { createResourceSpecification(resourceSpecification: $s) { resourceSpecification { id } } }",
-        json!({ "s": params }),
-        "/data/createResourceSpecification/resourceSpecification/id",
-    )
-    .await
-}
-
-fn qty(n: &str, unit: &str) -> Value {
-    json!({ "hasNumericalValue": n, "hasUnit": unit })
-}
-
-async fn person(app: &TestApp, name: &str) -> Result<Agent> {
-    let (id, token) = app.person_with_token(name).await?;
-    Ok(Agent { id, token })
-}
-
-/// Records an event that must be written at once; returns the resource it created.
-async fn record(app: &TestApp, token: &str, event: Value, resource: Value) -> Result<Option<String>> {
-    let response = app.graphql_as(token, EVENT, json!({ "e": event, "r": resource })).await?;
-    let created = &data(&response)?["createEconomicEvent"];
-    ensure!(created["economicEvent"]["consent"].is_null(), "recorded at once, not pending: {response}");
-    Ok(created["economicResource"]["id"].as_str().map(str::to_owned))
 }
 
 /// Records a transfer that waits for its receiver's consent; returns the waiting event's id.
@@ -148,7 +85,7 @@ async fn market() -> Result<Market> {
     let network = organization(&app, &steward.token, "Sensorica", "ovn:Network").await?;
     let project = organization(&app, &steward.token, "Sensor kit", "ovn:Project").await?;
     let firm_id = organization(&app, &steward.token, "Exchange firm", "ovn:ExchangeFirm").await?;
-    let firm = Agent { token: app.token_for(&firm_id)?, id: firm_id };
+    let firm = Person { token: app.token_for(&firm_id)?, id: firm_id };
     relate(&app, &steward.token, &steward.id, STEWARD_OF, &network).await?;
     relate(&app, &steward.token, &project, PART_OF, &network).await?;
     relate(&app, &steward.token, &firm.id, EXCHANGE_FIRM_OF, &network).await?;
@@ -161,14 +98,7 @@ async fn market() -> Result<Market> {
     );
     let kit_spec = spec(&app, &steward.token, json!({ "name": "sensor kit" })).await?;
     let usd_spec = spec(&app, &steward.token, json!({ "name": "US dollars", "mediumOfExchange": true })).await?;
-    let assembly = create(
-        &app,
-        &steward.token,
-        "mutation($p: ProcessCreateParams!) { createProcess(process: $p) { process { id } } }",
-        json!({ "p": { "name": "assembly", "inScopeOf": [project] } }),
-        "/data/createProcess/process/id",
-    )
-    .await?;
+    let assembly = process(&app, &steward.token, "assembly", &project).await?;
     let kits = record(
         &app,
         &alice.token,
@@ -177,6 +107,7 @@ async fn market() -> Result<Market> {
         json!({ "name": "sensor kits" }),
     )
     .await?
+    .1
     .context("the kits")?;
     Ok(Market { app, steward, project, firm, fiona, alice, bob, cam, each, usd, usd_spec, kits })
 }
@@ -248,6 +179,7 @@ async fn transfers_inside_the_network_money_and_the_exchange_firms_own_sale_go_t
         json!({ "name": "Alice's dollars" }),
     )
     .await?
+    .1
     .context("wallet")?;
     let paid = m
         .app
@@ -298,6 +230,7 @@ async fn record_sale_writes_the_agreement_the_products_transfer_and_the_revenue_
         json!({ "name": "the firm's till" }),
     )
     .await?
+    .1
     .context("till")?;
     let response = m
         .app

@@ -1,6 +1,7 @@
 //! sea-orm entities: one module per table. Nothing outside this crate sees them; the
 //! repositories turn them into domain values.
 
+pub mod access_rule;
 pub mod agent;
 pub mod agent_rate;
 pub mod agent_relationship;

@@ -16,14 +16,13 @@ use ovn_domain::{
     Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId,
 };
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, QueryFilter,
+    QuerySelect, Statement,
 };
 
 use crate::decimal::DbDecimal;
-use crate::entity::{agent, economic_event, economic_resource, process};
+use crate::entity::{agent, distribution_line, economic_event, economic_resource, process};
 use crate::error::Result;
 use crate::observation::read::{scopes_of_processes, with_scopes};
 use crate::revisioned::{IN_LIST_MAX, by_ids};
@@ -56,29 +55,33 @@ struct ValueRow {
     in_scope_of: Option<String>,
 }
 
-/// The event columns [`ValueRow`] reads, by name, for the statements written out in SQL.
-const EVENT_COLUMNS: [&str; 20] = [
-    "id",
-    "action",
-    "provider",
-    "receiver",
-    "resource_inventoried_as",
-    "to_resource_inventoried_as",
-    "input_of",
-    "output_of",
-    "resource_quantity",
-    "effort_quantity",
-    "resource_conforms_to",
-    "resource_classified_as",
-    "declared_value",
-    "realization_of",
-    "reciprocal_realization_of",
-    "has_point_in_time",
-    "has_beginning",
-    "has_end",
-    "corrects",
-    "created_at",
-];
+/// The event columns [`ValueRow`] reads (with `in_scope_of`, which each statement adds its
+/// own way).
+const EVENT_COLUMNS: [economic_event::Column; 20] = {
+    use economic_event::Column as C;
+    [
+        C::Id,
+        C::Action,
+        C::Provider,
+        C::Receiver,
+        C::ResourceInventoriedAs,
+        C::ToResourceInventoriedAs,
+        C::InputOf,
+        C::OutputOf,
+        C::ResourceQuantity,
+        C::EffortQuantity,
+        C::ResourceConformsTo,
+        C::ResourceClassifiedAs,
+        C::DeclaredValue,
+        C::RealizationOf,
+        C::ReciprocalRealizationOf,
+        C::HasPointInTime,
+        C::HasBeginning,
+        C::HasEnd,
+        C::Corrects,
+        C::CreatedAt,
+    ]
+};
 
 /// An event as the engine reads it, before it is known to be a contribution.
 pub(crate) struct Loaded {
@@ -149,37 +152,29 @@ fn ids_of<T: ToString>(items: &[T]) -> Vec<String> {
 }
 
 async fn events_matching<C: ConnectionTrait>(conn: &C, condition: Condition) -> Result<Vec<Loaded>> {
-    use economic_event::Column as C;
-    let select = economic_event::Entity::find()
-        .select_only()
-        .columns([
-            C::Id,
-            C::Action,
-            C::Provider,
-            C::Receiver,
-            C::ResourceInventoriedAs,
-            C::ToResourceInventoriedAs,
-            C::InputOf,
-            C::OutputOf,
-            C::ResourceQuantity,
-            C::EffortQuantity,
-            C::ResourceConformsTo,
-            C::ResourceClassifiedAs,
-            C::DeclaredValue,
-            C::RealizationOf,
-            C::ReciprocalRealizationOf,
-            C::HasPointInTime,
-            C::HasBeginning,
-            C::HasEnd,
-            C::Corrects,
-            C::CreatedAt,
-        ])
-        .filter(condition)
-        // A payout of a distribution is money going back to contributors, not a contribution
-        // nor a source of anything the engine values (the unique index on `payout` answers).
-        .filter(Expr::cust("NOT EXISTS (SELECT 1 FROM distribution_line l WHERE l.payout = economic_event.id)"));
+    let select = economic_event::Entity::find().select_only().columns(EVENT_COLUMNS).filter(condition);
     let rows = with_scopes(select, conn.get_database_backend()).into_model::<ValueRow>().all(conn).await?;
-    rows.into_iter().map(ValueRow::into_loaded).collect()
+    let payouts = payouts_among(conn, rows.iter().map(|row| row.id.clone())).await?;
+    rows.into_iter().filter(|row| !payouts.contains(&row.id)).map(ValueRow::into_loaded).collect()
+}
+
+/// Which of `events` are payouts of a distribution: money going back to contributors, neither
+/// a contribution nor a source of anything the engine values. Asked for as one set per
+/// 10,000 events (the unique index on `payout` answers), not probed row by row.
+async fn payouts_among<C: ConnectionTrait>(conn: &C, events: impl Iterator<Item = String>) -> Result<HashSet<String>> {
+    let events: Vec<String> = events.collect();
+    let mut payouts = HashSet::new();
+    for chunk in events.chunks(IN_LIST_MAX) {
+        let rows: Vec<Option<String>> = distribution_line::Entity::find()
+            .select_only()
+            .column(distribution_line::Column::Payout)
+            .filter(distribution_line::Column::Payout.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        payouts.extend(rows.into_iter().flatten());
+    }
+    Ok(payouts)
 }
 
 /// The events that bring quantity into `resources` (see `snapshot::source_of`) and
@@ -284,7 +279,7 @@ pub(crate) async fn scope_snapshot_in<C: ConnectionTrait>(
 async fn scope_events<C: ConnectionTrait>(conn: &C, scope: AgentId) -> Result<Vec<Loaded>> {
     let backend = conn.get_database_backend();
     let scope_key = scope.to_string();
-    let columns = EVENT_COLUMNS.iter().map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
+    let columns = EVENT_COLUMNS.iter().map(|c| format!("e.{}", c.as_str())).collect::<Vec<_>>().join(", ");
     let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
     let sql = format!(
         "SELECT {columns}, s.scope_id AS in_scope_of FROM economic_event_scope s \
@@ -303,7 +298,7 @@ async fn scope_events<C: ConnectionTrait>(conn: &C, scope: AgentId) -> Result<Ve
         more.entry(row.event_id).or_default().push(row.scope_id);
     }
     // Payouts of distributions are left out, as `events_matching` does (docs/revenue.md),
-    // asked for as one set rather than one probe per event.
+    // found by the scope rather than by the ids, which may be a million.
     let payouts = format!(
         "SELECT l.payout AS event_id, s.scope_id AS scope_id FROM distribution_line l \
          JOIN economic_event_scope s ON s.event_id = l.payout WHERE s.scope_id = {placeholder}"
