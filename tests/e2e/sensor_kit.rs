@@ -378,9 +378,13 @@ pub(crate) async fn sensor_kit() -> Result<Kit> {
         "resourceInventoriedAs": sensors.context("sensors")?, "resourceQuantity": qty("10", &each), "inScopeOf": [project] }),
         Value::Null)
     .await?;
-    record(&app, &dan.token, json!({ "action": "use", "provider": dan.id, "receiver": project, "inputOf": assembly,
+    record(
+        &app,
+        &dan.token,
+        json!({ "action": "use", "provider": dan.id, "receiver": project, "inputOf": assembly,
         "resourceInventoriedAs": printer, "effortQuantity": qty("6", &hour), "inScopeOf": [project] }),
-        Value::Null)
+        Value::Null,
+    )
     .await?;
     record(
         &app,

@@ -58,7 +58,12 @@ fn by_name(list: &Value, field: &str) -> Vec<(String, String)> {
     list.as_array()
         .into_iter()
         .flatten()
-        .map(|x| (x["agent"]["name"].as_str().unwrap_or_default().to_owned(), x[field].as_str().unwrap_or_default().to_owned()))
+        .map(|x| {
+            (
+                x["agent"]["name"].as_str().unwrap_or_default().to_owned(),
+                x[field].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -67,8 +72,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn a_pooled_printer_s_use_is_valued_with_its_maintenance_share_in_rollup_equity_and_distribution() -> Result<()>
-{
+async fn a_pooled_printer_s_use_is_valued_with_its_maintenance_share_in_rollup_equity_and_distribution() -> Result<()> {
     let k = sensor_kit().await?;
     let mia = person(&k.app, "Mia").await?;
     printer_rule(&k, &mia.id).await?;
@@ -82,10 +86,8 @@ async fn a_pooled_printer_s_use_is_valued_with_its_maintenance_share_in_rollup_e
         Value::Null,
     )
     .await?;
-    let counted = k
-        .app
-        .graphql("query($e: ID!) { economicEvent(id: $e) { isContribution } }", json!({ "e": brought }))
-        .await?;
+    let counted =
+        k.app.graphql("query($e: ID!) { economicEvent(id: $e) { isContribution } }", json!({ "e": brought })).await?;
     ensure!(data(&counted)?["economicEvent"]["isContribution"] == true, "Dan's contribution: {counted}");
 
     // The uses at the rule's 6 an hour: Dan's 6 h are 36, 7.2 (20%) to maintenance and 28.8
@@ -166,8 +168,14 @@ async fn a_pooled_printer_s_use_is_valued_with_its_maintenance_share_in_rollup_e
     if let Some(buckets) = v2["buckets"].as_array_mut() {
         buckets.push(json!({ "sequence": 3, "name": "maintenance", "kind": "MAINTENANCE", "percentage": "5" }));
     }
-    let v2 = create(&k.app, &k.alice.token, CREATE_EQUATION, json!({ "q": v2 }), "/data/createValueEquation/valueEquation/id")
-        .await?;
+    let v2 = create(
+        &k.app,
+        &k.alice.token,
+        CREATE_EQUATION,
+        json!({ "q": v2 }),
+        "/data/createValueEquation/valueEquation/id",
+    )
+    .await?;
     let decided = adopt(&k, &v2).await?;
     ensure!(decided["status"] == "PASSED", "{decided}");
 
@@ -194,7 +202,9 @@ async fn a_pooled_printer_s_use_is_valued_with_its_maintenance_share_in_rollup_e
     let mia_line = paid["lines"][5]["explanation"].as_str().unwrap_or_default();
     ensure!(
         mia_line.contains("bucket `maintenance` (MAINTENANCE, 5%) takes 20 of the amount")
-            && mia_line.contains("the maintenance shares of the uses of the assets it maintains weigh 3.84 of 3.84 (2 events)"),
+            && mia_line.contains(
+                "the maintenance shares of the uses of the assets it maintains weigh 3.84 of 3.84 (2 events)"
+            ),
         "{mia_line}"
     );
     Ok(())

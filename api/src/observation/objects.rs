@@ -320,7 +320,9 @@ impl EconomicEvent {
             return Ok(false);
         }
         let used = match self.0.core.resource_inventoried_as {
-            Some(r) if self.0.core.action == DomainAction::Use => ctx.load::<EconomicResourceId, DomainResource>(r).await?,
+            Some(r) if self.0.core.action == DomainAction::Use => {
+                ctx.load::<EconomicResourceId, DomainResource>(r).await?
+            }
             _ => None,
         };
         let credited = self.0.contributor(used.as_ref());

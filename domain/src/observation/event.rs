@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{EconomicResource, PropertyRegime};
 use super::process::check_interval;
+use super::{EconomicResource, PropertyRegime};
 use crate::action::CreateResource;
 use crate::action::fields::{self, FlowFields};
 use crate::agent::network::Ties;
@@ -278,7 +278,12 @@ impl EconomicEvent {
     /// scope or of a network the scope is part of. `used` is the resource the event acts on;
     /// `organization_scopes` are the event's scopes that are organizations; `ties` hold the
     /// credited agent's affiliations and the scopes' `partOf` chains.
-    pub fn is_contribution(&self, used: Option<&EconomicResource>, organization_scopes: &[AgentId], ties: &Ties) -> bool {
+    pub fn is_contribution(
+        &self,
+        used: Option<&EconomicResource>,
+        organization_scopes: &[AgentId],
+        ties: &Ties,
+    ) -> bool {
         let credited = self.contributor(used);
         organization_scopes
             .iter()
@@ -287,7 +292,11 @@ impl EconomicEvent {
 
     /// Who the event is credited to ([`contributor`]), given the resource it acts on.
     pub fn contributor(&self, used: Option<&EconomicResource>) -> AgentId {
-        contributor(self.core.action, self.core.provider, used.map(|r| (r.details.property_regime, r.state.primary_accountable)))
+        contributor(
+            self.core.action,
+            self.core.provider,
+            used.map(|r| (r.details.property_regime, r.state.primary_accountable)),
+        )
     }
 }
 

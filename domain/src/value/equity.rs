@@ -198,7 +198,8 @@ mod tests {
         let mut kit = sensor_kit();
         let mo = AgentId::new();
         kit.books.govern(kit.printer, use_terms(Some("6"), "0.15", Some(mo)));
-        let brought = kit.books.event(Action::Use, kit.bob, kit.project).input(kit.assembly).on(kit.printer).effort("2").id;
+        let brought =
+            kit.books.event(Action::Use, kit.bob, kit.project).input(kit.assembly).on(kit.printer).effort("2").id;
         let equity = fluid_equity(&kit.books.snapshot(), kit.project, &kit.equation, None).must();
         assert_eq!(equity.total, d("870.8"));
         let of = |agent| equity.holders.iter().find(|h| h.agent == agent).map(|h| h.value);

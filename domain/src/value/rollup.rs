@@ -283,7 +283,6 @@ pub fn rollup(
 
 /// A share being gathered: the first way it was reached, and the sum of all of them.
 struct Gathered {
-    to: To,
     valued: Valued,
     value: Decimal,
     path: Vec<FlowNode>,
@@ -677,7 +676,7 @@ impl<'a> Engine<'a> {
             None => {
                 let mut path = self.path_to(key);
                 path.extend(via.iter().map(|e| FlowNode::Event(*e)));
-                self.shares.insert((event, to), Gathered { to, valued, value, path, how, reaches: 1 });
+                self.shares.insert((event, to), Gathered { valued, value, path, how, reaches: 1 });
             }
         }
         Ok(())
@@ -762,7 +761,14 @@ impl<'a> Engine<'a> {
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
                                 crate::canonical(p.resource_quantity.unwrap_or_default())
                             );
-                            self.credit(key, &[s.id, p.id, credited.id], To::Contributor(credited.provider), v, value, how)?;
+                            self.credit(
+                                key,
+                                &[s.id, p.id, credited.id],
+                                To::Contributor(credited.provider),
+                                v,
+                                value,
+                                how,
+                            )?;
                         }
                     }
                 }
@@ -770,7 +776,14 @@ impl<'a> Engine<'a> {
             Source::Contributed => {
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], To::Contributor(s.provider), v, value, "contributed into the resource".into())?;
+                    self.credit(
+                        key,
+                        &[s.id],
+                        To::Contributor(s.provider),
+                        v,
+                        value,
+                        "contributed into the resource".into(),
+                    )?;
                 }
             }
         }

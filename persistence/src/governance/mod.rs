@@ -30,11 +30,11 @@ use ovn_domain::governance::{
     VoteWeighting, active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted,
     stewards_of, tally, weigh,
 };
+use ovn_domain::observation::PropertyRegime;
+use ovn_domain::observation::event::contributor;
 use ovn_domain::permission::{may_propose, may_set_governance_rule, may_vote};
 use ovn_domain::sharing::pool::check_allocation;
 use ovn_domain::value::equation::EquationStatus;
-use ovn_domain::observation::PropertyRegime;
-use ovn_domain::observation::event::contributor;
 use ovn_domain::{Action, AgentId, GovernanceProposalId, Revision, ValueEquationId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
@@ -43,8 +43,8 @@ use sea_orm::{
 
 use crate::agent::network::ties_around;
 use crate::entity::{
-    economic_event, economic_event_scope, economic_resource, governance_elector, governance_proposal, governance_rule, governance_vote,
-    value_equation,
+    economic_event, economic_event_scope, economic_resource, governance_elector, governance_proposal, governance_rule,
+    governance_vote, value_equation,
 };
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;

@@ -230,14 +230,12 @@ pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
                 };
                 maintenance_weights(&rollup(snapshot, d, quantity, equation, RuleScope::All)?)
             }
-            (BucketKind::Maintenance, Weighing::Scope) => {
-                maintenance_of_contributions(&value_contributions(
-                    &scope_snapshot,
-                    scope_events(None, None),
-                    equation,
-                    RuleScope::All,
-                )?)
-            }
+            (BucketKind::Maintenance, Weighing::Scope) => maintenance_of_contributions(&value_contributions(
+                &scope_snapshot,
+                scope_events(None, None),
+                equation,
+                RuleScope::All,
+            )?),
         };
         inputs.insert(bucket.id, weights);
     }

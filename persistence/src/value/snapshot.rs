@@ -397,13 +397,7 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
             e.event
         })
         .collect();
-    Ok(Snapshot::new(
-        snap_events,
-        snap_resources.into_values(),
-        processes.values().map(snap_process),
-        history,
-        rates,
-    ))
+    Ok(Snapshot::new(snap_events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
 }
 
 /// Processes by id with their scopes, on any connection.

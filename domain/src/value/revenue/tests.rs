@@ -7,11 +7,11 @@ use chrono::Utc;
 
 use super::*;
 use crate::agent::network::Tie;
+use crate::observation::PropertyRegime;
 use crate::observation::{EventDetails, NewEvent};
 use crate::value::equation::EquationStatus;
-use crate::value::fixture::*;
-use crate::observation::PropertyRegime;
 use crate::value::equity::value_contributions;
+use crate::value::fixture::*;
 use crate::value::rollup::rollup;
 use crate::value::snapshot::RuleScope;
 use crate::{Measure, UnitId};

@@ -651,10 +651,7 @@ fn a_printer_s_rule_prices_its_use_and_sends_its_maintenance_share_apart() {
     assert_eq!(by_agent(&all)[&kit.dan], d("30.6"));
     let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
     assert_eq!(four.total_value, d("346.4"));
-    assert_eq!(
-        by_agent(&four),
-        agents([(kit.alice, "180"), (kit.carol, "120"), (kit.bob, "32"), (kit.dan, "12.24")])
-    );
+    assert_eq!(by_agent(&four), agents([(kit.alice, "180"), (kit.carol, "120"), (kit.bob, "32"), (kit.dan, "12.24")]));
     assert_eq!(four.maintenance.len(), 1);
     let upkeep = &four.maintenance[0];
     assert_eq!((upkeep.agent, upkeep.value, upkeep.event_value), (maintainer, d("2.16"), d("5.4")));
