@@ -150,7 +150,7 @@ impl Books {
             target: AccessTarget::Resource(resource),
             version: 1,
             terms,
-            set_by: was.primary_accountable.unwrap_or_else(AgentId::new),
+            set_by: was.primary_accountable.unwrap_or_default(),
             set_at: day(0),
             proposal: None,
         };
