@@ -43,6 +43,7 @@ mod rates;
 mod replay;
 mod schema;
 mod sensor_kit;
+mod use_value;
 mod value_checks;
 mod value_engine;
 mod value_equations;

@@ -100,14 +100,18 @@ pub(crate) struct Kit {
     pub(crate) steward: Person,
     /// The network's exchange firm (stewarded by `steward`, an affiliate of the network).
     pub(crate) exchange: String,
+    pub(crate) network: String,
     pub(crate) project: String,
     pub(crate) design: String,
+    pub(crate) assembly: String,
     pub(crate) hour: String,
     pub(crate) fund: String,
     pub(crate) alice: Person,
     pub(crate) bob: Person,
     pub(crate) carol: Person,
     pub(crate) dan: Person,
+    /// Dan's printer, in the pool of shareables.
+    pub(crate) printer: String,
     pub(crate) kits: String,
     pub(crate) design_skill: String,
     pub(crate) usd: String,
@@ -357,6 +361,7 @@ pub(crate) async fn sensor_kit() -> Result<Kit> {
         json!({ "name": "Dan's printer", "propertyRegime": "POOL_OF_SHAREABLES", "valuePerUnitOfUse": qty("5", &usd) }),
     )
     .await?;
+    let printer = printer.context("printer")?;
 
     // The assembly: cites the design, consumes the sensors, uses the printer 6 h, Bob works 4 h;
     // 10 kits come out.
@@ -373,9 +378,13 @@ pub(crate) async fn sensor_kit() -> Result<Kit> {
         "resourceInventoriedAs": sensors.context("sensors")?, "resourceQuantity": qty("10", &each), "inScopeOf": [project] }),
         Value::Null)
     .await?;
-    record(&app, &dan.token, json!({ "action": "use", "provider": dan.id, "receiver": project, "inputOf": assembly,
-        "resourceInventoriedAs": printer.context("printer")?, "effortQuantity": qty("6", &hour), "inScopeOf": [project] }),
-        Value::Null)
+    record(
+        &app,
+        &dan.token,
+        json!({ "action": "use", "provider": dan.id, "receiver": project, "inputOf": assembly,
+        "resourceInventoriedAs": printer, "effortQuantity": qty("6", &hour), "inScopeOf": [project] }),
+        Value::Null,
+    )
     .await?;
     record(
         &app,
@@ -403,14 +412,17 @@ pub(crate) async fn sensor_kit() -> Result<Kit> {
         app,
         steward,
         exchange,
+        network,
         project,
         design,
+        assembly,
         hour,
         fund,
         alice,
         bob,
         carol,
         dan,
+        printer,
         kits,
         design_skill,
         usd,

@@ -313,22 +313,30 @@ impl EconomicEvent {
 
     /// OVN: whether the event is a contribution: in scope of an organization (a project or a
     /// network), provided by another agent who is an affiliate of that organization or of a
-    /// network it is part of.
+    /// network it is part of. A use of an asset in the pool of shareables is its owner's
+    /// contribution, whoever provided it, so the owner is the one asked about.
     async fn is_contribution(&self, ctx: &Context<'_>) -> Result<bool> {
         let scopes = &self.0.details.in_scope_of;
         if scopes.is_empty() {
             return Ok(false);
         }
+        let used = match self.0.core.resource_inventoried_as {
+            Some(r) if self.0.core.action == DomainAction::Use => {
+                ctx.load::<EconomicResourceId, DomainResource>(r).await?
+            }
+            _ => None,
+        };
+        let credited = self.0.contributor(used.as_ref());
         let (loaded, own, above) = futures::try_join!(
             ctx.load_many::<AgentId, DomainAgent>(scopes.iter().copied()),
-            ctx.load::<TiesOf, Vec<Tie>>(TiesOf(self.0.core.provider)),
+            ctx.load::<TiesOf, Vec<Tie>>(TiesOf(credited)),
             ctx.load_many::<TiesAbove, Vec<Tie>>(scopes.iter().copied().map(TiesAbove)),
         )?;
         let organizations: Vec<AgentId> =
             loaded.values().filter(|a: &&DomainAgent| a.kind == AgentKind::Organization).map(|a| a.id).collect();
         let mut ties = Ties::new(own.unwrap_or_default());
         ties.extend(above.into_values().flatten());
-        Ok(self.0.is_contribution(&organizations, &ties))
+        Ok(self.0.is_contribution(used.as_ref(), &organizations, &ties))
     }
 
     /// OVN: for a transfer that waited for its receiver's consent, where it stands (`PENDING`

@@ -46,7 +46,8 @@ impl ValueRollup {
         Decimal(self.0.quantity)
     }
 
-    /// The rolled-up value: the sum of the shares, production credit included.
+    /// The rolled-up value: the sum of the shares, production credit included, and of the
+    /// maintenance shares.
     async fn total_value(&self) -> Decimal {
         Decimal(self.0.total_value)
     }
@@ -61,6 +62,14 @@ impl ValueRollup {
     async fn shares(&self, agent: Option<ID>) -> Result<Vec<ValueShare>> {
         let only = agent.map(|a| parse_id(&a, AgentId::parse)).transpose()?;
         Ok(self.0.shares.iter().filter(|s| only.is_none_or(|a| s.agent == a)).cloned().map(ValueShare).collect())
+    }
+
+    /// The maintenance share of each use upstream (the used asset's access rule), credited to
+    /// the asset's maintenance recipient, largest first: what a `MAINTENANCE` bucket weighs.
+    /// `agent:` keeps one recipient's.
+    async fn maintenance(&self, agent: Option<ID>) -> Result<Vec<ValueShare>> {
+        let only = agent.map(|a| parse_id(&a, AgentId::parse)).transpose()?;
+        Ok(self.0.maintenance.iter().filter(|s| only.is_none_or(|a| s.agent == a)).cloned().map(ValueShare).collect())
     }
 }
 
@@ -203,9 +212,23 @@ impl ValuedContributionObject {
         load_agent(ctx, self.0.agent).await
     }
 
-    /// Its value.
+    /// Its value (for a use, less the maintenance share).
     async fn value(&self) -> Decimal {
         Decimal(self.0.value)
+    }
+
+    /// For a use of an asset whose access rule takes a maintenance share: that share of the
+    /// use's value, which is nobody's equity.
+    async fn maintenance(&self) -> Option<Decimal> {
+        self.0.maintenance.map(|(_, value)| Decimal(value))
+    }
+
+    /// Who receives that maintenance share: the asset's maintenance recipient.
+    async fn maintenance_recipient(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        match self.0.maintenance {
+            Some((agent, _)) => Ok(Some(load_agent(ctx, agent).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The version of the equation that valued it.

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::process::check_interval;
+use super::{EconomicResource, PropertyRegime};
 use crate::action::CreateResource;
 use crate::action::fields::{self, FlowFields};
 use crate::agent::network::Ties;
@@ -272,15 +273,30 @@ pub struct EconomicEvent {
 
 impl EconomicEvent {
     /// An event counts as a contribution when it is in scope of an organization (a project or
-    /// a network), its provider is someone else, and that provider is an affiliate of the scope
-    /// or of a network the scope is part of. `organization_scopes` are the event's scopes that
-    /// are organizations; `ties` hold the provider's affiliations and the scopes' `partOf`
-    /// chains.
-    pub fn is_contribution(&self, organization_scopes: &[AgentId], ties: &Ties) -> bool {
-        let provider = self.core.provider;
+    /// a network), the agent it is credited to ([`contributor`]: its provider, or the owner of
+    /// the pooled asset a use acts on) is someone else, and that agent is an affiliate of the
+    /// scope or of a network the scope is part of. `used` is the resource the event acts on;
+    /// `organization_scopes` are the event's scopes that are organizations; `ties` hold the
+    /// credited agent's affiliations and the scopes' `partOf` chains.
+    pub fn is_contribution(
+        &self,
+        used: Option<&EconomicResource>,
+        organization_scopes: &[AgentId],
+        ties: &Ties,
+    ) -> bool {
+        let credited = self.contributor(used);
         organization_scopes
             .iter()
-            .any(|scope| self.details.in_scope_of.contains(scope) && contributes_to(provider, *scope, ties))
+            .any(|scope| self.details.in_scope_of.contains(scope) && contributes_to(credited, *scope, ties))
+    }
+
+    /// Who the event is credited to ([`contributor`]), given the resource it acts on.
+    pub fn contributor(&self, used: Option<&EconomicResource>) -> AgentId {
+        contributor(
+            self.core.action,
+            self.core.provider,
+            used.map(|r| (r.details.property_regime, r.state.primary_accountable)),
+        )
     }
 }
 
@@ -290,6 +306,18 @@ impl EconomicEvent {
 /// active contributors by this same rule without loading their events one by one.
 pub fn contributes_to(provider: AgentId, scope: AgentId, ties: &Ties) -> bool {
     scope != provider && ties.is_affiliate(provider, scope)
+}
+
+/// Who an event's contribution is credited to: for a `use` of an asset in the pool of
+/// shareables, the asset's owner, whoever brought it into the process (DESIGN 6: each use of a
+/// pooled asset is its owner's contribution; D191); else the provider. `used` is the regime and
+/// the owner (`primaryAccountable`) of the resource the event acts on. The contribution test
+/// ([`contributes_to`]) asks about this agent, so the owner must be an affiliate of the scope.
+pub fn contributor(action: Action, provider: AgentId, used: Option<(PropertyRegime, Option<AgentId>)>) -> AgentId {
+    match used {
+        Some((PropertyRegime::PoolOfShareables, Some(owner))) if action == Action::Use => owner,
+        _ => provider,
+    }
 }
 
 /// [`EconomicEvent::is_contribution`] for an event given by its provider and the scopes it is
@@ -323,11 +351,25 @@ mod tests {
             tie(alice, OvnRole::AffiliateOf, network),
             tie(project, OvnRole::AffiliateOf, network),
         ]);
-        assert!(event.is_contribution(&[project], &affiliated));
-        assert!(!event.is_contribution(&[project], &Ties::default()), "a stranger's work is no contribution");
-        assert!(!event.is_contribution(&[], &affiliated), "a scope that is not an organization does not count");
+        assert!(event.is_contribution(None, &[project], &affiliated));
+        assert!(!event.is_contribution(None, &[project], &Ties::default()), "a stranger's work is no contribution");
+        assert!(!event.is_contribution(None, &[], &affiliated), "a scope that is not an organization does not count");
         event.core.provider = project;
-        assert!(!event.is_contribution(&[project], &affiliated), "a project does not contribute to itself");
+        assert!(!event.is_contribution(None, &[project], &affiliated), "a project does not contribute to itself");
+    }
+
+    #[test]
+    fn a_use_of_a_pooled_asset_is_its_owners_contribution_whoever_brought_it() {
+        let (dan, bob) = (AgentId::new(), AgentId::new());
+        let pooled = Some((PropertyRegime::PoolOfShareables, Some(dan)));
+        assert_eq!(contributor(Action::Use, bob, pooled), dan, "Bob brought Dan's printer: Dan's use");
+        assert_eq!(contributor(Action::Use, dan, pooled), dan);
+        assert_eq!(contributor(Action::Work, bob, pooled), bob, "only a use is the owner's");
+        let private = Some((PropertyRegime::Private, Some(dan)));
+        assert_eq!(contributor(Action::Use, bob, private), bob, "a private asset's use is the provider's");
+        let ownerless = Some((PropertyRegime::PoolOfShareables, None));
+        assert_eq!(contributor(Action::Use, bob, ownerless), bob);
+        assert_eq!(contributor(Action::Use, bob, None), bob);
     }
 
     #[test]

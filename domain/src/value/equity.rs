@@ -4,7 +4,9 @@
 //! Which events count: the scope's contributions that a rule values, except those whose value
 //! belongs to other contributions already counted: a `cite` (its value is the cited
 //! resource's) and a `consume` of a resource with a recorded origin (its value is that
-//! origin's). A `use` of a pooled asset is its owner's contribution.
+//! origin's). A `use` of a pooled asset is its owner's contribution (D191), less the
+//! maintenance share its access rule takes (D173), which is carried beside it for a
+//! `MAINTENANCE` bucket and is nobody's equity.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +15,7 @@ use rust_decimal::Decimal;
 
 use super::distribution::largest_remainder;
 use super::equation::{ClaimType, ValueEquation};
-use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valuer, Working};
-use crate::observation::PropertyRegime;
+use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valuer, Working, contributor_of};
 use crate::{Action, AgentId, DomainError, EconomicEventId, ValueEquationId};
 
 /// Shares are shown to six decimals.
@@ -27,8 +28,11 @@ pub struct ValuedContribution {
     pub event: EconomicEventId,
     /// Who it is credited to.
     pub agent: AgentId,
-    /// Its value.
+    /// Its value (for a use, what is left after the maintenance share).
     pub value: Decimal,
+    /// For a use of an asset whose access rule takes a maintenance share: that share of the
+    /// use's value and who receives it.
+    pub maintenance: Option<(AgentId, Decimal)>,
     /// The version that valued it.
     pub equation: ValueEquationId,
     /// That version's number.
@@ -85,19 +89,22 @@ pub fn value_contributions<'a>(
     events.sort_by_key(|e| e.order_key());
     let mut out = Vec::new();
     for e in events {
-        let Some(v) = valuer.value(e, None)? else { continue };
-        if v.value.is_zero() {
+        let Some(mut v) = valuer.value(e, None)? else { continue };
+        let asset = e.resource_inventoried_as.and_then(|r| snapshot.resource(r));
+        let mut maintenance = None;
+        if let Some(asset) = asset.filter(|_| e.action == Action::Use) {
+            let (kept, taken) = asset.split_use(v, "the owner");
+            v = kept;
+            maintenance = taken.zip(asset.maintenance_recipient()).map(|(m, recipient)| (recipient, m.value));
+        }
+        if v.value.is_zero() && maintenance.is_none() {
             continue;
         }
-        let pooled_owner = (e.action == Action::Use)
-            .then(|| e.resource_inventoried_as.and_then(|r| snapshot.resource(r)))
-            .flatten()
-            .filter(|r| r.property_regime == PropertyRegime::PoolOfShareables)
-            .and_then(|r| r.primary_accountable);
         out.push(ValuedContribution {
             event: e.id,
-            agent: pooled_owner.unwrap_or(e.provider),
+            agent: contributor_of(e, asset),
             value: v.value,
+            maintenance,
             equation: v.equation,
             version: v.version,
             claim_type: v.claim_type,
@@ -124,7 +131,8 @@ pub fn fluid_equity(
 /// Sums valued contributions per agent into shares.
 pub fn equity_of(contributions: Vec<ValuedContribution>) -> FluidEquity {
     let mut per_agent: BTreeMap<AgentId, Decimal> = BTreeMap::new();
-    for c in &contributions {
+    // A use whose rule sends all of it to maintenance adds no holder.
+    for c in contributions.iter().filter(|c| !c.value.is_zero()) {
         *per_agent.entry(c.agent).or_default() += c.value;
     }
     let total: Decimal = per_agent.values().copied().sum();
@@ -183,6 +191,26 @@ mod tests {
     }
 
     #[test]
+    fn a_use_counts_for_the_pooled_asset_s_owner_less_its_maintenance_share() {
+        // Dan's printer at the rule's 6 an hour, 15% to Mo: Dan's own 6 h are 36, 30.6 his and
+        // 5.4 Mo's; Bob brings the printer in for 2 h more: 12, 10.2 Dan's (not Bob's) and 1.8
+        // Mo's. Dan holds 40.8, Bob his 80 of work; Mo holds nothing: 450 + 300 + 80 + 40.8.
+        let mut kit = sensor_kit();
+        let mo = AgentId::new();
+        kit.books.govern(kit.printer, use_terms(Some("6"), "0.15", Some(mo)));
+        let brought =
+            kit.books.event(Action::Use, kit.bob, kit.project).input(kit.assembly).on(kit.printer).effort("2").id;
+        let equity = fluid_equity(&kit.books.snapshot(), kit.project, &kit.equation, None).must();
+        assert_eq!(equity.total, d("870.8"));
+        let of = |agent| equity.holders.iter().find(|h| h.agent == agent).map(|h| h.value);
+        assert_eq!((of(kit.dan), of(kit.bob), of(mo)), (Some(d("40.8")), Some(d("80")), None));
+        let bob_s = equity.contributions.iter().find(|c| c.event == brought).must();
+        assert_eq!((bob_s.agent, bob_s.value, bob_s.maintenance), (kit.dan, d("10.2"), Some((mo, d("1.8")))));
+        let said = bob_s.working.to_string();
+        assert!(said.ends_with("= 12; 15% (1.8) to maintenance, 10.2 to the owner"), "{said}");
+    }
+
+    #[test]
     fn as_of_replays_the_books_as_they_stood() {
         let kit = sensor_kit();
         let snapshot = kit.books.snapshot();
@@ -212,6 +240,7 @@ mod tests {
                     event: EconomicEventId::new(),
                     agent: AgentId::new(),
                     value: Decimal::from(*v) / Decimal::from(7),
+                    maintenance: None,
                     equation: ValueEquationId::new(),
                     version: 1,
                     claim_type: ClaimType::Equity,

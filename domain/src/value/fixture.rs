@@ -7,7 +7,8 @@ use super::equation::*;
 use super::formula::Formula;
 use super::rates::{AgentRate, Rates};
 use super::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot};
-use crate::observation::PropertyRegime;
+use crate::observation::{EconomicResource, PropertyRegime, ResourceDetails, ResourceState};
+use crate::sharing::access::{AccessRule, AccessTarget, AccessTerms};
 use crate::*;
 
 pub fn d(text: &str) -> Decimal {
@@ -16,6 +17,24 @@ pub fn d(text: &str) -> Decimal {
 
 pub fn day(n: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().must() + Duration::days(n)
+}
+
+/// Access terms that price a unit of use at `per_use` (none: the resource's own value) and
+/// send `share` of each use to `recipient` (none: the custodian, else the owner).
+pub fn use_terms(per_use: Option<&str>, share: &str, recipient: Option<AgentId>) -> AccessTerms {
+    AccessTerms {
+        scope: AgentId::new(),
+        any_affiliate: true,
+        roles: vec![],
+        agents: vec![],
+        minimum_reputation: None,
+        requires_approval: false,
+        longest_booking: None,
+        value_per_unit_of_use: per_use.map(|v| Measure::new(d(v), None)),
+        maintenance_share: d(share),
+        maintenance_recipient: recipient,
+        note: None,
+    }
 }
 
 pub fn rule(action: Action, formula: &str) -> Rule {
@@ -101,8 +120,41 @@ impl Books {
             property_regime: regime,
             value_per_unit_of_use: per_use.map(d),
             primary_accountable: owner,
+            custodian: owner,
+            access_rule: None,
         });
         id
+    }
+
+    /// Puts `resource` under an access rule with `terms`, as persistence would load it.
+    pub fn govern(&mut self, resource: EconomicResourceId, terms: AccessTerms) {
+        let at = self.resources.iter().position(|r| r.id == resource).must();
+        let was = self.resources[at].clone();
+        let recorded = EconomicResource {
+            id: resource,
+            revision: 1,
+            state: ResourceState {
+                primary_accountable: was.primary_accountable,
+                custodian: was.custodian,
+                ..ResourceState::default()
+            },
+            details: ResourceDetails {
+                property_regime: was.property_regime,
+                value_per_unit_of_use: was.value_per_unit_of_use.map(|v| Measure::new(v, None)),
+                ..ResourceDetails::default()
+            },
+            conforms_to: ResourceSpecificationId::new(),
+        };
+        let rule = AccessRule {
+            id: AccessRuleId::new(),
+            target: AccessTarget::Resource(resource),
+            version: 1,
+            terms,
+            set_by: was.primary_accountable.unwrap_or_default(),
+            set_at: day(0),
+            proposal: None,
+        };
+        self.resources[at] = SnapResource { conforms_to: was.conforms_to, ..SnapResource::of(&recorded, Some(rule)) };
     }
 
     pub fn process(&mut self, scope: AgentId, based_on: Option<ProcessSpecificationId>) -> ProcessId {
@@ -238,6 +290,10 @@ pub struct SensorKit {
     pub bob: AgentId,
     pub carol: AgentId,
     pub dan: AgentId,
+    /// Dan's printer, in the pool of shareables.
+    pub printer: EconomicResourceId,
+    /// The assembly process.
+    pub assembly: ProcessId,
     pub kits: EconomicResourceId,
     pub equation: ValueEquation,
 }
@@ -322,7 +378,7 @@ pub fn sensor_kit() -> SensorKit {
     let e = b.event(Action::Produce, bob, project);
     (e.output_of, e.resource_inventoried_as, e.resource_quantity) = (Some(assembly), Some(kits), Some(d("10")));
 
-    SensorKit { books: b, project, fund_agent, alice, bob, carol, dan, kits, equation }
+    SensorKit { books: b, project, fund_agent, alice, bob, carol, dan, printer, assembly, kits, equation }
 }
 
 /// Unwraps in tests, saying what was missing (the workspace denies `unwrap`).

@@ -3,17 +3,16 @@
 //! enter, and the plain records a stored distribution is made of. Persistence loads the facts
 //! and writes what these rules decide; [`super::distribution::distribute`] does the split.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::distribution::{BucketSplit, Line, Weighted};
 use super::equation::{BucketKind, ClaimType, ValueEquation};
-use super::rollup::Share;
-use super::snapshot::Snapshot;
+use super::equity::ValuedContribution;
+use super::rollup::Rollup;
 use crate::agent::network::{OvnRole, Ties};
-use crate::flow::FlowNode;
 use crate::observation::EconomicEvent;
 use crate::{
     Action, AgentId, DistributionId, DistributionLineId, DomainError, EconomicEventId, EconomicResourceId,
@@ -143,49 +142,25 @@ pub fn check_cascade(path: &[AgentId], next: AgentId) -> Result<(), DomainError>
     Ok(())
 }
 
-/// A `MAINTENANCE` bucket's weights from a deliverable's rollup: every share reached through
-/// a `use` of an asset (the nearest one to the deliverable on the share's path) weighs its
-/// value for the asset's maintenance recipient, so each recipient weighs the use value of its
-/// assets in the deliverable. Until access rules name a maintenance recipient (issue 11), it
-/// is the asset's primary accountable agent. A use of an asset with none is left out (what it
-/// would weigh is unclaimed).
-pub fn maintenance_weights(snapshot: &Snapshot, shares: &[Share]) -> Vec<Weighted> {
-    let mut per_use: BTreeMap<EconomicEventId, (AgentId, Decimal)> = BTreeMap::new();
-    for share in shares {
-        let used = share.path.iter().find_map(|node| match node {
-            FlowNode::Event(id) => snapshot.event(*id).filter(|e| e.action == Action::Use),
-            _ => None,
-        });
-        let Some(used) = used else { continue };
-        let Some(recipient) =
-            used.resource_inventoried_as.and_then(|r| snapshot.resource(r)).and_then(|r| r.primary_accountable)
-        else {
-            continue;
-        };
-        let entry = per_use.entry(used.id).or_insert((recipient, Decimal::ZERO));
-        entry.1 += share.value;
-    }
-    per_use
-        .into_iter()
-        .map(|(event, (agent, weight))| Weighted {
-            agent,
-            event,
-            weight,
-            event_value: weight,
-            claim_type: ClaimType::Equity,
-        })
-        .collect()
+/// A `MAINTENANCE` bucket's weights from a deliverable's rollup: the maintenance share of
+/// each use upstream (its asset's access rule, D173), as much of it as is embodied in the
+/// deliverable, for the asset's maintenance recipient. A use whose asset has no rule, or a
+/// rule that takes no share, weighs nothing here: its whole value is its owner's contribution
+/// in the `DELIVERABLE` buckets (D192, which replaces D117's whole use value for the owner).
+/// Maintenance is owed for as long as the asset is used: its weights are `EQUITY` whatever
+/// claim the use's rule makes.
+pub fn maintenance_weights(rollup: &Rollup) -> Vec<Weighted> {
+    rollup.maintenance.iter().map(|s| Weighted { claim_type: ClaimType::Equity, ..Weighted::from(s) }).collect()
 }
 
-/// [`maintenance_weights`] without a deliverable (a cascade): the `use` events among a scope's
-/// valued contributions, each weighing its value for the used asset's recipient.
-pub fn maintenance_of_contributions(snapshot: &Snapshot, contributions: &[Weighted]) -> Vec<Weighted> {
+/// [`maintenance_weights`] without a deliverable (a cascade): the maintenance shares of the
+/// `use` events among a scope's valued contributions, each for its asset's recipient.
+pub fn maintenance_of_contributions(contributions: &[ValuedContribution]) -> Vec<Weighted> {
     contributions
         .iter()
         .filter_map(|c| {
-            let used = snapshot.event(c.event).filter(|e| e.action == Action::Use)?;
-            let agent = used.resource_inventoried_as.and_then(|r| snapshot.resource(r))?.primary_accountable?;
-            Some(Weighted { agent, claim_type: ClaimType::Equity, ..c.clone() })
+            let (agent, weight) = c.maintenance?;
+            Some(Weighted { agent, event: c.event, weight, event_value: weight, claim_type: ClaimType::Equity })
         })
         .collect()
 }
@@ -217,7 +192,7 @@ pub fn explain_line(
     let mine: std::collections::HashSet<EconomicEventId> = line.events.iter().map(|(e, _)| *e).collect();
     let own: Decimal = weights.iter().filter(|w| mine.contains(&w.event)).map(|w| w.weight).sum();
     let what = match b.kind {
-        BucketKind::Maintenance => "the use value of the assets it maintains",
+        BucketKind::Maintenance => "the maintenance shares of the uses of the assets it maintains",
         _ => "its contributions",
     };
     format!(

@@ -30,11 +30,15 @@
 //!   consumed; one without (material from the provider's own stock) is the consume event's own
 //!   contribution;
 //! - a use or a cite is valued by its rule (a use without one at `quantity ×
-//!   valuePerUnitOfUse`) and that value is split among the asset's contributors in proportion
-//!   to what each put in; the owner of a pooled asset, or of an asset with no recorded value,
-//!   takes it whole.
+//!   valuePerUnitOfUse`, the asset's access rule's value per unit when it sets one); the
+//!   maintenance share of a use (its asset's access rule, D173) is credited to the asset's
+//!   maintenance recipient, apart from the shares ([`Rollup::maintenance`]); the rest is split
+//!   among the asset's contributors in proportion to what each put in; the owner of a pooled
+//!   asset, or of an asset with no recorded value, takes it whole.
 //!
-//! The rolled-up value is the sum of the shares, production credit included.
+//! The rolled-up value is the sum of the shares, production credit included, and of the
+//! maintenance shares: what an owner's rule sends to maintenance is still part of what the use
+//! was worth.
 //!
 //! Fractions travel as ratios (numerator over denominator, in lowest terms), so a share is
 //! multiplied first and divided once: a third of 6 is 2, exactly. A share is rounded, at the
@@ -116,10 +120,22 @@ pub struct Rollup {
     pub quantity: Decimal,
     /// All that ever came into the resource.
     pub total_in: Decimal,
-    /// The sum of the shares.
+    /// The sum of the shares and of the maintenance shares.
     pub total_value: Decimal,
     /// The shares, largest first (then by agent and event).
     pub shares: Vec<Share>,
+    /// The maintenance shares of the uses upstream, each credited to its asset's maintenance
+    /// recipient (what a `MAINTENANCE` bucket weighs), in the same order.
+    pub maintenance: Vec<Share>,
+}
+
+/// Whom a part of the deliverable is credited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum To {
+    /// A contributor: a share.
+    Contributor(AgentId),
+    /// A used asset's maintenance recipient: a maintenance share.
+    Maintenance(AgentId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -287,18 +303,18 @@ pub fn rollup(
     for key in order.iter().rev() {
         engine.share_node(*key)?;
     }
-    let shares = engine.finish();
+    let (shares, maintenance) = engine.finish();
     let mut total_value = Decimal::ZERO;
-    for s in &shares {
+    for s in shares.iter().chain(&maintenance) {
         total_value = add(total_value, s.value)?;
     }
-    Ok(Rollup { resource, quantity, total_in, total_value, shares })
+    Ok(Rollup { resource, quantity, total_in, total_value, shares, maintenance })
 }
 
 /// A share being gathered: the first way it was reached, and the sum of all of them.
 struct Gathered {
     event: EconomicEventId,
-    agent: AgentId,
+    to: To,
     valued: Valued,
     value: Decimal,
     path: Vec<FlowNode>,
@@ -320,7 +336,7 @@ struct Engine<'a> {
     /// The shares in the order first reached, and where each (event, agent) is among them (a
     /// share is large; a rehash moves only the indexes).
     shares: Vec<Gathered>,
-    share_at: FastMap<(EconomicEventId, AgentId), usize>,
+    share_at: FastMap<(EconomicEventId, To), usize>,
 }
 
 /// How a resource's source brings value.
@@ -692,7 +708,7 @@ impl<'a> Engine<'a> {
         &mut self,
         key: Key,
         via: &[EconomicEventId],
-        agent: AgentId,
+        to: To,
         valued: Valued,
         value: Decimal,
         how: impl Into<Cow<'static, str>>,
@@ -704,7 +720,7 @@ impl<'a> Engine<'a> {
         if value.is_zero() {
             return Ok(());
         }
-        match self.share_at.get(&(event, agent)) {
+        match self.share_at.get(&(event, to)) {
             Some(&at) => {
                 let g = &mut self.shares[at];
                 g.value = add(g.value, value)?;
@@ -713,8 +729,8 @@ impl<'a> Engine<'a> {
             None => {
                 let mut path = self.path_to(key, via.len());
                 path.extend(via.iter().map(|e| FlowNode::Event(*e)));
-                self.share_at.insert((event, agent), self.shares.len());
-                self.shares.push(Gathered { event, agent, valued, value, path, how: how.into(), reaches: 1 });
+                self.share_at.insert((event, to), self.shares.len());
+                self.shares.push(Gathered { event, to, valued, value, path, how: how.into(), reaches: 1 });
             }
         }
         Ok(())
@@ -757,7 +773,7 @@ impl<'a> Engine<'a> {
                 self.add_fraction((Node::Process(p), eq), fraction.times(w)?)?;
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "production credit")?;
+                    self.credit(key, &[s.id], To::Contributor(s.provider), v, value, "production credit")?;
                 }
             }
             Source::SubScope(p, index, scope) => {
@@ -778,7 +794,7 @@ impl<'a> Engine<'a> {
                     )),
                 };
                 let value = fraction.of(whole)?;
-                self.credit(key, &[s.id], scope, valued, value, "")?;
+                self.credit(key, &[s.id], To::Contributor(scope), valued, value, "")?;
             }
             Source::From(from) => {
                 let child = (Node::Resource(from), eq);
@@ -793,13 +809,20 @@ impl<'a> Engine<'a> {
                         if credited.id == p.id {
                             let how =
                                 format!("paid for a purchase (agreement {})", s.realization_of.unwrap_or_default());
-                            self.credit(key, &[s.id, p.id], credited.provider, v, value, how)?;
+                            self.credit(key, &[s.id, p.id], To::Contributor(credited.provider), v, value, how)?;
                         } else {
                             let how = format!(
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
                                 crate::canonical(p.resource_quantity.unwrap_or_default())
                             );
-                            self.credit(key, &[s.id, p.id, credited.id], credited.provider, v, value, how)?;
+                            self.credit(
+                                key,
+                                &[s.id, p.id, credited.id],
+                                To::Contributor(credited.provider),
+                                v,
+                                value,
+                                how,
+                            )?;
                         }
                     }
                 }
@@ -807,7 +830,7 @@ impl<'a> Engine<'a> {
             Source::Contributed => {
                 if let Some(v) = self.value_of(s, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[s.id], s.provider, v, value, "contributed into the resource")?;
+                    self.credit(key, &[s.id], To::Contributor(s.provider), v, value, "contributed into the resource")?;
                 }
             }
         }
@@ -824,55 +847,71 @@ impl<'a> Engine<'a> {
             }
             (Action::Use | Action::Cite, child) => {
                 let whole = child.map(|c| self.total_of(c));
-                let Some(v) = self.use_value(e, eq, whole)? else {
+                let Some(mut v) = self.use_value(e, eq, whole)? else {
                     return Ok(());
                 };
-                match (child, whole) {
-                    (Some(child), Some(whole)) if !whole.is_zero() => {
-                        // The asset's contributors share the use value: that part of its whole.
+                // The asset's contributors share the use value, when it holds any.
+                let shared = child.zip(whole).filter(|(_, whole)| !whole.is_zero());
+                let asset = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
+                if let Some(asset) = asset.filter(|_| e.action == Action::Use) {
+                    let whom = if shared.is_some() { "the asset's contributors" } else { "the owner" };
+                    let (kept, maintenance) = asset.split_use(v, whom);
+                    v = kept;
+                    // With nobody to maintain the asset, its maintenance share is unclaimed.
+                    if let (Some(m), Some(recipient)) = (maintenance, asset.maintenance_recipient()) {
+                        let amount = fraction.of(m.value)?;
+                        let how = format!("maintenance share of a use of resource {}", asset.id);
+                        self.credit(key, &[e.id], To::Maintenance(recipient), m, amount, how)?;
+                    }
+                }
+                match shared {
+                    Some((child, whole)) => {
                         self.add_fraction(child, fraction.times(Ratio::new(v.value, whole))?)?;
                     }
-                    _ => {
-                        let owner = e
-                            .resource_inventoried_as
-                            .and_then(|r| self.snapshot.resource(r))
-                            .and_then(|r| r.primary_accountable)
-                            .unwrap_or(e.provider);
+                    None => {
+                        let owner = asset.and_then(|r| r.primary_accountable).unwrap_or(e.provider);
                         let how = if e.action == Action::Use {
                             "use of an asset, credited to its owner"
                         } else {
                             "cited, credited to its owner"
                         };
                         let amount = fraction.of(v.value)?;
-                        self.credit(key, &[e.id], owner, v, amount, how)?;
+                        self.credit(key, &[e.id], To::Contributor(owner), v, amount, how)?;
                     }
                 }
             }
             _ => {
                 if let Some(v) = self.value_of(e, eq, None)? {
                     let value = fraction.of(v.value)?;
-                    self.credit(key, &[e.id], e.provider, v, value, "an input of the process")?;
+                    self.credit(key, &[e.id], To::Contributor(e.provider), v, value, "an input of the process")?;
                 }
             }
         }
         Ok(())
     }
 
-    /// The shares, largest first, then by agent and event (a total order: one share per event
-    /// and agent). Positions are sorted rather than the shares, which are large.
-    fn finish(self) -> Vec<Share> {
+    /// The shares and the maintenance shares, each largest first, then by agent and event (a
+    /// total order: one share per event and recipient). Positions are sorted rather than the
+    /// shares, which are large.
+    fn finish(self) -> (Vec<Share>, Vec<Share>) {
         let mut order: Vec<usize> = (0..self.shares.len()).collect();
         let shares = &self.shares;
+        let agent = |g: &Gathered| match g.to {
+            To::Contributor(agent) | To::Maintenance(agent) => agent,
+        };
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&shares[a], &shares[b]);
-            b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)).then(a.event.cmp(&b.event))
+            b.value.cmp(&a.value).then(agent(a).cmp(&agent(b))).then(a.event.cmp(&b.event))
         });
         let mut gathered: Vec<Option<Gathered>> = self.shares.into_iter().map(Some).collect();
-        order
-            .into_iter()
-            .filter_map(|at| gathered[at].take())
-            .map(|g| Share {
-                agent: g.agent,
+        let (mut contributions, mut maintenance) = (Vec::new(), Vec::new());
+        for g in order.into_iter().filter_map(|at| gathered[at].take()) {
+            let (agent, list) = match g.to {
+                To::Contributor(agent) => (agent, &mut contributions),
+                To::Maintenance(agent) => (agent, &mut maintenance),
+            };
+            list.push(Share {
+                agent,
                 event: g.event,
                 value: g.value,
                 event_value: g.valued.value,
@@ -887,8 +926,9 @@ impl<'a> Engine<'a> {
                     event_value: g.valued.value,
                     reaches: g.reaches,
                 },
-            })
-            .collect()
+            });
+        }
+        (contributions, maintenance)
     }
 }
 

@@ -13,7 +13,9 @@ use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_versio
 use super::formula::{Formula, Variable, Variables};
 use super::rates::{RateSource, Rates};
 use super::{FastMap, FastSet};
-use crate::observation::PropertyRegime;
+use crate::observation::event::contributor;
+use crate::observation::{EconomicResource, PropertyRegime};
+use crate::sharing::access::{AccessRule, maintenance_recipient, split_use_value, use_value_per_unit};
 use crate::text::Uri;
 use crate::{
     Action, AgentId, AgreementId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ProcessSpecificationId,
@@ -86,10 +88,65 @@ pub struct SnapResource {
     pub classified_as: Vec<Uri>,
     /// `propertyRegime`.
     pub property_regime: PropertyRegime,
-    /// `valuePerUnitOfUse`'s number.
+    /// What a unit of use is worth: its access rule's `valuePerUnitOfUse`, else the resource's
+    /// own ([`use_value_per_unit`]).
     pub value_per_unit_of_use: Option<Decimal>,
     /// `primaryAccountable`: the owner a use of a pooled asset credits.
     pub primary_accountable: Option<AgentId>,
+    /// `custodian`: who receives the maintenance share when the rule names nobody.
+    pub custodian: Option<AgentId>,
+    /// The access rule that governs it ([`crate::sharing::access::effective`]), if any: it
+    /// prices a unit of use and takes its maintenance share of each use (D173).
+    pub access_rule: Option<AccessRule>,
+}
+
+impl SnapResource {
+    /// What the engine reads of `resource`, governed by `rule` (its effective access rule).
+    pub fn of(resource: &EconomicResource, rule: Option<AccessRule>) -> Self {
+        let per_unit = use_value_per_unit(rule.as_ref(), resource.details.value_per_unit_of_use.as_ref());
+        Self {
+            id: resource.id,
+            conforms_to: Some(resource.conforms_to),
+            classified_as: resource.details.classified_as.clone(),
+            property_regime: resource.details.property_regime,
+            value_per_unit_of_use: per_unit.map(|m| m.has_numerical_value),
+            primary_accountable: resource.state.primary_accountable,
+            custodian: resource.state.custodian,
+            access_rule: rule,
+        }
+    }
+
+    /// Who receives the maintenance share of its uses ([`maintenance_recipient`]).
+    pub fn maintenance_recipient(&self) -> Option<AgentId> {
+        maintenance_recipient(self.access_rule.as_ref(), self.custodian, self.primary_accountable)
+    }
+
+    /// A use's value `valued`, split by the access rule ([`split_use_value`], D173): the part
+    /// that stays with the asset's owner (or its contributors, `whom`), and the maintenance
+    /// share when the rule takes one. Both explain the split: "use: … = 36; 20% (7.2) to
+    /// maintenance, 28.8 to the owner".
+    pub fn split_use(&self, valued: Valued, whom: &str) -> (Valued, Option<Valued>) {
+        let (maintenance, rest) = split_use_value(self.access_rule.as_ref(), valued.value);
+        if maintenance.is_zero() {
+            return (valued, None);
+        }
+        let share = self.access_rule.as_ref().map_or(Decimal::ZERO, |r| r.terms.maintenance_share);
+        let said = Working::Said(format!(
+            "{}; {}% ({}) to maintenance, {} to {whom}",
+            valued.working,
+            crate::canonical(share * Decimal::ONE_HUNDRED),
+            crate::canonical(maintenance),
+            crate::canonical(rest)
+        ));
+        let kept = Valued { value: rest, working: said.clone(), ..valued.clone() };
+        (kept, Some(Valued { value: maintenance, working: said, ..valued }))
+    }
+}
+
+/// Who an event in the snapshot is credited to ([`contributor`]): the owner of a pooled
+/// asset for a use of it, else the provider. `used` is the resource it acts on.
+pub fn contributor_of(e: &SnapEvent, used: Option<&SnapResource>) -> AgentId {
+    contributor(e.action, e.provider, used.map(|r| (r.property_regime, r.primary_accountable)))
 }
 
 /// What the engine needs of a process.

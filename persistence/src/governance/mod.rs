@@ -37,11 +37,13 @@ use ovn_domain::governance::{
     VoteWeighting, active_contributors, check_open_for_votes, check_proposable, electorate, everyone_voted,
     stewards_of, tally, weigh,
 };
+use ovn_domain::observation::PropertyRegime;
+use ovn_domain::observation::event::contributor;
 use ovn_domain::permission::{may_propose, may_set_governance_rule, may_vote};
 use ovn_domain::sharing::custody::check_custodianship;
 use ovn_domain::sharing::pool::check_allocation;
 use ovn_domain::value::equation::EquationStatus;
-use ovn_domain::{AgentId, GovernanceProposalId, Revision, ValueEquationId};
+use ovn_domain::{Action, AgentId, GovernanceProposalId, Revision, ValueEquationId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -49,14 +51,14 @@ use sea_orm::{
 
 use crate::agent::network::ties_around;
 use crate::entity::{
-    economic_event, economic_event_scope, governance_elector, governance_proposal, governance_rule, governance_vote,
-    value_equation,
+    economic_event, economic_event_scope, economic_resource, governance_elector, governance_proposal, governance_rule,
+    governance_vote, value_equation,
 };
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
 use crate::references::{Ref, References};
 use crate::revisioned::{IN_LIST_MAX, by_ids, insert_in, save_if_in, save_in};
-use crate::rows::{Record, elector_from, elector_row, id, rule_from, rule_row, vote_from, vote_row};
+use crate::rows::{Record, elector_from, elector_row, id, opt, rule_from, rule_row, vote_from, vote_row};
 use crate::store::Store;
 use crate::value::StoredEquation;
 use crate::value::equations::{lock_equation_in, scope_in};
@@ -65,25 +67,44 @@ use crate::value::equations::{lock_equation_in, scope_in};
 /// limit).
 const ELECTORS_PER_INSERT: usize = 1_000;
 
-/// The agents that provided events in scope of `scope`, once each.
+/// The agents credited with the events in scope of `scope`, once each: their providers, and
+/// for a use of a pooled asset its owner instead ([`contributor`], D191). Each provider is read
+/// with the action, and for a use the regime and owner of the resource used, so the domain
+/// decides.
 async fn providers_in<C: ConnectionTrait>(conn: &C, scope: AgentId) -> Result<Vec<AgentId>> {
-    let (event, scopes) = (economic_event::Entity, economic_event_scope::Entity);
+    let (event, scopes, resource) = (economic_event::Entity, economic_event_scope::Entity, economic_resource::Entity);
     let query = Query::select()
         .distinct()
         .column((event, economic_event::Column::Provider))
+        .column((event, economic_event::Column::Action))
+        .column((resource, economic_resource::Column::PropertyRegime))
+        .column((resource, economic_resource::Column::PrimaryAccountable))
         .from(scopes)
         .inner_join(
             event,
             Expr::col((event, economic_event::Column::Id)).equals((scopes, economic_event_scope::Column::EventId)),
         )
+        .left_join(
+            resource,
+            Expr::col((resource, economic_resource::Column::Id))
+                .equals((event, economic_event::Column::ResourceInventoriedAs))
+                .and(Expr::col((event, economic_event::Column::Action)).eq(Action::Use.id())),
+        )
         .and_where(Expr::col((scopes, economic_event_scope::Column::ScopeId)).eq(scope.to_string()))
         .to_owned();
-    let mut providers = Vec::new();
+    let mut credited = BTreeSet::new();
     for row in conn.query_all(&query).await? {
         let provider: String = row.try_get_by_index(0)?;
-        providers.push(id(&provider, AgentId::parse)?);
+        let action: String = row.try_get_by_index(1)?;
+        let regime: Option<String> = row.try_get_by_index(2)?;
+        let owner: Option<String> = row.try_get_by_index(3)?;
+        let used = match regime {
+            Some(regime) => Some((PropertyRegime::parse(&regime)?, opt(owner.as_deref(), AgentId::parse)?)),
+            None => None,
+        };
+        credited.insert(contributor(Action::parse(&action)?, id(&provider, AgentId::parse)?, used));
     }
-    Ok(providers)
+    Ok(credited.into_iter().collect())
 }
 
 /// The active contributors of the organization `scope`: the agents whose events in scope of it

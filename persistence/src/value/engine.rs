@@ -228,17 +228,14 @@ pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
                     // No deliverable, no asset used upstream of it: what it would pay is unclaimed.
                     continue;
                 };
-                let r = rollup(snapshot, d, quantity, equation, RuleScope::All)?;
-                maintenance_weights(snapshot, &r.shares)
+                maintenance_weights(&rollup(snapshot, d, quantity, equation, RuleScope::All)?)
             }
-            (BucketKind::Maintenance, Weighing::Scope) => {
-                let valued: Vec<Weighted> =
-                    value_contributions(&scope_snapshot, scope_events(None, None), equation, RuleScope::All)?
-                        .iter()
-                        .map(Weighted::from)
-                        .collect();
-                maintenance_of_contributions(&scope_snapshot, &valued)
-            }
+            (BucketKind::Maintenance, Weighing::Scope) => maintenance_of_contributions(&value_contributions(
+                &scope_snapshot,
+                scope_events(None, None),
+                equation,
+                RuleScope::All,
+            )?),
         };
         inputs.insert(bucket.id, weights);
     }

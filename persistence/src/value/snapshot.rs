@@ -11,7 +11,7 @@ use ovn_domain::agent::{Agent, AgentKind};
 use ovn_domain::observation::event::is_contribution;
 use ovn_domain::observation::{EconomicResource, Process};
 use ovn_domain::value::equation::ValueEquation;
-use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot};
+use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of};
 use ovn_domain::{
     Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId,
 };
@@ -351,6 +351,22 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
         .into_iter()
         .collect();
     let resources = by_ids::<EconomicResource, _>(conn, economic_resource::Column::Id, &resource_ids).await?;
+    // The access rules of the resources used, in one batch: what a unit of use is worth, and
+    // the maintenance share of each use (D173, D190).
+    let used: Vec<(EconomicResourceId, Option<ResourceSpecificationId>)> = events
+        .iter()
+        .filter(|e| e.event.action == Action::Use)
+        .filter_map(|e| e.event.resource_inventoried_as)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|id| resources.get(&id).map(|r| (id, Some(r.conforms_to))))
+        .collect();
+    let mut rules = crate::sharing::access::effective_rules_in(conn, &used).await?;
+    let snap_resources: HashMap<EconomicResourceId, SnapResource> =
+        resources.values().map(|r| (r.id, SnapResource::of(r, rules.remove(&r.id)))).collect();
+    // Who an event is credited to: the owner of a pooled asset for a use of it (D191), whose
+    // affiliation then decides whether it is a contribution.
+    let credited_to = |e: &SnapEvent| contributor_of(e, e.resource_inventoried_as.and_then(|r| snap_resources.get(&r)));
     let processes = processes_in(conn, &process_ids).await?;
     let mut scopes: BTreeSet<AgentId> = events.iter().flat_map(|e| e.event.in_scope_of.iter().copied()).collect();
     scopes.extend(processes.values().flat_map(|p| p.in_scope_of.iter().copied()));
@@ -361,7 +377,9 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
         agents.values().filter(|a| a.kind == AgentKind::Organization).map(|a| a.id).collect();
     let providers: Vec<AgentId> =
         events.iter().map(|e| e.event.provider).collect::<BTreeSet<_>>().into_iter().collect();
-    let ties: Ties = crate::agent::network::ties_around(conn, &providers, &scopes).await?;
+    let credited: Vec<AgentId> =
+        events.iter().map(|e| credited_to(&e.event)).collect::<BTreeSet<_>>().into_iter().collect();
+    let ties: Ties = crate::agent::network::ties_around(conn, &credited, &scopes).await?;
     let history = crate::value::equation_history_in(conn, &scopes).await?;
     let skills: Vec<ResourceSpecificationId> = events
         .iter()
@@ -375,17 +393,11 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
         .into_iter()
         .map(|mut e| {
             let orgs = e.event.in_scope_of.iter().filter(|s| organizations.contains(s));
-            e.event.is_contribution = is_contribution(e.event.provider, orgs, &ties);
+            e.event.is_contribution = is_contribution(credited_to(&e.event), orgs, &ties);
             e.event
         })
         .collect();
-    Ok(Snapshot::new(
-        snap_events,
-        resources.values().map(snap_resource),
-        processes.values().map(snap_process),
-        history,
-        rates,
-    ))
+    Ok(Snapshot::new(snap_events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
 }
 
 /// Processes by id with their scopes, on any connection.
@@ -425,17 +437,6 @@ fn fold(original: &mut SnapEvent, correction: &SnapEvent) {
     };
     add(&mut original.resource_quantity, correction.resource_quantity);
     add(&mut original.effort_quantity, correction.effort_quantity);
-}
-
-fn snap_resource(r: &EconomicResource) -> SnapResource {
-    SnapResource {
-        id: r.id,
-        conforms_to: Some(r.conforms_to),
-        classified_as: r.details.classified_as.clone(),
-        property_regime: r.details.property_regime,
-        value_per_unit_of_use: r.details.value_per_unit_of_use.map(|m| m.has_numerical_value),
-        primary_accountable: r.state.primary_accountable,
-    }
 }
 
 fn snap_process(p: &Process) -> SnapProcess {

@@ -1,12 +1,16 @@
 //! The rules of revenue: what is refused and why, who may distribute, the cascade guard, and
 //! what a `MAINTENANCE` bucket weighs in the sensor kit.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
 
 use super::*;
 use crate::agent::network::Tie;
+use crate::observation::PropertyRegime;
 use crate::observation::{EventDetails, NewEvent};
 use crate::value::equation::EquationStatus;
+use crate::value::equity::value_contributions;
 use crate::value::fixture::*;
 use crate::value::rollup::rollup;
 use crate::value::snapshot::RuleScope;
@@ -105,13 +109,38 @@ fn a_cascade_back_into_a_scope_on_the_way_down_is_a_cycle() {
 }
 
 #[test]
-fn maintenance_weighs_the_use_value_of_each_asset_for_its_accountable_agent() {
-    // The 4 kits sold carry 4/10 of the printer's 6 h × 5 = 30: 12, for Dan (the printer's
-    // primary accountable). Nothing else upstream is a use.
+fn maintenance_weighs_each_use_s_maintenance_share_for_its_recipient() {
+    // Dan's printer under a rule: 6 h × 6 = 36, 15% (5.4) for Mo. Eve's soldering station,
+    // pooled at 2 an hour, under a rule that sends half of each use to its custodian (Eve):
+    // Bob brings it in for 3 h, 3 × 2 = 6, 3 for Eve as maintainer, 3 as owner. In the 4 kits
+    // sold (0.4 of the assembly): Mo weighs 2.16, Eve 1.2; with no deliverable (a cascade),
+    // the whole uses: Mo 5.4, Eve 3.
+    let mut kit = sensor_kit();
+    let (mo, eve) = (AgentId::new(), AgentId::new());
+    kit.books.govern(kit.printer, use_terms(Some("6"), "0.15", Some(mo)));
+    let station = kit.books.resource(Some(eve), PropertyRegime::PoolOfShareables, Some("2"));
+    kit.books.govern(station, use_terms(None, "0.5", None));
+    kit.books.event(Action::Use, kit.bob, kit.project).input(kit.assembly).on(station).effort("3");
+    let snapshot = kit.books.snapshot();
+    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
+    let weights = |w: Vec<Weighted>| w.into_iter().map(|w| (w.agent, w.weight)).collect::<BTreeMap<_, _>>();
+    assert_eq!(weights(maintenance_weights(&four)), BTreeMap::from([(mo, d("2.16")), (eve, d("1.2"))]));
+    assert!(four.shares.iter().any(|s| s.agent == eve && s.value == d("1.2")), "Eve's 3 as owner, 0.4 of it");
+
+    let valued = value_contributions(&snapshot, snapshot.events(), &kit.equation, RuleScope::All).must();
+    assert_eq!(weights(maintenance_of_contributions(&valued)), BTreeMap::from([(mo, d("5.4")), (eve, d("3"))]));
+}
+
+#[test]
+fn a_use_under_no_rule_weighs_nothing_in_maintenance() {
+    // The plain sensor kit: the printer has no rule, so its whole 30 is Dan's contribution
+    // (12 of it in the 4 kits) and a MAINTENANCE bucket finds nobody to pay.
     let kit = sensor_kit();
     let snapshot = kit.books.snapshot();
     let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
-    let weights = maintenance_weights(&snapshot, &four.shares);
-    assert_eq!(weights.len(), 1);
-    assert_eq!((weights[0].agent, weights[0].weight), (kit.dan, d("12")));
+    assert!(four.maintenance.is_empty());
+    assert!(maintenance_weights(&four).is_empty());
+    assert!(four.shares.iter().any(|s| s.agent == kit.dan && s.value == d("12")));
+    let valued = value_contributions(&snapshot, snapshot.events(), &kit.equation, RuleScope::All).must();
+    assert!(maintenance_of_contributions(&valued).is_empty());
 }

@@ -343,10 +343,10 @@ fn by_agent(r: &Rollup) -> BTreeMap<AgentId, Decimal> {
     out
 }
 
-/// The shares add up to the total, each is positive, and each path runs from the
-/// deliverable to the share's event with an event between any two nodes.
+/// The shares (and maintenance shares) add up to the total, each is positive, and each path
+/// runs from the deliverable to the share's event with an event between any two nodes.
 fn well_formed(r: &Rollup) -> Result<(), TestCaseError> {
-    let sum: Decimal = r.shares.iter().map(|s| s.value).sum();
+    let sum: Decimal = r.shares.iter().chain(&r.maintenance).map(|s| s.value).sum();
     prop_assert_eq!(sum, r.total_value);
     for s in &r.shares {
         prop_assert!(s.value > Decimal::ZERO, "{:?}", s);

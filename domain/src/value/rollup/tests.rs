@@ -640,3 +640,99 @@ fn more_than_ever_came_in_cannot_be_rolled_up() {
         "{refused:?}"
     );
 }
+
+/// The sensor kit with Dan's printer under an access rule: 6 an hour of use (the printer's own
+/// value is 5), 15% of each use to maintenance, for `recipient` (none: its custodian, Dan).
+fn kit_with_printer_rule(recipient: Option<AgentId>) -> SensorKit {
+    let mut kit = sensor_kit();
+    kit.books.govern(kit.printer, use_terms(Some("6"), "0.15", recipient));
+    kit
+}
+
+#[test]
+fn a_printer_s_rule_prices_its_use_and_sends_its_maintenance_share_apart() {
+    // The rule's 6 replaces the printer's 5: the use is 6 h × 6 = 36, of which 15% (5.4) goes
+    // to maintenance and 30.6 is Dan's. The 10 kits: 450 + 300 + 80 + 30.6 = 860.6 in shares,
+    // 5.4 in maintenance, 866 in all. The 4 sold: 180, 120, 32, 12.24 (0.4 × 30.6), and 2.16
+    // (0.4 × 5.4) for maintenance: 346.4.
+    let maintainer = AgentId::new();
+    let kit = kit_with_printer_rule(Some(maintainer));
+    let snapshot = kit.books.snapshot();
+    let all = rollup(&snapshot, kit.kits, None, &kit.equation, RuleScope::All).must();
+    assert_eq!(all.total_value, d("866"));
+    assert_eq!(by_agent(&all)[&kit.dan], d("30.6"));
+    let four = rollup(&snapshot, kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
+    assert_eq!(four.total_value, d("346.4"));
+    assert_eq!(by_agent(&four), agents([(kit.alice, "180"), (kit.carol, "120"), (kit.bob, "32"), (kit.dan, "12.24")]));
+    assert_eq!(four.maintenance.len(), 1);
+    let upkeep = &four.maintenance[0];
+    assert_eq!((upkeep.agent, upkeep.value, upkeep.event_value), (maintainer, d("2.16"), d("5.4")));
+    let dan = four.shares.iter().find(|s| s.agent == kit.dan).must();
+    // Dan's part and the maintenance share are the use's value in the 4 kits exactly: 0.4 × 36.
+    assert_eq!(dan.value + upkeep.value, d("14.4"));
+    assert_eq!(dan.event, upkeep.event);
+    let said = "use: `quantity * valuePerUnitOfUse` (v1) with quantity 6, valuePerUnitOfUse 6 = 36; \
+                15% (5.4) to maintenance, 30.6 to the owner; 0.4 of it is in this deliverable";
+    assert!(dan.explanation.to_string().contains(&format!("{said}: 12.24")), "{}", dan.explanation);
+    assert!(
+        upkeep.explanation.to_string().starts_with("maintenance share of a use of resource"),
+        "{}",
+        upkeep.explanation
+    );
+    assert!(upkeep.explanation.to_string().contains(&format!("{said}: 2.16")), "{}", upkeep.explanation);
+}
+
+#[test]
+fn a_rule_naming_no_maintainer_sends_the_maintenance_share_to_the_custodian() {
+    // Dan holds his printer: the 2.16 of the 4 kits is his as maintainer, beside his 12.24 as
+    // owner; the two stay apart (a MAINTENANCE bucket weighs one, a DELIVERABLE the other).
+    let kit = kit_with_printer_rule(None);
+    let four = rollup(&kit.books.snapshot(), kit.kits, Some(d("4")), &kit.equation, RuleScope::All).must();
+    assert_eq!(by_agent(&four)[&kit.dan], d("12.24"));
+    assert_eq!(four.maintenance.iter().map(|m| (m.agent, m.value)).collect::<Vec<_>>(), vec![(kit.dan, d("2.16"))]);
+}
+
+#[test]
+fn a_pooled_asset_brought_in_by_another_affiliate_is_still_its_owner_s_contribution() {
+    // Bob brings Dan's printer into the assembly for 2 more hours: 2 × 6 = 12, 1.8 to
+    // maintenance, 10.2 to Dan; nothing to Bob beyond his 80 of work. The 10 kits: Dan
+    // 30.6 + 10.2 = 40.8, maintenance 5.4 + 1.8 = 7.2.
+    let maintainer = AgentId::new();
+    let mut kit = kit_with_printer_rule(Some(maintainer));
+    kit.books.event(Action::Use, kit.bob, kit.project).input(kit.assembly).on(kit.printer).effort("2");
+    let all = rollup(&kit.books.snapshot(), kit.kits, None, &kit.equation, RuleScope::All).must();
+    let agents = by_agent(&all);
+    assert_eq!((agents[&kit.dan], agents[&kit.bob]), (d("40.8"), d("80")));
+    assert_eq!(all.maintenance.iter().map(|m| m.value).sum::<Decimal>(), d("7.2"));
+    assert_eq!(all.total_value, d("878"), "450 + 300 + 80 + 36 + 12");
+}
+
+#[test]
+fn a_made_tool_s_maintenance_share_comes_off_before_its_makers_share_the_use() {
+    // The tool of the test above (Ann 30, Ben 10 of work) under a rule taking half of each use
+    // for Mo: the use's 10 becomes 5 for Mo and 5 for the makers, 3.75 and 1.25.
+    let (project, ann, ben, mo) = (AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new());
+    let skill = ResourceSpecificationId::new();
+    let mut b = Books::default();
+    for agent in [ann, ben] {
+        b.rate(agent, skill, "10");
+    }
+    let eq = deliverable_equation(project, 1, vec![work_rule(), rule(Action::Use, "quantity * valuePerUnitOfUse")]);
+    b.equations.push(eq.clone());
+    let make = b.process(project, None);
+    let tool = b.resource(Some(project), PropertyRegime::Private, Some("5"));
+    b.govern(tool, use_terms(None, "0.5", Some(mo)));
+    b.event(Action::Work, ann, project).input(make).effort("3").conforms(skill);
+    b.event(Action::Work, ben, project).input(make).effort("1").conforms(skill);
+    b.event(Action::Produce, ann, project).output(make).on(tool).quantity("1");
+    let build = b.process(project, None);
+    let gadgets = private(&mut b, project);
+    b.event(Action::Use, project, project).input(build).on(tool).effort("2");
+    b.event(Action::Produce, ann, project).output(build).on(gadgets).quantity("4");
+    let all = rollup(&b.snapshot(), gadgets, None, &eq, RuleScope::All).must();
+    assert_eq!(by_agent(&all), agents([(ann, "3.75"), (ben, "1.25")]));
+    assert_eq!(all.maintenance.iter().map(|m| (m.agent, m.value)).collect::<Vec<_>>(), vec![(mo, d("5"))]);
+    assert_eq!(all.total_value, d("10"));
+    let upkeep = all.maintenance[0].explanation.to_string();
+    assert!(upkeep.contains("= 10; 50% (5) to maintenance, 5 to the asset's contributors"), "{upkeep}");
+}
