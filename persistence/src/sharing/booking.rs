@@ -16,25 +16,19 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use ovn_domain::agent::network::{OvnRole, Ties};
+use ovn_domain::agent::network::OvnRole;
 use ovn_domain::observation::{EconomicEvent, EconomicResource, PropertyRegime};
 use ovn_domain::planning::Commitment;
-use ovn_domain::sharing::access::{self, AccessRule, Slot, Standing};
+use ovn_domain::sharing::access::{self, Slot};
 use ovn_domain::sharing::booking::{self, Booking, BookingStatus, UseOfBooking};
-use ovn_domain::{
-    AccessRuleId, Action, AgentId, AgentRelationshipRoleId, CommitmentId, EconomicEventId, EconomicResourceId, Patch,
-    Revision,
-};
+use ovn_domain::{AccessRuleId, Action, AgentId, CommitmentId, EconomicEventId, EconomicResourceId, Patch, Revision};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::access::effective_rules_in;
-use crate::agent::network::ties_above;
-use crate::entity::{
-    access_rule, agent_relationship, booking as booking_row, commitment as commitment_row, economic_resource,
-};
+use crate::entity::{access_rule, booking as booking_row, commitment as commitment_row, economic_resource};
 use crate::error::{PersistenceError, Result};
 use crate::planning::CommitmentPatch;
 use crate::revisioned::{IN_LIST_MAX, save_in};
@@ -177,7 +171,8 @@ pub(crate) async fn booking_for_in(txn: &DatabaseTransaction, commitment: &Commi
     let resource = locked_resource(txn, resource_id).await?;
     booking::check_parties(commitment, resource.state.custodian.or(resource.state.primary_accountable))?;
     let rule = effective_rules_in(txn, &[(resource.id, Some(resource.conforms_to))]).await?.remove(&resource.id);
-    let standing = standing_in(txn, commitment.receiver, &resource, rule.as_ref()).await?;
+    // The same standing a `use` is checked with, so that who may book is who may use.
+    let standing = super::access::standing_in(txn, commitment.receiver, &resource, rule.as_ref()).await?;
     access::check_user(rule.as_ref(), resource.id, &standing)?;
     access::check_span(rule.as_ref(), begins, ends)?;
     let live = bookings_of_resources(txn, &[resource.id], Some(&BookingStatus::LIVE), Some(begins), Some(ends))
@@ -334,38 +329,6 @@ pub(crate) async fn use_in(txn: &DatabaseTransaction, event: &EconomicEvent, ful
         finish_commitment(txn, commitment).await?;
     }
     Ok(())
-}
-
-/// Where `agent` stands toward `resource` under `rule` ([`Standing`]): whether it holds the
-/// resource (its owner or custodian), whether it is an affiliate of the rule's scope or of a
-/// network above it, and the relationship roles it holds toward the scope or a network above
-/// it. Reputation is 0 until ovn computes one. With a rule, one query for the agent's
-/// relationships and the `partOf` chain above the scope; without one, none.
-pub async fn standing_in<C: ConnectionTrait>(
-    conn: &C,
-    agent: AgentId,
-    resource: &EconomicResource,
-    rule: Option<&AccessRule>,
-) -> Result<Standing> {
-    let holder = [resource.state.primary_accountable, resource.state.custodian].contains(&Some(agent));
-    let mut standing =
-        Standing { agent, holder, affiliate: false, roles: BTreeSet::new(), reputation: rust_decimal::Decimal::ZERO };
-    let Some(rule) = rule.filter(|_| !holder) else { return Ok(standing) };
-    let scope = rule.terms.scope;
-    let above = Ties::new(ties_above(conn, &[scope]).await?).above(scope);
-    let rows = agent_relationship::Entity::find()
-        .filter(agent_relationship::Column::Subject.eq(agent.to_string()))
-        .filter(agent_relationship::Column::Object.is_in(above.iter().map(ToString::to_string)))
-        .all(conn)
-        .await?;
-    for row in rows {
-        let role = id(&row.relationship, AgentRelationshipRoleId::parse)?;
-        if role == OvnRole::AffiliateOf.id() {
-            standing.affiliate = true;
-        }
-        standing.roles.insert(role);
-    }
-    Ok(standing)
 }
 
 impl Store {
