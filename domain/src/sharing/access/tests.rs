@@ -1,5 +1,3 @@
-#![expect(clippy::unwrap_used, reason = "tests unwrap: a failure should panic with the value")]
-
 use std::collections::BTreeSet;
 
 use chrono::{TimeDelta, TimeZone, Utc};
