@@ -26,16 +26,15 @@ use ovn_domain::sharing::custody::{
 use ovn_domain::{AgentId, AgentRelationshipId, AgreementId, DomainError, EconomicEventId, EconomicResourceId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::agent::network::{ties_around, ties_for_market};
-use crate::entity::{custodian_agreement, custodian_holding, economic_event, economic_resource};
+use crate::entity::{custodian_agreement, custodian_holding, economic_resource};
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
+use crate::observation::RecordEvent;
 use crate::observation::record::{Consent, record_with};
-use crate::observation::{RecordEvent, events_with_scopes};
 use crate::references::{Ref, References};
 use crate::revisioned::{IN_LIST_MAX, insert_in};
 use crate::rows::{Record, id};
@@ -287,19 +286,8 @@ async fn custody_history_of<C: ConnectionTrait>(
 ) -> Result<HashMap<EconomicResourceId, Vec<CustodyEntry>>> {
     let mut found: HashMap<EconomicResourceId, Vec<CustodyEntry>> = HashMap::new();
     for chunk in resources.chunks(IN_LIST_MAX / 2) {
-        let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-        let rows = economic_event::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(economic_event::Column::ResourceInventoriedAs.is_in(ids.clone()))
-                    .add(economic_event::Column::ToResourceInventoriedAs.is_in(ids)),
-            )
-            .order_by_asc(economic_event::Column::CreatedAt)
-            .order_by_asc(economic_event::Column::Id)
-            .all(conn)
-            .await?;
         let mut seen: HashSet<EconomicResourceId> = HashSet::new();
-        for event in events_with_scopes(conn, rows).await? {
+        for event in super::pool::events_on_in(conn, chunk).await? {
             for resource in chunk {
                 let named = [event.core.resource_inventoried_as, event.core.to_resource_inventoried_as]
                     .contains(&Some(*resource));

@@ -232,6 +232,26 @@ pub async fn allocate_in(
     Ok(Ok(event))
 }
 
+/// The events that act on `resources` (from them or into them) with their scopes, oldest
+/// first: the history of a pool, or of a resource's custody.
+pub(crate) async fn events_on_in<C: ConnectionTrait>(
+    conn: &C,
+    resources: &[EconomicResourceId],
+) -> Result<Vec<EconomicEvent>> {
+    let ids: Vec<String> = resources.iter().map(ToString::to_string).collect();
+    let rows = economic_event::Entity::find()
+        .filter(
+            Condition::any()
+                .add(economic_event::Column::ResourceInventoriedAs.is_in(ids.clone()))
+                .add(economic_event::Column::ToResourceInventoriedAs.is_in(ids)),
+        )
+        .order_by_asc(economic_event::Column::CreatedAt)
+        .order_by_asc(economic_event::Column::Id)
+        .all(conn)
+        .await?;
+    events_with_scopes(conn, rows).await
+}
+
 /// The history of many pools, by pool: every event into or out of each, oldest first, an
 /// allocation with the proposal it paid. Three queries whatever the number of pools.
 async fn history_of<C: ConnectionTrait>(
@@ -240,18 +260,7 @@ async fn history_of<C: ConnectionTrait>(
 ) -> Result<HashMap<EconomicResourceId, Vec<PoolEntry>>> {
     let mut found: HashMap<EconomicResourceId, Vec<PoolEntry>> = HashMap::new();
     for chunk in pools.chunks(IN_LIST_MAX / 2) {
-        let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-        let rows = economic_event::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(economic_event::Column::ResourceInventoriedAs.is_in(ids.clone()))
-                    .add(economic_event::Column::ToResourceInventoriedAs.is_in(ids)),
-            )
-            .order_by_asc(economic_event::Column::CreatedAt)
-            .order_by_asc(economic_event::Column::Id)
-            .all(conn)
-            .await?;
-        let events = events_with_scopes(conn, rows).await?;
+        let events = events_on_in(conn, chunk).await?;
         let paid: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
         let mut proposals: HashMap<EconomicEventId, GovernanceProposalId> = HashMap::new();
         for payouts in paid.chunks(IN_LIST_MAX) {
