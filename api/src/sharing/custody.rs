@@ -88,12 +88,14 @@ impl CustodianAgreement {
     /// The NONDOMINIUM resources held under it, in the order they were placed.
     async fn resources(&self, ctx: &Context<'_>) -> Result<Vec<EconomicResource>> {
         let ids = ctx.load(HeldUnder(self.0.agreement)).await?.unwrap_or_default();
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
-            let resource = ctx.load(id).await?.ok_or_else(|| PersistenceError::not_found("economic resource", id))?;
-            found.push(EconomicResource(resource));
-        }
-        Ok(found)
+        // One batch for all of them, not one load per resource.
+        let mut found = ctx.load_many(ids.iter().copied()).await?;
+        ids.into_iter()
+            .map(|id| {
+                let resource = found.remove(&id).ok_or_else(|| PersistenceError::not_found("economic resource", id))?;
+                Ok(EconomicResource(resource))
+            })
+            .collect()
     }
 }
 
