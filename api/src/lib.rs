@@ -113,11 +113,13 @@ fn builder(settings: &ApiSettings) -> SchemaBuilder<Query, Mutation, EmptySubscr
     if settings.production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
-/// Builds the schema over `store`, and starts building its in-memory flow index in the
-/// background (walks load slices of the graph until it is ready).
+/// Builds the schema over `store`, and starts building its in-memory indexes in the background:
+/// the flow index (walks load slices of the graph until it is ready) and the value index (the
+/// first value query waits for it).
 pub fn build_schema(store: Store, settings: &ApiSettings) -> OvnSchema {
     let flows = FlowIndex::new(store.clone());
     flows.spawn_build();
+    store.spawn_value_index();
     builder(settings).data(store).data(flows).data(context::FlowLimit(settings.max_flow_nodes)).finish()
 }
 

@@ -35,6 +35,7 @@ pub mod idempotency;
 pub mod intent;
 pub mod knowledge;
 pub mod ledger_io;
+mod log_tail;
 pub mod observation;
 pub mod page;
 pub mod planning;

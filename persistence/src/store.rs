@@ -61,6 +61,8 @@ pub struct Store {
     /// What the value engine keeps between reads (fluid equity), with the count of writes
     /// this store committed, which invalidates it.
     pub(crate) value_cache: std::sync::Arc<crate::value::cache::ValueCache>,
+    /// What the value engine reads of every event, tailed from the log (shared by clones).
+    pub(crate) value_index: crate::value::index::ValueIndex,
 }
 
 async fn sqlite_writer(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Job>) {
@@ -169,7 +171,7 @@ impl Store {
             tokio::spawn(sqlite_writer(db.clone(), queue));
             sender
         });
-        Ok(Self { db, writer, value_cache: std::sync::Arc::default() })
+        Ok(Self { db, writer, value_cache: std::sync::Arc::default(), value_index: Default::default() })
     }
 
     /// The pool (for migrations and health checks).

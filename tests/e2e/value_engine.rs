@@ -250,3 +250,51 @@ async fn a_vote_weighted_by_fluid_equity_needs_two_thirds_of_the_equity() -> Res
     ensure!(won["status"] == "PASSED", "{won}");
     Ok(())
 }
+
+/// The engine reads events from the server's value index (D193): what is recorded after it
+/// was built, and a correction recorded later still, change the next answer.
+#[tokio::test]
+async fn the_value_index_follows_new_events_and_corrections() -> Result<()> {
+    let k = sensor_kit().await?;
+    const EQUITY: &str = "query($p: ID!) { fluidEquity(scope: $p) { total holders { agent { name } value } } }";
+    const ROLLUP: &str = "query($r: ID!) { valueRollup(resource: $r) { totalValue shares { agent { name } value } } }";
+    let before = k.app.graphql(EQUITY, json!({ "p": k.project })).await?;
+    ensure!(data(&before)?["fluidEquity"]["total"] == "860", "{before}");
+    // Alice designs 2 h more: 2 × 30 × 1.5 = 90, in the design, which the kits cite whole.
+    let (more, _) = record(
+        &k.app,
+        &k.alice.token,
+        json!({ "action": "work", "provider": k.alice.id, "receiver": k.project, "inputOf": k.design,
+          "effortQuantity": qty("2", &k.hour), "resourceConformsTo": k.design_skill, "inScopeOf": [k.project] }),
+        Value::Null,
+    )
+    .await?;
+    let after = k.app.graphql(EQUITY, json!({ "p": k.project })).await?;
+    let after = &data(&after)?["fluidEquity"];
+    ensure!(after["total"] == "950" && per_agent(&after["holders"], "value")["Alice"] == "540", "{after}");
+    let rollup = k.app.graphql(ROLLUP, json!({ "r": k.kits })).await?;
+    let rollup = &data(&rollup)?["valueRollup"];
+    let alices: Vec<&Value> = rollup["shares"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["agent"]["name"] == "Alice")
+        .map(|s| &s["value"])
+        .collect();
+    ensure!(rollup["totalValue"] == "950" && alices == [&json!("450"), &json!("90")], "{rollup}");
+    // It was 1 h: corrected by -1 h, -45.
+    record(
+        &k.app,
+        &k.alice.token,
+        json!({ "action": "work", "provider": k.alice.id, "receiver": k.project, "corrects": more,
+          "effortQuantity": qty("-1", &k.hour) }),
+        Value::Null,
+    )
+    .await?;
+    let corrected = k.app.graphql(EQUITY, json!({ "p": k.project })).await?;
+    let corrected = &data(&corrected)?["fluidEquity"];
+    ensure!(corrected["total"] == "905" && per_agent(&corrected["holders"], "value")["Alice"] == "495", "{corrected}");
+    let rollup = k.app.graphql(ROLLUP, json!({ "r": k.kits })).await?;
+    ensure!(data(&rollup)?["valueRollup"]["totalValue"] == "905", "{rollup}");
+    Ok(())
+}

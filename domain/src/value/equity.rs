@@ -87,7 +87,7 @@ pub fn value_contributions<'a>(
     let valuer = Valuer { snapshot, equation, rules };
     let mut events: Vec<&SnapEvent> = events.into_iter().filter(|e| e.is_contribution && counts(snapshot, e)).collect();
     events.sort_by_key(|e| e.order_key());
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
     for e in events {
         let Some(mut v) = valuer.value(e, None)? else { continue };
         let asset = e.resource_inventoried_as.and_then(|r| snapshot.resource(r));

@@ -13,9 +13,9 @@ pub mod snapshot;
 
 /// The engine's maps and sets, keyed by ids: hashed with foldhash (seeded per process) rather
 /// than SipHash, which took a tenth of a 100,000-event rollup.
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 /// See [`FastMap`].
-pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 #[cfg(test)]
 mod examples;

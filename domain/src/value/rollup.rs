@@ -47,7 +47,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -70,7 +70,7 @@ pub struct Share {
     /// The whole value of the event (what a `DEBT` claim on it is owed in all).
     pub event_value: Decimal,
     /// The nodes from the deliverable to the event, both included.
-    pub path: Vec<FlowNode>,
+    pub path: SharePath,
     /// Why, in one line (written out when displayed).
     pub explanation: Explanation,
     /// The version that valued the event.
@@ -81,15 +81,76 @@ pub struct Share {
     pub claim_type: ClaimType,
 }
 
+/// The nodes from the deliverable to a share's event: the path to the node that credited it,
+/// shared by every share that node credits (a process credits all its work), then the one to
+/// three events after it. A rollup over 100,000 events returns as many shares; each writing
+/// out its own path was a seventh of the engine's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharePath {
+    nodes: Arc<[FlowNode]>,
+    tail: [FlowNode; 3],
+    tail_len: u8,
+}
+
+impl SharePath {
+    fn new(nodes: Arc<[FlowNode]>, events: &[EconomicEventId]) -> Self {
+        let mut tail = [FlowNode::Event(EconomicEventId::from_uuid(uuid::Uuid::nil())); 3];
+        for (slot, e) in tail.iter_mut().zip(events) {
+            *slot = FlowNode::Event(*e);
+        }
+        Self { nodes, tail, tail_len: u8::try_from(events.len().min(3)).unwrap_or(3) }
+    }
+
+    /// How many nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len() + usize::from(self.tail_len)
+    }
+
+    /// Whether it has no node (never, for a share).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The nodes, from the deliverable.
+    pub fn iter(&self) -> impl Iterator<Item = &FlowNode> {
+        self.nodes.iter().chain(&self.tail[..usize::from(self.tail_len)])
+    }
+
+    /// The first node: the deliverable.
+    pub fn first(&self) -> Option<&FlowNode> {
+        self.iter().next()
+    }
+
+    /// The last node: the contributing event.
+    pub fn last(&self) -> Option<&FlowNode> {
+        self.iter().last()
+    }
+
+    /// The nodes, as a vector.
+    pub fn to_vec(&self) -> Vec<FlowNode> {
+        self.iter().copied().collect()
+    }
+}
+
+impl std::ops::Index<usize> for SharePath {
+    type Output = FlowNode;
+
+    fn index(&self, at: usize) -> &FlowNode {
+        match at.checked_sub(self.nodes.len()) {
+            None => &self.nodes[at],
+            Some(after) => &self.tail[..usize::from(self.tail_len)][after],
+        }
+    }
+}
+
 /// Why a share is what it is: how the event reached the deliverable, how it was valued, and
 /// which part of it is embodied. Kept as parts and written out only when displayed, since a
 /// rollup over 100,000 events returns as many shares and most callers read only the values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     how: Cow<'static, str>,
-    working: Working,
+    valued: Arc<Valued>,
     value: Decimal,
-    event_value: Decimal,
     reaches: usize,
 }
 
@@ -98,12 +159,10 @@ impl fmt::Display for Explanation {
         if !self.how.is_empty() {
             write!(f, "{}; ", self.how)?;
         }
-        let ratio = if self.event_value.is_zero() {
-            Decimal::ZERO
-        } else {
-            (self.value / self.event_value).round_dp(6).normalize()
-        };
-        write!(f, "{}; {ratio} of it is in this deliverable", self.working)?;
+        let event_value = self.valued.value;
+        let ratio =
+            if event_value.is_zero() { Decimal::ZERO } else { (self.value / event_value).round_dp(6).normalize() };
+        write!(f, "{}; {ratio} of it is in this deliverable", self.valued.working)?;
         if self.reaches > 1 {
             write!(f, " (reached {} ways)", self.reaches)?;
         }
@@ -315,9 +374,9 @@ pub fn rollup(
 struct Gathered {
     event: EconomicEventId,
     to: To,
-    valued: Valued,
+    valued: Arc<Valued>,
     value: Decimal,
-    path: Vec<FlowNode>,
+    path: SharePath,
     how: Cow<'static, str>,
     reaches: usize,
 }
@@ -329,10 +388,11 @@ struct Engine<'a> {
     /// The first way each node was reached: its parent and the event between them.
     via: FastMap<Key, (Key, EconomicEventId)>,
     /// The path from the deliverable to each node that credited a share.
-    paths: FastMap<Key, Rc<[FlowNode]>>,
+    paths: FastMap<Key, Arc<[FlowNode]>>,
     total: FastMap<Key, Decimal>,
     fraction: FastMap<Key, Ratio>,
-    valued: FastMap<(EconomicEventId, usize), Option<Valued>>,
+    /// Each event's valuation by each equation, once (shared by its shares).
+    valued: FastMap<(EconomicEventId, usize), Option<Arc<Valued>>>,
     /// The shares in the order first reached, and where each (event, agent) is among them (a
     /// share is large; a rehash moves only the indexes).
     shares: Vec<Gathered>,
@@ -382,14 +442,14 @@ impl<'a> Engine<'a> {
         e: &SnapEvent,
         eq: usize,
         resource_value: Option<Decimal>,
-    ) -> Result<Option<Valued>, DomainError> {
+    ) -> Result<Option<Arc<Valued>>, DomainError> {
         if !e.is_contribution {
             return Ok(None);
         }
         if let Some(v) = self.valued.get(&(e.id, eq)) {
             return Ok(v.clone());
         }
-        let v = self.valuer(eq).value(e, resource_value)?;
+        let v = self.valuer(eq).value(e, resource_value)?.map(Arc::new);
         self.valued.insert((e.id, eq), v.clone());
         Ok(v)
     }
@@ -657,7 +717,7 @@ impl<'a> Engine<'a> {
         &mut self,
         p: &'a SnapEvent,
         eq: usize,
-    ) -> Result<Vec<(&'a SnapEvent, Valued, Ratio)>, DomainError> {
+    ) -> Result<Vec<(&'a SnapEvent, Arc<Valued>, Ratio)>, DomainError> {
         if let Some(v) = self.value_of(p, eq, None)? {
             return Ok(vec![(p, v, Ratio::ONE)]);
         }
@@ -679,29 +739,32 @@ impl<'a> Engine<'a> {
         Ok(out)
     }
 
-    /// The nodes from the deliverable to `key`, with room for `more` after them. Worked out
-    /// once per node that credits shares (a process credits all of its work at once); only
-    /// for those, so that a long chain does not keep a path for each of its nodes.
-    fn path_to(&mut self, key: Key, more: usize) -> Vec<FlowNode> {
-        let node_path = match self.paths.get(&key) {
+    /// The nodes from the deliverable to `key`. Worked out once per node that credits shares
+    /// (a process credits all of its work at once); only for those, so that a long chain does
+    /// not keep a path for each of its nodes.
+    fn path_to(&mut self, key: Key) -> Arc<[FlowNode]> {
+        match self.paths.get(&key) {
             Some(path) => path.clone(),
             None => {
-                let mut path = vec![key.0.flow()];
+                // Up to the nearest node whose path is known (a process that credited its
+                // work), else to the deliverable.
+                let mut up = vec![key.0.flow()];
                 let mut at = key;
+                let mut known: &[FlowNode] = &[];
                 while let Some(&(parent, event)) = self.via.get(&at) {
-                    path.push(FlowNode::Event(event));
-                    path.push(parent.0.flow());
+                    up.push(FlowNode::Event(event));
+                    if let Some(path) = self.paths.get(&parent) {
+                        known = path;
+                        break;
+                    }
+                    up.push(parent.0.flow());
                     at = parent;
                 }
-                path.reverse();
-                let path: Rc<[FlowNode]> = path.into();
+                let path: Arc<[FlowNode]> = known.iter().copied().chain(up.into_iter().rev()).collect();
                 self.paths.insert(key, path.clone());
                 path
             }
-        };
-        let mut path = Vec::with_capacity(node_path.len() + more);
-        path.extend_from_slice(&node_path);
-        path
+        }
     }
 
     fn credit(
@@ -709,7 +772,7 @@ impl<'a> Engine<'a> {
         key: Key,
         via: &[EconomicEventId],
         to: To,
-        valued: Valued,
+        valued: Arc<Valued>,
         value: Decimal,
         how: impl Into<Cow<'static, str>>,
     ) -> Result<(), DomainError> {
@@ -727,8 +790,7 @@ impl<'a> Engine<'a> {
                 g.reaches += 1;
             }
             None => {
-                let mut path = self.path_to(key, via.len());
-                path.extend(via.iter().map(|e| FlowNode::Event(*e)));
+                let path = SharePath::new(self.path_to(key), via);
                 self.share_at.insert((event, to), self.shares.len());
                 self.shares.push(Gathered { event, to, valued, value, path, how: how.into(), reaches: 1 });
             }
@@ -781,7 +843,7 @@ impl<'a> Engine<'a> {
                 let credit = self.value_of(s, index, None)?.map_or(Decimal::ZERO, |v| v.value);
                 let whole = add(inputs, credit)?;
                 let sub = self.equations[index];
-                let valued = Valued {
+                let valued = Arc::new(Valued {
                     value: whole,
                     equation: sub.id,
                     version: sub.version,
@@ -792,7 +854,7 @@ impl<'a> Engine<'a> {
                         sub.version,
                         crate::canonical(whole)
                     )),
-                };
+                });
                 let value = fraction.of(whole)?;
                 self.credit(key, &[s.id], To::Contributor(scope), valued, value, "")?;
             }
@@ -861,7 +923,7 @@ impl<'a> Engine<'a> {
                     if let (Some(m), Some(recipient)) = (maintenance, asset.maintenance_recipient()) {
                         let amount = fraction.of(m.value)?;
                         let how = format!("maintenance share of a use of resource {}", asset.id);
-                        self.credit(key, &[e.id], To::Maintenance(recipient), m, amount, how)?;
+                        self.credit(key, &[e.id], To::Maintenance(recipient), Arc::new(m), amount, how)?;
                     }
                 }
                 match shared {
@@ -876,7 +938,7 @@ impl<'a> Engine<'a> {
                             "cited, credited to its owner"
                         };
                         let amount = fraction.of(v.value)?;
-                        self.credit(key, &[e.id], To::Contributor(owner), v, amount, how)?;
+                        self.credit(key, &[e.id], To::Contributor(owner), Arc::new(v), amount, how)?;
                     }
                 }
             }
@@ -894,18 +956,16 @@ impl<'a> Engine<'a> {
     /// total order: one share per event and recipient). Positions are sorted rather than the
     /// shares, which are large.
     fn finish(self) -> (Vec<Share>, Vec<Share>) {
-        let mut order: Vec<usize> = (0..self.shares.len()).collect();
-        let shares = &self.shares;
         let agent = |g: &Gathered| match g.to {
             To::Contributor(agent) | To::Maintenance(agent) => agent,
         };
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&shares[a], &shares[b]);
-            b.value.cmp(&a.value).then(agent(a).cmp(&agent(b))).then(a.event.cmp(&b.event))
-        });
+        // The keys apart, in one small array, so that sorting reads no share.
+        let mut order: Vec<(std::cmp::Reverse<Decimal>, AgentId, EconomicEventId, usize)> =
+            self.shares.iter().enumerate().map(|(at, g)| (std::cmp::Reverse(g.value), agent(g), g.event, at)).collect();
+        order.sort_unstable();
         let mut gathered: Vec<Option<Gathered>> = self.shares.into_iter().map(Some).collect();
         let (mut contributions, mut maintenance) = (Vec::new(), Vec::new());
-        for g in order.into_iter().filter_map(|at| gathered[at].take()) {
+        for g in order.into_iter().filter_map(|(.., at)| gathered[at].take()) {
             let (agent, list) = match g.to {
                 To::Contributor(agent) => (agent, &mut contributions),
                 To::Maintenance(agent) => (agent, &mut maintenance),
@@ -919,13 +979,7 @@ impl<'a> Engine<'a> {
                 equation: g.valued.equation,
                 version: g.valued.version,
                 claim_type: g.valued.claim_type,
-                explanation: Explanation {
-                    how: g.how,
-                    working: g.valued.working,
-                    value: g.value,
-                    event_value: g.valued.value,
-                    reaches: g.reaches,
-                },
+                explanation: Explanation { how: g.how, valued: g.valued, value: g.value, reaches: g.reaches },
             });
         }
         (contributions, maintenance)

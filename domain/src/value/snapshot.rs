@@ -191,11 +191,21 @@ impl Snapshot {
         rates: Rates,
     ) -> Self {
         let mut events: Vec<SnapEvent> = events.into_iter().collect();
-        events.sort_by_key(|e| e.order_key());
+        // Persistence hands them over in recording order, most of the time.
+        if !events.is_sorted_by_key(SnapEvent::order_key) {
+            events.sort_by_key(SnapEvent::order_key);
+        }
+        let mut position: FastMap<_, _> = FastMap::with_capacity_and_hasher(events.len(), Default::default());
+        let mut given_twice = false;
+        for (at, e) in events.iter().enumerate() {
+            given_twice |= position.insert(e.id, at).is_some();
+        }
         // The same event given twice counts once (the first, by recording order).
-        let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
-        events.retain(|e| seen.insert(e.id));
-        let position: FastMap<_, _> = events.iter().enumerate().map(|(at, e)| (e.id, at)).collect();
+        if given_twice {
+            let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
+            events.retain(|e| seen.insert(e.id));
+            position = events.iter().enumerate().map(|(at, e)| (e.id, at)).collect();
+        }
         let (mut sources, mut inputs, mut outputs, mut realizing) = (
             FastMap::<_, Vec<_>>::default(),
             FastMap::<_, Vec<_>>::default(),

@@ -7,7 +7,8 @@
 mod index;
 mod service;
 
-pub use index::{FlowIndex, HOLE_HORIZON};
+pub use crate::log_tail::HOLE_HORIZON;
+pub use index::FlowIndex;
 pub use service::{FlowRecord, FlowRecords, HydratedTree, TreeRecords, Walked};
 
 use std::collections::HashMap;

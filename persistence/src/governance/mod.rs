@@ -280,6 +280,7 @@ async fn decide_in(
 /// electorate and the rule, and freezes the equation to adopt (or checks the allocation
 /// against its pool: the pool's scope, the amount's unit, the recipient).
 pub async fn create_proposal_in(
+    store: &Store,
     txn: &DatabaseTransaction,
     actor: AgentId,
     id: GovernanceProposalId,
@@ -321,7 +322,7 @@ pub async fn create_proposal_in(
     may_propose(actor, scope, &electorate, &ties)?;
     let rule = rule_in(txn, scope).await?;
     let equity = match rule.weighting {
-        VoteWeighting::FluidEquity => crate::value::equity_weights_in(txn, scope, now).await?,
+        VoteWeighting::FluidEquity => crate::value::equity_weights_in(store, txn, scope, now).await?,
         VoteWeighting::OneAgentOneVote => Vec::new(),
     };
     let electors = weigh(&electorate, rule.weighting, &equity);
@@ -416,7 +417,10 @@ impl Store {
     ) -> Result<GovernanceProposal> {
         let id = GovernanceProposalId::new();
         let outcome = self
-            .create(idem, id.to_string(), move |txn| create_proposal_in(txn, actor, id, new, Utc::now()).boxed())
+            .create(idem, id.to_string(), {
+                let store = self.clone();
+                move |txn| async move { create_proposal_in(&store, txn, actor, id, new, Utc::now()).await }.boxed()
+            })
             .await?;
         self.created(outcome, GovernanceProposal::KIND, async |store: &Store, id| {
             Ok(store.governance_proposals_by_id(&[id]).await?.remove(&id))

@@ -151,6 +151,7 @@ async fn is_money(txn: &DatabaseTransaction, resource: EconomicResourceId) -> Re
 /// `distributeRevenue` inside the caller's transaction: the id of the revenue event's
 /// distribution, written now as `id`, or the one written before.
 pub async fn distribute_revenue_in(
+    store: &Store,
     txn: &DatabaseTransaction,
     locks_rows: bool,
     actor: AgentId,
@@ -215,7 +216,7 @@ pub async fn distribute_revenue_in(
     // Depth first, one level at a time: no recursion, and the path of scopes bounds it (a
     // scope met again on the way down is a `CYCLE`).
     while let Some(level) = queue.pop() {
-        queue.extend(write_level(txn, locks_rows, actor, level, now).await?);
+        queue.extend(write_level(store, txn, locks_rows, actor, level, now).await?);
     }
     Ok(id)
 }
@@ -315,13 +316,14 @@ fn new_claim(level: &Level, agent: AgentId, event: EconomicEventId, kind: ClaimT
 /// Splits one level, writes it with its payouts, claims and settlements, and returns the
 /// levels its lines cascade into.
 async fn write_level(
+    store: &Store,
     txn: &DatabaseTransaction,
     locks_rows: bool,
     actor: AgentId,
     level: Level,
     now: DateTime<Utc>,
 ) -> Result<Vec<Level>> {
-    let planned = split_in(txn, level.amount, &level.equation, level.weighing).await?;
+    let planned = split_in(store, txn, level.amount, &level.equation, level.weighing).await?;
     let split = &planned.split;
     let (deliverable, quantity) = match level.weighing {
         Weighing::Sale { deliverable, quantity } => (deliverable, quantity),
@@ -577,9 +579,14 @@ impl Store {
         let revenue = command.revenue_event;
         let locks_rows = self.locks_rows();
         // The key is kept against the revenue event: whatever distribution it has is the answer.
+        let store = self.clone();
         let written = self
             .create(idem, revenue.to_string(), move |txn| {
-                distribute_revenue_in(txn, locks_rows, actor, command, DistributionId::new(), Utc::now()).boxed()
+                async move {
+                    distribute_revenue_in(&store, txn, locks_rows, actor, command, DistributionId::new(), Utc::now())
+                        .await
+                }
+                .boxed()
             })
             .await;
         let found = match written {

@@ -61,8 +61,9 @@ impl Store {
     /// The scope a resource was made in: the scopes of the processes that produced it, in
     /// recording order, first one with an adopted equation (else the first).
     async fn scope_of_resource(&self, resource: EconomicResourceId) -> Result<Option<AgentId>> {
-        let mut made: Vec<_> =
-            super::snapshot::sources_of(self.connection(), &[resource]).await?.into_iter().map(|l| l.event).collect();
+        // Only the producing processes are read here, not the agreements.
+        let none = super::index::Realized::default();
+        let mut made = self.read_values(|log| log.sources_of(resource, &none)).await?;
         made.sort_by_key(|e| e.order_key());
         let process_ids: Vec<_> = made.iter().filter_map(|e| e.output_of).collect();
         let processes = self.processes_by_id(&process_ids).await?;
@@ -130,7 +131,8 @@ impl Store {
         quantity: Option<Decimal>,
     ) -> Result<(ValueEquation, Split)> {
         let equation = self.value_equation(equation).await?;
-        let planned = split_in(self.connection(), amount, &equation, Weighing::Sale { deliverable, quantity }).await?;
+        let weighing = Weighing::Sale { deliverable, quantity };
+        let planned = split_in(self, self.connection(), amount, &equation, weighing).await?;
         Ok((equation, planned.split))
     }
 }
@@ -163,8 +165,10 @@ pub(crate) struct Planned {
     pub(crate) paid: super::distributions::Paid,
 }
 
-/// Each contribution bucket's weighted contributions, as `weighing` says.
+/// Each contribution bucket's weighted contributions, as `weighing` says: the events from
+/// `store`'s value index, the rest on `conn`.
 pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
+    store: &Store,
     conn: &C,
     equation: &ValueEquation,
     weighing: Weighing,
@@ -176,13 +180,13 @@ pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
     };
     let deliverable_snapshot = match deliverable {
         Some(d) if kinds(&[BucketKind::Deliverable, BucketKind::Maintenance]) => {
-            Some(super::snapshot::rollup_snapshot_in(conn, d, equation).await?)
+            Some(super::snapshot::rollup_snapshot_in(store, conn, d, equation).await?)
         }
         _ => None,
     };
     let scope_wide = matches!(weighing, Weighing::Scope) && kinds(&[BucketKind::Deliverable, BucketKind::Maintenance]);
     let scope_snapshot = if kinds(&[BucketKind::Period]) || scope_wide {
-        super::snapshot::scope_snapshot_in(conn, equation.scope, equation).await?
+        super::snapshot::scope_snapshot_in(store, conn, equation.scope, equation).await?
     } else {
         Snapshot::default()
     };
@@ -246,12 +250,13 @@ pub(crate) async fn bucket_inputs_in<C: ConnectionTrait>(
 /// distributions paid on `DEBT` and `ONCE` claims (from the stored line parts). Writes
 /// nothing; `previewDistribution` and `distributeRevenue` both run it.
 pub(crate) async fn split_in<C: ConnectionTrait>(
+    store: &Store,
     conn: &C,
     amount: Decimal,
     equation: &ValueEquation,
     weighing: Weighing,
 ) -> Result<Planned> {
-    let inputs = bucket_inputs_in(conn, equation, weighing).await?;
+    let inputs = bucket_inputs_in(store, conn, equation, weighing).await?;
     let capped: Vec<EconomicEventId> = inputs
         .values()
         .flatten()

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod distributions;
 pub mod engine;
 pub mod equations;
+pub(crate) mod index;
 mod snapshot;
 
 use chrono::{DateTime, Utc};
@@ -36,6 +37,7 @@ pub struct StoredEquation {
 /// values weighs 0. With no adopted equation there is no equity to weigh by, and every active
 /// contributor weighs 1 (one agent, one vote).
 pub async fn equity_weights_in(
+    store: &crate::store::Store,
     txn: &DatabaseTransaction,
     scope: AgentId,
     at: DateTime<Utc>,
@@ -44,7 +46,7 @@ pub async fn equity_weights_in(
     let Some(equation) = adopted_in(txn, &[scope]).await?.remove(&scope) else {
         return Ok(contributors.into_iter().map(|agent| (agent, Decimal::ONE)).collect());
     };
-    let snapshot = snapshot::scope_snapshot_in(txn, scope, &equation).await?;
+    let snapshot = snapshot::scope_snapshot_in(store, txn, scope, &equation).await?;
     let equity = ovn_domain::value::equity::fluid_equity(&snapshot, scope, &equation, Some(at))?;
     let value_of = |agent: AgentId| equity.holders.iter().find(|h| h.agent == agent).map_or(Decimal::ZERO, |h| h.value);
     Ok(contributors.into_iter().map(|agent| (agent, value_of(agent))).collect())

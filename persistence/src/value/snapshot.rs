@@ -1,38 +1,39 @@
-//! Loads the slice of the books the value engine reads ([`Snapshot`]), level by level in
-//! batched queries: from a deliverable upstream (a rollup), or a scope's contributions (fluid
-//! equity, a period bucket). Persistence decides nothing here: it loads, folds corrections
-//! into the events they correct, and marks contributions with the domain's own rule
-//! ([`is_contribution`]).
+//! Loads the slice of the books the value engine reads ([`Snapshot`]): from a deliverable
+//! upstream (a rollup), or a scope's contributions (fluid equity, a period bucket). The events
+//! come from the value index ([`super::index`]), the records around them (resources,
+//! processes, equations, rates, affiliations) from the database, in batched queries on the
+//! caller's connection. Persistence decides nothing here: it loads, and marks contributions
+//! with the domain's own rule ([`is_contribution`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ovn_domain::agent::network::Ties;
 use ovn_domain::agent::{Agent, AgentKind};
 use ovn_domain::observation::event::is_contribution;
-use ovn_domain::observation::{EconomicResource, Process};
+use ovn_domain::observation::{EconomicResource, Process, PropertyRegime, ResourceDetails, ResourceState};
 use ovn_domain::value::equation::ValueEquation;
 use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of};
 use ovn_domain::{
     Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId,
 };
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, QueryFilter,
-    QuerySelect, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
 use crate::decimal::DbDecimal;
-use crate::entity::{agent, distribution_line, economic_event, economic_resource, process};
+use crate::entity::{agent, economic_event, economic_resource, process};
 use crate::error::Result;
-use crate::observation::read::{scopes_of_processes, with_scopes};
+use crate::observation::read::scopes_of_processes;
 use crate::revisioned::{IN_LIST_MAX, by_ids};
-use crate::rows::{id, opt, process_from, uris_from_json};
+use crate::rows::{id, measure, opt, process_from, uris_from_json};
 use crate::store::Store;
 
-/// The columns of an event the engine reads, with its scopes (one statement).
+/// The columns of an event the engine reads, as the value index reads them: with its number
+/// in the log, whether it pays a distribution's line, and its scopes (a second statement).
 #[derive(Debug, Clone, FromQueryResult)]
-struct ValueRow {
-    id: String,
+pub(crate) struct ValueRow {
+    pub(crate) seq: Option<i64>,
+    pub(crate) payout: Option<bool>,
+    pub(crate) id: String,
     action: String,
     provider: String,
     receiver: String,
@@ -52,12 +53,12 @@ struct ValueRow {
     has_end: Option<DateTimeUtc>,
     corrects: Option<String>,
     created_at: DateTimeUtc,
-    in_scope_of: Option<String>,
+    #[sea_orm(skip)]
+    pub(crate) in_scope_of: Option<String>,
 }
 
-/// The event columns [`ValueRow`] reads (with `in_scope_of`, which each statement adds its
-/// own way).
-const EVENT_COLUMNS: [economic_event::Column; 20] = {
+/// The event columns [`ValueRow`] reads.
+pub(crate) const EVENT_COLUMNS: [economic_event::Column; 20] = {
     use economic_event::Column as C;
     [
         C::Id,
@@ -87,11 +88,12 @@ const EVENT_COLUMNS: [economic_event::Column; 20] = {
 pub(crate) struct Loaded {
     /// The event (not yet marked as a contribution).
     pub(crate) event: SnapEvent,
-    corrects: Option<EconomicEventId>,
+    /// The event it corrects, for a correction.
+    pub(crate) corrects: Option<EconomicEventId>,
 }
 
 impl ValueRow {
-    fn into_loaded(self) -> Result<Loaded> {
+    pub(crate) fn into_loaded(self) -> Result<Loaded> {
         let when = self.has_point_in_time.or(self.has_end).or(self.has_beginning).unwrap_or(self.created_at);
         let agreement = opt(self.realization_of.as_deref(), AgreementId::parse)?
             .or(opt(self.reciprocal_realization_of.as_deref(), AgreementId::parse)?);
@@ -128,235 +130,54 @@ impl ValueRow {
     }
 }
 
-/// Events as loaded, each once.
-#[derive(Default)]
-struct Gathered {
-    events: HashMap<EconomicEventId, Loaded>,
-}
-
-impl Gathered {
-    fn take(&mut self, events: Vec<Loaded>) -> Vec<EconomicEventId> {
-        let mut new = Vec::new();
-        for e in events {
-            if let std::collections::hash_map::Entry::Vacant(slot) = self.events.entry(e.event.id) {
-                new.push(e.event.id);
-                slot.insert(e);
-            }
-        }
-        new
-    }
-}
-
-fn ids_of<T: ToString>(items: &[T]) -> Vec<String> {
-    items.iter().map(ToString::to_string).collect()
-}
-
-async fn events_matching<C: ConnectionTrait>(conn: &C, condition: Condition) -> Result<Vec<Loaded>> {
-    let select = economic_event::Entity::find().select_only().columns(EVENT_COLUMNS).filter(condition);
-    let rows = with_scopes(select, conn.get_database_backend()).into_model::<ValueRow>().all(conn).await?;
-    let payouts = payouts_among(conn, rows.iter().map(|row| row.id.clone())).await?;
-    rows.into_iter().filter(|row| !payouts.contains(&row.id)).map(ValueRow::into_loaded).collect()
-}
-
-/// Which of `events` are payouts of a distribution: money going back to contributors, neither
-/// a contribution nor a source of anything the engine values. Asked for as one set per
-/// 10,000 events (the unique index on `payout` answers), not probed row by row.
-async fn payouts_among<C: ConnectionTrait>(conn: &C, events: impl Iterator<Item = String>) -> Result<HashSet<String>> {
-    let events: Vec<String> = events.collect();
-    let mut payouts = HashSet::new();
-    for chunk in events.chunks(IN_LIST_MAX) {
-        let rows: Vec<Option<String>> = distribution_line::Entity::find()
-            .select_only()
-            .column(distribution_line::Column::Payout)
-            .filter(distribution_line::Column::Payout.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        payouts.extend(rows.into_iter().flatten());
-    }
-    Ok(payouts)
-}
-
-/// The events that bring quantity into `resources` (see `snapshot::source_of`) and
-/// their corrections.
-pub(crate) async fn sources_of<C: ConnectionTrait>(conn: &C, resources: &[EconomicResourceId]) -> Result<Vec<Loaded>> {
-    use economic_event::Column as C;
-    let mut out = Vec::new();
-    for chunk in resources.chunks(IN_LIST_MAX / 2) {
-        let keys = ids_of(chunk);
-        let on_it = Condition::all()
-            .add(C::ResourceInventoriedAs.is_in(keys.clone()))
-            .add(Condition::any().add(C::OutputOf.is_not_null()).add(C::Action.eq(Action::Raise.id())));
-        out.extend(
-            events_matching(conn, Condition::any().add(on_it).add(C::ToResourceInventoriedAs.is_in(keys))).await?,
-        );
-    }
-    Ok(out)
-}
-
-async fn events_of<C: ConnectionTrait>(
-    conn: &C,
-    processes: &[ProcessId],
-    agreements: &[AgreementId],
-) -> Result<Vec<Loaded>> {
-    use economic_event::Column as C;
-    let mut out = Vec::new();
-    for chunk in processes.chunks(IN_LIST_MAX / 2) {
-        let keys = ids_of(chunk);
-        out.extend(
-            events_matching(conn, Condition::any().add(C::InputOf.is_in(keys.clone())).add(C::OutputOf.is_in(keys)))
-                .await?,
-        );
-    }
-    for chunk in agreements.chunks(IN_LIST_MAX / 2) {
-        let keys = ids_of(chunk);
-        let cond =
-            Condition::any().add(C::RealizationOf.is_in(keys.clone())).add(C::ReciprocalRealizationOf.is_in(keys));
-        out.extend(events_matching(conn, cond).await?);
-    }
-    Ok(out)
-}
-
-/// The snapshot a rollup of `resource` reads: everything upstream of it, one level per
-/// round of queries, each id asked for once (so the loop ends on any graph).
+/// The snapshot a rollup of `resource` reads: everything upstream of it, from the value
+/// index; the records around the events on `conn`.
 pub(crate) async fn rollup_snapshot_in<C: ConnectionTrait>(
+    store: &Store,
     conn: &C,
     resource: EconomicResourceId,
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
-    let mut loaded = Gathered::default();
-    let mut seen_resources: HashSet<EconomicResourceId> = HashSet::from([resource]);
-    let mut seen_processes: HashSet<ProcessId> = HashSet::new();
-    let mut seen_agreements: HashSet<AgreementId> = HashSet::new();
-    let mut resources = vec![resource];
-    let mut processes: Vec<ProcessId> = Vec::new();
-    let mut agreements: Vec<AgreementId> = Vec::new();
-    while !(resources.is_empty() && processes.is_empty() && agreements.is_empty()) {
-        let mut events = sources_of(conn, &resources).await?;
-        events.extend(events_of(conn, &processes, &agreements).await?);
-        let new = loaded.take(events);
-        let (mut next_r, mut next_p, mut next_a) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-        for id in new {
-            let Some(e) = loaded.events.get(&id).map(|l| &l.event) else { continue };
-            // The producing process, the agreement of a purchase, the resource a transfer
-            // or a payment came out of, what a process's inputs consume, use or cite.
-            next_p.extend(e.output_of);
-            next_a.extend(e.realization_of);
-            next_r.extend(e.resource_inventoried_as);
-        }
-        resources = next_r.into_iter().filter(|r| seen_resources.insert(*r)).collect();
-        processes = next_p.into_iter().filter(|p| seen_processes.insert(*p)).collect();
-        agreements = next_a.into_iter().filter(|a| seen_agreements.insert(*a)).collect();
-    }
-    snapshot_of(conn, loaded.events.into_values().collect(), equation).await
+    let realized = super::index::realized_in(conn).await?;
+    let events = store.read_values(|log| log.upstream(resource, &realized)).await?;
+    snapshot_of(conn, events, equation).await
 }
 
 /// The snapshot of `scope`'s own events (fluid equity, a period bucket), with the sources
 /// of the resources they consume (to know which have a recorded origin).
 pub(crate) async fn scope_snapshot_in<C: ConnectionTrait>(
+    store: &Store,
     conn: &C,
     scope: AgentId,
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
-    let mut events = scope_events(conn, scope).await?;
-    let consumed: Vec<EconomicResourceId> = events
-        .iter()
-        .filter(|e| e.event.action == Action::Consume)
-        .filter_map(|e| e.event.resource_inventoried_as)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let origins = sources_of(conn, &consumed).await?;
-    let known: HashSet<EconomicEventId> = events.iter().map(|e| e.event.id).collect();
-    events.extend(origins.into_iter().filter(|e| !known.contains(&e.event.id)));
+    let realized = super::index::realized_in(conn).await?;
+    let events = store.read_values(|log| log.scope(scope, &realized)).await?;
     snapshot_of(conn, events, equation).await
 }
 
-/// The events in `scope` with all their scopes, in two statements that walk the scope
-/// table's index once each: the events joined to their row for `scope`, then the other scopes
-/// of the few events that have several. (One correlated subquery per event, as the generic
-/// event readers use, cost more than the rest of a million-event load.)
-async fn scope_events<C: ConnectionTrait>(conn: &C, scope: AgentId) -> Result<Vec<Loaded>> {
-    let backend = conn.get_database_backend();
-    let scope_key = scope.to_string();
-    let columns = EVENT_COLUMNS.iter().map(|c| format!("e.{}", c.as_str())).collect::<Vec<_>>().join(", ");
-    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
-    let sql = format!(
-        "SELECT {columns}, s.scope_id AS in_scope_of FROM economic_event_scope s \
-         JOIN economic_event e ON e.id = s.event_id WHERE s.scope_id = {placeholder}"
-    );
-    let statement = Statement::from_sql_and_values(backend, sql, [scope_key.clone().into()]);
-    let rows = ValueRow::find_by_statement(statement).all(conn).await?;
-    let others = format!(
-        "SELECT o.event_id AS event_id, o.scope_id AS scope_id FROM economic_event_scope s \
-         JOIN economic_event_scope o ON o.event_id = s.event_id AND o.scope_id <> s.scope_id \
-         WHERE s.scope_id = {placeholder}"
-    );
-    let statement = Statement::from_sql_and_values(backend, others, [scope_key.clone().into()]);
-    let mut more: HashMap<String, Vec<String>> = HashMap::new();
-    for row in ScopeRow::find_by_statement(statement).all(conn).await? {
-        more.entry(row.event_id).or_default().push(row.scope_id);
-    }
-    // Payouts of distributions are left out, as `events_matching` does (docs/revenue.md),
-    // found by the scope rather than by the ids, which may be a million.
-    let payouts = format!(
-        "SELECT l.payout AS event_id, s.scope_id AS scope_id FROM distribution_line l \
-         JOIN economic_event_scope s ON s.event_id = l.payout WHERE s.scope_id = {placeholder}"
-    );
-    let statement = Statement::from_sql_and_values(backend, payouts, [scope_key.into()]);
-    let payouts: HashSet<String> =
-        ScopeRow::find_by_statement(statement).all(conn).await?.into_iter().map(|r| r.event_id).collect();
-    rows.into_iter()
-        .filter(|row| !payouts.contains(&row.id))
-        .map(|mut row| {
-            if let Some(extra) = more.remove(&row.id) {
-                let mine = row.in_scope_of.take().unwrap_or_default();
-                row.in_scope_of = Some(std::iter::once(mine).chain(extra).collect::<Vec<_>>().join(" "));
-            }
-            row.into_loaded()
-        })
-        .collect()
-}
-
-/// One row of the scope table.
-#[derive(Debug, FromQueryResult)]
-struct ScopeRow {
-    event_id: String,
-    scope_id: String,
-}
-
-/// Turns loaded events into a snapshot: their resources, processes, the equations of the
-/// scopes involved, the rates, and which events are contributions.
-async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation: &ValueEquation) -> Result<Snapshot> {
-    let (originals, corrections): (Vec<Loaded>, Vec<Loaded>) = events.into_iter().partition(|e| e.corrects.is_none());
-    let mut by_id: HashMap<EconomicEventId, Loaded> = originals.into_iter().map(|e| (e.event.id, e)).collect();
-    for c in corrections {
-        if let Some(original) = c.corrects.and_then(|o| by_id.get_mut(&o)) {
-            fold(&mut original.event, &c.event);
-        }
-    }
-    let events: Vec<Loaded> = by_id.into_values().collect();
+/// Turns events (corrections folded in) into a snapshot: their resources, processes, the
+/// equations of the scopes involved, the rates, and which events are contributions.
+async fn snapshot_of<C: ConnectionTrait>(
+    conn: &C,
+    mut events: Vec<SnapEvent>,
+    equation: &ValueEquation,
+) -> Result<Snapshot> {
     let resource_ids: Vec<EconomicResourceId> = events
         .iter()
-        .flat_map(|e| [e.event.resource_inventoried_as, e.event.to_resource_inventoried_as])
+        .flat_map(|e| [e.resource_inventoried_as, e.to_resource_inventoried_as])
         .flatten()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let process_ids: Vec<ProcessId> = events
-        .iter()
-        .flat_map(|e| [e.event.input_of, e.event.output_of])
-        .flatten()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let resources = by_ids::<EconomicResource, _>(conn, economic_resource::Column::Id, &resource_ids).await?;
+        .collect::<Distinct<_>>()
+        .0;
+    let process_ids: Vec<ProcessId> =
+        events.iter().flat_map(|e| [e.input_of, e.output_of]).flatten().collect::<Distinct<_>>().0;
+    let resources = resources_in(conn, &resource_ids).await?;
     // The access rules of the resources used, in one batch: what a unit of use is worth, and
     // the maintenance share of each use (D173, D190).
     let used: Vec<(EconomicResourceId, Option<ResourceSpecificationId>)> = events
         .iter()
-        .filter(|e| e.event.action == Action::Use)
-        .filter_map(|e| e.event.resource_inventoried_as)
+        .filter(|e| e.action == Action::Use)
+        .filter_map(|e| e.resource_inventoried_as)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .filter_map(|id| resources.get(&id).map(|r| (id, Some(r.conforms_to))))
@@ -368,43 +189,127 @@ async fn snapshot_of<C: ConnectionTrait>(conn: &C, events: Vec<Loaded>, equation
     // affiliation then decides whether it is a contribution.
     let credited_to = |e: &SnapEvent| contributor_of(e, e.resource_inventoried_as.and_then(|r| snap_resources.get(&r)));
     let processes = processes_in(conn, &process_ids).await?;
-    let mut scopes: BTreeSet<AgentId> = events.iter().flat_map(|e| e.event.in_scope_of.iter().copied()).collect();
-    scopes.extend(processes.values().flat_map(|p| p.in_scope_of.iter().copied()));
-    scopes.insert(equation.scope);
-    let scopes: Vec<AgentId> = scopes.into_iter().collect();
+    let scopes: Vec<AgentId> = events
+        .iter()
+        .flat_map(|e| e.in_scope_of.iter().copied())
+        .chain(processes.values().flat_map(|p| p.in_scope_of.iter().copied()))
+        .chain([equation.scope])
+        .collect::<Distinct<_>>()
+        .0;
     let agents = by_ids::<Agent, _>(conn, agent::Column::Id, &scopes).await?;
     let organizations: HashSet<AgentId> =
         agents.values().filter(|a| a.kind == AgentKind::Organization).map(|a| a.id).collect();
-    let providers: Vec<AgentId> =
-        events.iter().map(|e| e.event.provider).collect::<BTreeSet<_>>().into_iter().collect();
-    let credited: Vec<AgentId> =
-        events.iter().map(|e| credited_to(&e.event)).collect::<BTreeSet<_>>().into_iter().collect();
+    let providers: Vec<AgentId> = events.iter().map(|e| e.provider).collect::<Distinct<_>>().0;
+    let credited: Vec<AgentId> = events.iter().map(credited_to).collect::<Distinct<_>>().0;
     let ties: Ties = crate::agent::network::ties_around(conn, &credited, &scopes).await?;
     let history = crate::value::equation_history_in(conn, &scopes).await?;
     let skills: Vec<ResourceSpecificationId> = events
         .iter()
-        .filter_map(|e| e.event.resource_conforms_to)
+        .filter_map(|e| e.resource_conforms_to)
         .chain(resources.values().map(|r| r.conforms_to))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+        .collect::<Distinct<_>>()
+        .0;
     let rates = crate::rates::rates_for_in(conn, &providers, &skills).await?;
-    let snap_events: Vec<SnapEvent> = events
-        .into_iter()
-        .map(|mut e| {
-            let orgs = e.event.in_scope_of.iter().filter(|s| organizations.contains(s));
-            e.event.is_contribution = is_contribution(credited_to(&e.event), orgs, &ties);
-            e.event
-        })
+    let contributions: Vec<bool> = events
+        .iter()
+        .map(|e| is_contribution(credited_to(e), e.in_scope_of.iter().filter(|s| organizations.contains(s)), &ties))
         .collect();
-    Ok(Snapshot::new(snap_events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
+    for (e, contributes) in events.iter_mut().zip(contributions) {
+        e.is_contribution = contributes;
+    }
+    Ok(Snapshot::new(events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
+}
+
+/// Distinct values, sorted (hashed first: a million events name a few hundred agents).
+struct Distinct<T>(Vec<T>);
+
+impl<T: Ord + std::hash::Hash> FromIterator<T> for Distinct<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let set: ovn_domain::value::FastSet<T> = iter.into_iter().collect();
+        let mut all: Vec<T> = set.into_iter().collect();
+        all.sort_unstable();
+        Distinct(all)
+    }
+}
+
+/// What the engine reads of a resource (a rollup reaches tens of thousands: the full rows cost
+/// more than the walk).
+#[derive(Debug, FromQueryResult)]
+struct ResourceRow {
+    id: String,
+    conforms_to: String,
+    classified_as: Option<String>,
+    property_regime: String,
+    value_per_unit_of_use: Option<DbDecimal>,
+    value_per_unit_of_use_unit: Option<String>,
+    primary_accountable: Option<String>,
+    custodian: Option<String>,
+}
+
+impl ResourceRow {
+    /// The resource with the fields the engine reads; the others are left empty.
+    fn into_resource(self) -> Result<EconomicResource> {
+        Ok(EconomicResource {
+            id: id(&self.id, EconomicResourceId::parse)?,
+            revision: 1,
+            conforms_to: id(&self.conforms_to, ResourceSpecificationId::parse)?,
+            state: ResourceState {
+                primary_accountable: opt(self.primary_accountable.as_deref(), AgentId::parse)?,
+                custodian: opt(self.custodian.as_deref(), AgentId::parse)?,
+                ..ResourceState::default()
+            },
+            details: ResourceDetails {
+                classified_as: uris_from_json("classifiedAs", self.classified_as.as_deref())?,
+                property_regime: id(&self.property_regime, PropertyRegime::parse)?,
+                value_per_unit_of_use: measure(self.value_per_unit_of_use, self.value_per_unit_of_use_unit.as_deref())?,
+                ..ResourceDetails::default()
+            },
+        })
+    }
+}
+
+/// Resources by id, the engine's columns only, on any connection.
+async fn resources_in<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[EconomicResourceId],
+) -> Result<HashMap<EconomicResourceId, EconomicResource>> {
+    use economic_resource::Column as C;
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        let rows = economic_resource::Entity::find()
+            .select_only()
+            .columns([
+                C::Id,
+                C::ConformsTo,
+                C::ClassifiedAs,
+                C::PropertyRegime,
+                C::ValuePerUnitOfUse,
+                C::ValuePerUnitOfUseUnit,
+                C::PrimaryAccountable,
+                C::Custodian,
+            ])
+            .filter(C::Id.is_in(chunk.iter().map(ToString::to_string)))
+            .into_model::<ResourceRow>()
+            .all(conn)
+            .await?;
+        for row in rows {
+            let resource = row.into_resource()?;
+            found.insert(resource.id, resource);
+        }
+    }
+    Ok(found)
 }
 
 /// Processes by id with their scopes, on any connection.
 async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result<HashMap<ProcessId, Process>> {
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_LIST_MAX) {
-        rows.extend(process::Entity::find().filter(process::Column::Id.is_in(ids_of(chunk))).all(conn).await?);
+        rows.extend(
+            process::Entity::find()
+                .filter(process::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                .all(conn)
+                .await?,
+        );
     }
     let keys: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut scopes = scopes_of_processes(conn, &keys).await?;
@@ -419,24 +324,13 @@ async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result
 impl Store {
     /// [`rollup_snapshot_in`] on the store's connection.
     pub async fn rollup_snapshot(&self, resource: EconomicResourceId, equation: &ValueEquation) -> Result<Snapshot> {
-        rollup_snapshot_in(self.connection(), resource, equation).await
+        rollup_snapshot_in(self, self.connection(), resource, equation).await
     }
 
     /// [`scope_snapshot_in`] on the store's connection.
     pub async fn scope_snapshot(&self, scope: AgentId, equation: &ValueEquation) -> Result<Snapshot> {
-        scope_snapshot_in(self.connection(), scope, equation).await
+        scope_snapshot_in(self, self.connection(), scope, equation).await
     }
-}
-
-/// Adds a correction's signed deltas to the event it corrects.
-fn fold(original: &mut SnapEvent, correction: &SnapEvent) {
-    let add = |a: &mut Option<rust_decimal::Decimal>, b: Option<rust_decimal::Decimal>| {
-        if let (Some(a), Some(b)) = (a.as_mut(), b) {
-            *a += b;
-        }
-    };
-    add(&mut original.resource_quantity, correction.resource_quantity);
-    add(&mut original.effort_quantity, correction.effort_quantity);
 }
 
 fn snap_process(p: &Process) -> SnapProcess {

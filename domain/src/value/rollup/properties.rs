@@ -352,8 +352,11 @@ fn well_formed(r: &Rollup) -> Result<(), TestCaseError> {
         prop_assert!(s.value > Decimal::ZERO, "{:?}", s);
         prop_assert_eq!(s.path.first(), Some(&FlowNode::Resource(r.resource)));
         prop_assert_eq!(s.path.last(), Some(&FlowNode::Event(s.event)));
-        let nodes_side_by_side =
-            s.path.windows(2).any(|w| !matches!(w[0], FlowNode::Event(_)) && !matches!(w[1], FlowNode::Event(_)));
+        let nodes_side_by_side = s
+            .path
+            .to_vec()
+            .windows(2)
+            .any(|w| !matches!(w[0], FlowNode::Event(_)) && !matches!(w[1], FlowNode::Event(_)));
         prop_assert!(!nodes_side_by_side, "{:?}", s.path);
     }
     let keys: BTreeSet<(EconomicEventId, AgentId)> = r.shares.iter().map(|s| (s.event, s.agent)).collect();

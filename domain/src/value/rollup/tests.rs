@@ -119,7 +119,7 @@ fn a_tool_used_in_the_process_credits_its_makers_their_part_of_the_use_value_onc
     assert_eq!(lines(&all), vec![(cleo_work, cleo, d("20")), (ann_work, ann, d("7.5")), (ben_work, ben, d("2.5"))]);
     let ann_share = share(&all, ann_work);
     assert_eq!(
-        ann_share.path,
+        ann_share.path.to_vec(),
         vec![
             FlowNode::Resource(gadgets),
             FlowNode::Event(built),
@@ -235,7 +235,7 @@ fn a_purchase_paid_half_out_of_a_fund_credits_the_earlier_deposits_and_half_by_a
     let x = share(&r, all.x_deposit);
     // gadget <- produce <- build <- consume <- items <- receipt, fund payment, X's deposit
     assert_eq!(x.path.len(), 8, "{:?}", x.path);
-    assert_eq!(x.path[6..], [FlowNode::Event(all.fund_payment), FlowNode::Event(all.x_deposit)]);
+    assert_eq!(x.path.to_vec()[6..], [FlowNode::Event(all.fund_payment), FlowNode::Event(all.x_deposit)]);
     assert!(x.explanation.to_string().contains("deposited in the fund that paid 150"), "{}", x.explanation);
     assert!(x.explanation.to_string().contains("with quantity 200 = 200"), "{}", x.explanation);
     assert!(x.explanation.to_string().contains("0.5 of it is in this deliverable"), "{}", x.explanation);
