@@ -399,6 +399,9 @@ struct Engine<'a> {
     share_at: FastMap<(EconomicEventId, To), usize>,
 }
 
+/// An event a payment credits, its valuation, and the part of it the payment drew.
+type Credit<'a> = (&'a SnapEvent, Arc<Valued>, Ratio);
+
 /// How a resource's source brings value.
 enum Source<'a> {
     /// Output of a process valued by the same equation.
@@ -717,7 +720,7 @@ impl<'a> Engine<'a> {
         &mut self,
         p: &'a SnapEvent,
         eq: usize,
-    ) -> Result<Vec<(&'a SnapEvent, Arc<Valued>, Ratio)>, DomainError> {
+    ) -> Result<Vec<Credit<'a>>, DomainError> {
         if let Some(v) = self.value_of(p, eq, None)? {
             return Ok(vec![(p, v, Ratio::ONE)]);
         }
