@@ -716,11 +716,7 @@ impl<'a> Engine<'a> {
     /// its provider when it is a contribution; else the deposits into the fund it came out
     /// of, made before it, in proportion to them. Each credit is (event credited, its
     /// valuation, the part of that valuation the payment drew).
-    fn payment_credits(
-        &mut self,
-        p: &'a SnapEvent,
-        eq: usize,
-    ) -> Result<Vec<Credit<'a>>, DomainError> {
+    fn payment_credits(&mut self, p: &'a SnapEvent, eq: usize) -> Result<Vec<Credit<'a>>, DomainError> {
         if let Some(v) = self.value_of(p, eq, None)? {
             return Ok(vec![(p, v, Ratio::ONE)]);
         }
