@@ -13,9 +13,7 @@ use ovn_domain::observation::event::is_contribution;
 use ovn_domain::observation::{EconomicResource, Process, PropertyRegime, ResourceDetails, ResourceState};
 use ovn_domain::value::equation::ValueEquation;
 use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of};
-use ovn_domain::{
-    Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId,
-};
+use ovn_domain::{Action, AgentId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
@@ -46,8 +44,6 @@ pub(crate) struct ValueRow {
     resource_conforms_to: Option<String>,
     resource_classified_as: Option<String>,
     declared_value: Option<DbDecimal>,
-    realization_of: Option<String>,
-    reciprocal_realization_of: Option<String>,
     has_point_in_time: Option<DateTimeUtc>,
     has_beginning: Option<DateTimeUtc>,
     has_end: Option<DateTimeUtc>,
@@ -58,7 +54,7 @@ pub(crate) struct ValueRow {
 }
 
 /// The event columns [`ValueRow`] reads.
-pub(crate) const EVENT_COLUMNS: [economic_event::Column; 20] = {
+pub(crate) const EVENT_COLUMNS: [economic_event::Column; 18] = {
     use economic_event::Column as C;
     [
         C::Id,
@@ -74,8 +70,6 @@ pub(crate) const EVENT_COLUMNS: [economic_event::Column; 20] = {
         C::ResourceConformsTo,
         C::ResourceClassifiedAs,
         C::DeclaredValue,
-        C::RealizationOf,
-        C::ReciprocalRealizationOf,
         C::HasPointInTime,
         C::HasBeginning,
         C::HasEnd,
@@ -95,8 +89,6 @@ pub(crate) struct Loaded {
 impl ValueRow {
     pub(crate) fn into_loaded(self) -> Result<Loaded> {
         let when = self.has_point_in_time.or(self.has_end).or(self.has_beginning).unwrap_or(self.created_at);
-        let agreement = opt(self.realization_of.as_deref(), AgreementId::parse)?
-            .or(opt(self.reciprocal_realization_of.as_deref(), AgreementId::parse)?);
         let mut in_scope_of = self
             .in_scope_of
             .iter()
@@ -119,7 +111,8 @@ impl ValueRow {
                 resource_conforms_to: opt(self.resource_conforms_to.as_deref(), ResourceSpecificationId::parse)?,
                 resource_classified_as: uris_from_json("resourceClassifiedAs", self.resource_classified_as.as_deref())?,
                 declared_value: self.declared_value.map(|d| d.0),
-                realization_of: agreement,
+                // May change after recording: the value index reads it at each request.
+                realization_of: None,
                 point_in_time: when,
                 recorded: self.created_at,
                 in_scope_of,
