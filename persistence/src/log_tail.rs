@@ -260,12 +260,19 @@ impl<L: Log> LogIndex<L> {
         Ok(tail.as_ref().map(|t| read(&t.log)))
     }
 
-    /// As [`Self::read`], building the index first when it is not built yet.
-    pub(crate) async fn read_built<T>(&self, store: &Store, read: impl FnOnce(&L) -> T) -> Result<T> {
-        if !self.is_ready() {
-            self.build(store).await?;
-        }
-        self.read(store, read).await?.ok_or_else(|| PersistenceError::Corrupt(format!("the {} is not built", L::NAME)))
+    /// Builds the index when it is not built yet, else catches it up.
+    pub(crate) async fn bring_up(&self, store: &Store) -> Result<()> {
+        if self.is_ready() { self.catch_up(store).await } else { self.build(store).await.map(|_| ()) }
+    }
+
+    /// Runs `read` on the index as it stands, without asking the log: for a reader inside a
+    /// transaction, which must not wait for another connection of the pool (the caller
+    /// brought the index up before it began, [`Self::bring_up`]).
+    pub(crate) fn read_held<T>(&self, read: impl FnOnce(&L) -> T) -> Result<T> {
+        let tail = self.inner.tail.read().map_err(|_| poisoned(L::NAME))?;
+        tail.as_ref()
+            .map(|t| read(&t.log))
+            .ok_or_else(|| PersistenceError::Corrupt(format!("the {} is not built", L::NAME)))
     }
 
     /// Appends the events recorded since the last catch-up, and those of the holes that

@@ -416,6 +416,8 @@ impl Store {
         idem: Option<&Idempotency>,
     ) -> Result<GovernanceProposal> {
         let id = GovernanceProposalId::new();
+        // A vote weighted by fluid equity reads the value index inside the transaction.
+        self.catch_up_values().await?;
         let outcome = self
             .create(idem, id.to_string(), {
                 let store = self.clone();

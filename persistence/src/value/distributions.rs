@@ -579,6 +579,7 @@ impl Store {
         let revenue = command.revenue_event;
         let locks_rows = self.locks_rows();
         // The key is kept against the revenue event: whatever distribution it has is the answer.
+        self.catch_up_values().await?;
         let store = self.clone();
         let written = self
             .create(idem, revenue.to_string(), move |txn| {

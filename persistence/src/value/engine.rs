@@ -63,7 +63,7 @@ impl Store {
     async fn scope_of_resource(&self, resource: EconomicResourceId) -> Result<Option<AgentId>> {
         // Only the producing processes are read here, not the agreements.
         let none = super::index::Realized::default();
-        let mut made = self.read_values(|log| log.sources_of(resource, &none)).await?;
+        let mut made = self.read_values(|log| log.sources_of(resource, &none))?;
         made.sort_by_key(|e| e.order_key());
         let process_ids: Vec<_> = made.iter().filter_map(|e| e.output_of).collect();
         let processes = self.processes_by_id(&process_ids).await?;
@@ -84,6 +84,7 @@ impl Store {
         quantity: Option<Decimal>,
         equation: Option<ValueEquationId>,
     ) -> Result<(ValueEquation, Rollup)> {
+        self.catch_up_values().await?;
         if !self.resources_by_id(&[resource]).await?.contains_key(&resource) {
             return Err(PersistenceError::not_found("economic resource", resource));
         }
@@ -110,6 +111,7 @@ impl Store {
     ) -> Result<Arc<(ValueEquation, FluidEquity)>> {
         let equation = self.equation_for(equation, Some(scope), as_of).await?;
         let compute = async {
+            self.catch_up_values().await?;
             let snapshot = self.scope_snapshot(scope, &equation).await?;
             let equity = fluid_equity(&snapshot, scope, &equation, as_of)?;
             Ok((equation.clone(), equity))
@@ -131,6 +133,7 @@ impl Store {
         quantity: Option<Decimal>,
     ) -> Result<(ValueEquation, Split)> {
         let equation = self.value_equation(equation).await?;
+        self.catch_up_values().await?;
         let weighing = Weighing::Sale { deliverable, quantity };
         let planned = split_in(self, self.connection(), amount, &equation, weighing).await?;
         Ok((equation, planned.split))

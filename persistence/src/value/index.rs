@@ -323,9 +323,17 @@ fn fold(original: &mut SnapEvent, correction: &SnapEvent) {
 pub(crate) type ValueIndex = crate::log_tail::LogIndex<ValueLog>;
 
 impl Store {
-    /// Runs `read` on the value index, caught up with the log (built first if it is not yet).
-    pub(crate) async fn read_values<T>(&self, read: impl FnOnce(&ValueLog) -> T) -> Result<T> {
-        self.value_index.read_built(self, read).await
+    /// Catches the value index up with the log (builds it first if it is not yet). Every
+    /// entry point that values calls it before it begins, before any transaction: the loaders
+    /// inside only read the index ([`Self::read_values`]), so that concurrent distributions
+    /// never wait for one more connection of the pool.
+    pub(crate) async fn catch_up_values(&self) -> Result<()> {
+        self.value_index.bring_up(self).await
+    }
+
+    /// Runs `read` on the value index as the last [`Self::catch_up_values`] left it.
+    pub(crate) fn read_values<T>(&self, read: impl FnOnce(&ValueLog) -> T) -> Result<T> {
+        self.value_index.read_held(read)
     }
 
     /// Starts building the value index in the background (the server does at start, so that

@@ -132,7 +132,7 @@ pub(crate) async fn rollup_snapshot_in<C: ConnectionTrait>(
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
     let realized = super::index::realized_in(conn).await?;
-    let events = store.read_values(|log| log.upstream(resource, &realized)).await?;
+    let events = store.read_values(|log| log.upstream(resource, &realized))?;
     snapshot_of(conn, events, equation).await
 }
 
@@ -145,7 +145,7 @@ pub(crate) async fn scope_snapshot_in<C: ConnectionTrait>(
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
     let realized = super::index::realized_in(conn).await?;
-    let events = store.read_values(|log| log.scope(scope, &realized)).await?;
+    let events = store.read_values(|log| log.scope(scope, &realized))?;
     snapshot_of(conn, events, equation).await
 }
 
@@ -317,11 +317,13 @@ async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result
 impl Store {
     /// [`rollup_snapshot_in`] on the store's connection.
     pub async fn rollup_snapshot(&self, resource: EconomicResourceId, equation: &ValueEquation) -> Result<Snapshot> {
+        self.catch_up_values().await?;
         rollup_snapshot_in(self, self.connection(), resource, equation).await
     }
 
     /// [`scope_snapshot_in`] on the store's connection.
     pub async fn scope_snapshot(&self, scope: AgentId, equation: &ValueEquation) -> Result<Snapshot> {
+        self.catch_up_values().await?;
         scope_snapshot_in(self, self.connection(), scope, equation).await
     }
 }
