@@ -90,7 +90,8 @@ enum Command {
         /// Work contributions of the project whose revenue the distribution part splits.
         #[arg(long, default_value_t = 100_000)]
         distribution_contributions: usize,
-        /// Run only one part: mutations (and reads), import, trace, value, or distribution.
+        /// Run only one part: mutations (and reads), import, trace, value (rollup and equity), or
+        /// distribution.
         #[arg(long)]
         only: Option<String>,
         /// Write the bulk-import ledger (--events, --seed) to this JSON-LD file and stop.

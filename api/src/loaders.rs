@@ -29,12 +29,12 @@ use ovn_domain::proposal::{Proposal, ProposedIntent, ProposedTo};
 use ovn_domain::sharing::access::AccessRule;
 use ovn_domain::sharing::custody::CustodianAgreement;
 use ovn_domain::sharing::pool::MoneyPool;
-use ovn_domain::value::revenue::{StoredDistribution, StoredLine};
+use ovn_domain::value::revenue::{LinePart, StoredDistribution, StoredLine};
 use ovn_domain::{
-    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, DistributionId, EconomicEventId,
-    EconomicResourceId, FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId, ProcessSpecificationId,
-    ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId, SettlementId, UnitId,
-    ValueEquationId,
+    AgentId, AgentRelationshipRoleId, AgreementId, ClaimId, CommitmentId, DistributionId, DistributionLineId,
+    EconomicEventId, EconomicResourceId, FulfillmentId, GovernanceProposalId, IntentId, PlanId, ProcessId,
+    ProcessSpecificationId, ProposalId, ProposedIntentId, ProposedToId, ResourceSpecificationId, SatisfactionId,
+    SettlementId, UnitId, ValueEquationId,
 };
 use ovn_persistence::history::RevisionStamp;
 use ovn_persistence::observation::PendingTransfer;
@@ -343,6 +343,10 @@ keyed_loader!(
 keyed_loader!(
     /// Loader key: the lines of a distribution, in order.
     LinesOf(DistributionId) => StoredLine, |store, ids| store.distribution_lines(&ids).await
+);
+keyed_loader!(
+    /// Loader key: the contributions a distribution's line pays, with their parts.
+    PartsOf(DistributionLineId) => LinePart, |store, ids| store.line_parts(&ids).await
 );
 keyed_loader!(
     /// Loader key: the cascades of a distribution into sub-scopes.

@@ -30,6 +30,7 @@ mod m20261206_000001_custody;
 mod m20261206_000002_access_rules;
 mod m20261206_000003_access_rule_proposals;
 mod m20261206_000004_bookings;
+mod m20261207_000001_distribution_equity_parts;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_access_rules::Migration),
             Box::new(m20261206_000003_access_rule_proposals::Migration),
             Box::new(m20261206_000004_bookings::Migration),
+            Box::new(m20261207_000001_distribution_equity_parts::Migration),
         ]
     }
 }

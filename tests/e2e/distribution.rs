@@ -4,6 +4,7 @@
 //! their vf claims; a cycle of scopes refused; bad revenue events refused with nothing written.
 
 use anyhow::{Context, Result, ensure};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, assert_refused, data, spawn_app, string_at};
@@ -90,6 +91,34 @@ async fn the_sensor_kit_sale_is_distributed_exactly_once_and_paid_as_events() ->
     }
     let explanation = d["lines"][1]["explanation"].as_str().unwrap_or_default();
     ensure!(explanation.contains("bucket `kit` (DELIVERABLE, 95%)"), "{explanation}");
+    // Alice's shares weigh 180 of the 344 the 4 kits hold.
+    ensure!(explanation.contains("weigh 180 of 344"), "{explanation}");
+
+    // Each line's parts (read apart from the line) add up to its exact amount; the fund's
+    // `AGENT` line pays no contribution.
+    let parts = k
+        .app
+        .graphql(
+            "query($d: ID!) { distribution(id: $d) { lines { agent { name } exact parts { event { id } part claimType } } } }",
+            json!({ "d": d["id"] }),
+        )
+        .await?;
+    let lines = data(&parts)?["distribution"]["lines"].as_array().cloned().unwrap_or_default();
+    ensure!(lines.len() == 5, "{parts}");
+    for line in &lines {
+        let listed = line["parts"].as_array().cloned().unwrap_or_default();
+        let sum: Decimal =
+            listed.iter().map(|p| p["part"].as_str().unwrap_or_default().parse::<Decimal>()).sum::<Result<_, _>>()?;
+        let exact: Decimal = line["exact"].as_str().unwrap_or_default().parse()?;
+        match line["agent"]["name"].as_str() {
+            Some("Infrastructure fund") => ensure!(listed.is_empty(), "{line}"),
+            _ => {
+                // Exact to the 20th decimal (the parts are summed in another order here).
+                ensure!(!listed.is_empty() && (sum - exact).abs() < Decimal::new(1, 20), "{line}: parts sum to {sum}");
+                ensure!(listed.iter().all(|p| p["claimType"] == "EQUITY"), "{line}");
+            }
+        }
+    }
 
     // The payouts are events Alice received, and what payoutsTo lists.
     let alice = k

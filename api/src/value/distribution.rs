@@ -14,7 +14,7 @@ use crate::claim::objects::Claim;
 use crate::context::ContextExt;
 use crate::convert::{idempotency_of, opt_id, parse_id};
 use crate::error::Result;
-use crate::loaders::{CascadesOf, LinesOf};
+use crate::loaders::{CascadesOf, LinesOf, PartsOf};
 use crate::observation::objects::{EconomicEvent, load_event};
 use crate::scalars::{DateTime, Decimal};
 
@@ -234,8 +234,9 @@ impl PaidLine {
     }
 
     /// The contributions it pays, with their exact parts (none for an `AGENT` bucket).
-    async fn parts(&self) -> Vec<PaidPart> {
-        self.0.parts.iter().cloned().map(PaidPart).collect()
+    async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<PaidPart>> {
+        let found: Option<Vec<LinePart>> = ctx.load(PartsOf(self.0.id)).await?;
+        Ok(found.unwrap_or_default().into_iter().map(PaidPart).collect())
     }
 
     /// Its distribution.

@@ -118,9 +118,12 @@ impl Ties {
         self.ties.iter()
     }
 
-    /// The objects `subject` is `role` of.
+    /// The objects `subject` is `role` of (a range of the ordered set: the contribution test
+    /// asks this for every event of a scope).
     pub fn objects(&self, subject: AgentId, role: OvnRole) -> impl Iterator<Item = AgentId> + '_ {
-        self.ties.iter().filter(move |t| t.subject == subject && t.role == role).map(|t| t.object)
+        let from = Tie { subject, role, object: AgentId::from_uuid(Uuid::nil()) };
+        let to = Tie { subject, role, object: AgentId::from_uuid(Uuid::max()) };
+        self.ties.range(from..=to).map(|t| t.object)
     }
 
     /// The subjects that are `role` of `object`.
@@ -232,6 +235,30 @@ mod tests {
             assert_eq!(OvnRole::of(role.id()), Some(role));
         }
         assert_eq!(OvnRole::of(AgentRelationshipRoleId::new()), None);
+    }
+
+    #[test]
+    fn objects_are_exactly_the_subjects_ties_in_that_role() {
+        let agents: Vec<AgentId> = (0..12).map(|_| AgentId::new()).collect();
+        // Every third pair tied, in a role drawn from the pair's position.
+        let ties = Ties::new(agents.iter().enumerate().flat_map(|(i, s)| {
+            agents.iter().enumerate().filter(move |(j, _)| (i + j) % 3 == 0).map(move |(j, o)| {
+                let role = OvnRole::ALL[(i * 7 + j) % OvnRole::ALL.len()];
+                tie(*s, role, *o)
+            })
+        }));
+        for subject in &agents {
+            for role in OvnRole::ALL {
+                let scanned: Vec<AgentId> =
+                    ties.iter().filter(|t| t.subject == *subject && t.role == role).map(|t| t.object).collect();
+                let mut found: Vec<AgentId> = ties.objects(*subject, role).collect();
+                found.sort();
+                let mut expected = scanned;
+                expected.sort();
+                assert_eq!(found, expected);
+            }
+        }
+        assert!(ties.objects(AgentId::new(), OvnRole::PartOf).next().is_none());
     }
 
     #[test]

@@ -320,14 +320,31 @@ pub fn contributor(action: Action, provider: AgentId, used: Option<(PropertyRegi
     }
 }
 
-/// [`EconomicEvent::is_contribution`] for an event given by its provider and the scopes it is
-/// in that are organizations (the value engine reads events in this lean form).
-pub fn is_contribution<'a>(
-    provider: AgentId,
-    organization_scopes: impl IntoIterator<Item = &'a AgentId>,
-    ties: &Ties,
-) -> bool {
-    organization_scopes.into_iter().any(|scope| contributes_to(provider, *scope, ties))
+/// [`EconomicEvent::is_contribution`] for many events given by their providers and the scopes
+/// they are in that are organizations (the value engine reads events in this lean form). It
+/// remembers each answer of [`contributes_to`]: a scope's million events name a few hundred
+/// providers, and the answer depends on the provider and the scope only.
+pub struct ContributionTest<'a> {
+    ties: &'a Ties,
+    known: crate::value::FastMap<(AgentId, AgentId), bool>,
+}
+
+impl<'a> ContributionTest<'a> {
+    /// The test over `ties`.
+    pub fn new(ties: &'a Ties) -> Self {
+        Self { ties, known: crate::value::FastMap::default() }
+    }
+
+    /// Whether an event `provider` provided in `organization_scopes` is a contribution.
+    pub fn is_contribution<'s>(
+        &mut self,
+        provider: AgentId,
+        organization_scopes: impl IntoIterator<Item = &'s AgentId>,
+    ) -> bool {
+        organization_scopes.into_iter().any(|scope| {
+            *self.known.entry((provider, *scope)).or_insert_with(|| contributes_to(provider, *scope, self.ties))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +373,33 @@ mod tests {
         assert!(!event.is_contribution(None, &[], &affiliated), "a scope that is not an organization does not count");
         event.core.provider = project;
         assert!(!event.is_contribution(None, &[project], &affiliated), "a project does not contribute to itself");
+    }
+
+    #[test]
+    fn the_contribution_test_over_many_events_answers_as_the_rule_for_each() {
+        let (alice, bob, project, network, other) =
+            (AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new());
+        let tie = |subject, role, object| Tie { subject, role, object };
+        // Alice is an affiliate of the network the project is part of; Bob of another one.
+        let ties = Ties::new([
+            tie(project, OvnRole::PartOf, network),
+            tie(alice, OvnRole::AffiliateOf, network),
+            tie(bob, OvnRole::AffiliateOf, other),
+            tie(alice, OvnRole::StewardOf, other),
+        ]);
+        let mut test = ContributionTest::new(&ties);
+        // Asked twice each: the remembered answer is the rule's.
+        for _ in 0..2 {
+            assert!(test.is_contribution(alice, &[project]));
+            assert!(!test.is_contribution(bob, &[project]), "Bob is no affiliate of the project's network");
+            assert!(test.is_contribution(bob, &[project, other]), "but of the other scope");
+            assert!(!test.is_contribution(alice, &[other]), "a steward is no affiliate");
+            assert!(!test.is_contribution(project, &[project]), "a project does not contribute to itself");
+            assert!(!test.is_contribution(alice, &[]));
+        }
+        for (agent, scope) in [(alice, project), (bob, project), (bob, other), (alice, other), (project, project)] {
+            assert_eq!(test.is_contribution(agent, &[scope]), contributes_to(agent, scope, &ties));
+        }
     }
 
     #[test]

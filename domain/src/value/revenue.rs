@@ -12,6 +12,7 @@ use super::distribution::{BucketSplit, Line, Weighted};
 use super::equation::{BucketKind, ClaimType, ValueEquation};
 use super::equity::ValuedContribution;
 use super::rollup::Rollup;
+use super::{FastMap, FastSet};
 use crate::agent::network::{OvnRole, Ties};
 use crate::observation::EconomicEvent;
 use crate::{
@@ -165,13 +166,33 @@ pub fn maintenance_of_contributions(contributions: &[ValuedContribution]) -> Vec
         .collect()
 }
 
+/// What each contribution weighs in each bucket of a split, and each bucket's total: worked
+/// out once for all of a split's lines (a bucket of 100,000 contributions split among 100
+/// agents made a scan of the weights per line the slowest part of a distribution).
+#[derive(Debug, Default)]
+pub struct LineWeights {
+    buckets: HashMap<ValueEquationBucketId, (Decimal, FastMap<EconomicEventId, Decimal>)>,
+}
+
+impl LineWeights {
+    /// The weights of `inputs` (an event weighed twice in a bucket weighs the sum).
+    pub fn of(inputs: &HashMap<ValueEquationBucketId, Vec<Weighted>>) -> Self {
+        let buckets = inputs
+            .iter()
+            .map(|(bucket, weights)| {
+                let mut by_event: FastMap<EconomicEventId, Decimal> = FastMap::default();
+                for w in weights {
+                    *by_event.entry(w.event).or_default() += w.weight;
+                }
+                (*bucket, (weights.iter().map(|w| w.weight).sum(), by_event))
+            })
+            .collect();
+        Self { buckets }
+    }
+}
+
 /// One line's explanation: the bucket, its part of the amount, and what the line weighs in it.
-pub fn explain_line(
-    equation: &ValueEquation,
-    bucket: &BucketSplit,
-    line: &Line,
-    inputs: &HashMap<ValueEquationBucketId, Vec<Weighted>>,
-) -> String {
+pub fn explain_line(equation: &ValueEquation, bucket: &BucketSplit, line: &Line, weights: &LineWeights) -> String {
     let Some(b) = equation.buckets.iter().find(|b| b.id == bucket.bucket) else {
         return String::new();
     };
@@ -185,12 +206,11 @@ pub fn explain_line(
     if b.kind == BucketKind::Agent {
         return format!("{head}; all of it to its named recipient");
     }
-    let weights = inputs.get(&b.id).map(Vec::as_slice).unwrap_or_default();
-    let total: Decimal = weights.iter().map(|w| w.weight).sum();
-    // A set, not a scan of the line's events per weight: a bucket of 100,000 contributions
-    // split among 100 agents made that scan the slowest part of a distribution.
-    let mine: std::collections::HashSet<EconomicEventId> = line.events.iter().map(|(e, _)| *e).collect();
-    let own: Decimal = weights.iter().filter(|w| mine.contains(&w.event)).map(|w| w.weight).sum();
+    let (total, by_event) = weights.buckets.get(&b.id).map(|(t, e)| (*t, Some(e))).unwrap_or_default();
+    // Each event of the line once, as it is listed once in the line.
+    let mut mine: FastSet<EconomicEventId> = FastSet::default();
+    let own: Decimal =
+        line.events.iter().filter(|(e, _)| mine.insert(*e)).filter_map(|(e, _)| by_event.and_then(|m| m.get(e))).sum();
     let what = match b.kind {
         BucketKind::Maintenance => "the maintenance shares of the uses of the assets it maintains",
         _ => "its contributions",
@@ -206,7 +226,8 @@ pub fn explain_line(
     )
 }
 
-/// One contribution's part of a stored line.
+/// One contribution's part of a stored line (read apart from the line: a line of a large
+/// scope pays tens of thousands of contributions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinePart {
     /// The contribution event.
@@ -242,8 +263,6 @@ pub struct StoredLine {
     pub explanation: String,
     /// The `transfer` that paid it (none for a line rounded to zero).
     pub payout: Option<EconomicEventId>,
-    /// The contributions it pays (none for an `AGENT` bucket).
-    pub parts: Vec<LinePart>,
 }
 
 /// A stored distribution: one level of a revenue event's split (the top one, or one cascade).

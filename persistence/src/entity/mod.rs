@@ -13,6 +13,7 @@ pub mod commitment;
 pub mod custodian_agreement;
 pub mod custodian_holding;
 pub mod distribution;
+pub mod distribution_equity_parts;
 pub mod distribution_line;
 pub mod distribution_part;
 pub mod economic_event;

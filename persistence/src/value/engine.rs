@@ -113,7 +113,9 @@ impl Store {
         let compute = async {
             self.catch_up_values().await?;
             let snapshot = self.scope_snapshot(scope, &equation).await?;
+            let started = std::time::Instant::now();
             let equity = fluid_equity(&snapshot, scope, &equation, as_of)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "fluid equity: valued");
             Ok((equation.clone(), equity))
         };
         match as_of {

@@ -3,13 +3,13 @@
 //! come from the value index ([`super::index`]), the records around them (resources,
 //! processes, equations, rates, affiliations) from the database, in batched queries on the
 //! caller's connection. Persistence decides nothing here: it loads, and marks contributions
-//! with the domain's own rule ([`is_contribution`]).
+//! with the domain's own rule ([`ContributionTest`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ovn_domain::agent::network::Ties;
 use ovn_domain::agent::{Agent, AgentKind};
-use ovn_domain::observation::event::is_contribution;
+use ovn_domain::observation::event::ContributionTest;
 use ovn_domain::observation::{EconomicResource, Process, PropertyRegime, ResourceDetails, ResourceState};
 use ovn_domain::value::equation::ValueEquation;
 use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of};
@@ -144,9 +144,13 @@ pub(crate) async fn scope_snapshot_in<C: ConnectionTrait>(
     scope: AgentId,
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
+    let started = std::time::Instant::now();
     let realized = super::index::realized_in(conn).await?;
     let events = store.read_values(|log| log.scope(scope, &realized))?;
-    snapshot_of(conn, events, equation).await
+    tracing::debug!(elapsed = ?started.elapsed(), events = events.len(), "scope snapshot: events read");
+    let snapshot = snapshot_of(conn, events, equation).await;
+    tracing::debug!(elapsed = ?started.elapsed(), "scope snapshot: loaded");
+    snapshot
 }
 
 /// Turns events (corrections folded in) into a snapshot: their resources, processes, the
@@ -203,13 +207,16 @@ async fn snapshot_of<C: ConnectionTrait>(
         .collect::<Distinct<_>>()
         .0;
     let rates = crate::rates::rates_for_in(conn, &providers, &skills).await?;
+    tracing::debug!("snapshot: records around the events read");
+    let mut test = ContributionTest::new(&ties);
     let contributions: Vec<bool> = events
         .iter()
-        .map(|e| is_contribution(credited_to(e), e.in_scope_of.iter().filter(|s| organizations.contains(s)), &ties))
+        .map(|e| test.is_contribution(credited_to(e), e.in_scope_of.iter().filter(|s| organizations.contains(s))))
         .collect();
     for (e, contributes) in events.iter_mut().zip(contributions) {
         e.is_contribution = contributes;
     }
+    tracing::debug!("snapshot: contributions marked");
     Ok(Snapshot::new(events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
 }
 
