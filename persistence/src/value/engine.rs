@@ -95,7 +95,7 @@ impl Store {
                 self.equation_for(None, scope, None).await?
             }
         };
-        let snapshot = self.rollup_snapshot(resource, &equation).await?;
+        let snapshot = super::snapshot::rollup_snapshot_in(self, self.connection(), resource, &equation).await?;
         let result = rollup(&snapshot, resource, quantity, &equation, RuleScope::All)?;
         Ok((equation, result))
     }
@@ -112,7 +112,7 @@ impl Store {
         let equation = self.equation_for(equation, Some(scope), as_of).await?;
         let compute = async {
             self.catch_up_values().await?;
-            let snapshot = self.scope_snapshot(scope, &equation).await?;
+            let snapshot = super::snapshot::scope_snapshot_in(self, self.connection(), scope, &equation).await?;
             let started = std::time::Instant::now();
             let equity = fluid_equity(&snapshot, scope, &equation, as_of)?;
             tracing::debug!(elapsed = ?started.elapsed(), "fluid equity: valued");
