@@ -31,6 +31,7 @@ mod m20261206_000002_access_rules;
 mod m20261206_000003_access_rule_proposals;
 mod m20261206_000004_bookings;
 mod m20261207_000001_distribution_equity_parts;
+mod m20261208_000001_equity_parts_lz4;
 
 /// Runs ovn's migrations in order.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_access_rule_proposals::Migration),
             Box::new(m20261206_000004_bookings::Migration),
             Box::new(m20261207_000001_distribution_equity_parts::Migration),
+            Box::new(m20261208_000001_equity_parts_lz4::Migration),
         ]
     }
 }

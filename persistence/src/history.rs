@@ -111,13 +111,10 @@ pub(crate) fn snapshot<M: Serialize>(
     })
 }
 
-/// Keeps several revisions in one statement (an event and the resources it changed: one
-/// round trip, not one per record).
+/// Keeps several revisions in one statement (the events of a batch and the resources they
+/// changed: one round trip, not one per record).
 pub(crate) async fn snapshots_in(txn: &impl ConnectionTrait, rows: Vec<record_revision::ActiveModel>) -> Result<()> {
-    if !rows.is_empty() {
-        record_revision::Entity::insert_many(rows).exec_without_returning(txn).await?;
-    }
-    Ok(())
+    crate::revisioned::insert_all(txn, rows).await
 }
 
 pub(crate) fn read_snapshot<M: DeserializeOwned>(json: &str) -> Result<(M, Vec<AgentId>)> {

@@ -104,8 +104,38 @@ impl References {
     /// per kind of record: a write checks its references in one round trip). The first
     /// missing one, in the order they were added, is the error.
     pub(crate) async fn check(&self, txn: &DatabaseTransaction) -> Result<()> {
+        let existing = Existing::load(txn, std::slice::from_ref(self)).await?;
+        self.verify(&existing)
+    }
+
+    /// The first reference not in `existing`, in the order they were added, as the error.
+    pub(crate) fn verify(&self, existing: &Existing) -> Result<()> {
+        for (reference, field) in &self.0 {
+            let (table, kind) = reference.table();
+            if !existing.0.contains(&(table.to_owned(), reference.id())) {
+                return Err(DomainError::invalid(
+                    field.as_ref(),
+                    format!("{kind} `{}` does not exist", reference.id()),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which of the records several inputs reference exist, read in one query: a batch of writes
+/// ([`crate::observation::record_all`]) checks its references in one round trip, and each
+/// input is refused on its own terms ([`References::verify`]).
+#[derive(Debug, Default)]
+pub(crate) struct Existing(BTreeSet<(String, String)>);
+
+impl Existing {
+    /// Reads which of the records `inputs` reference exist (a `UNION ALL` of one select per
+    /// kind of record).
+    pub(crate) async fn load(txn: &DatabaseTransaction, inputs: &[References]) -> Result<Self> {
         let mut by_table: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
-        for (reference, _) in &self.0 {
+        for (reference, _) in inputs.iter().flat_map(|input| &input.0) {
             by_table.entry(reference.table().0).or_default().insert(reference.id());
         }
         let select = |table: &'static str, ids: &BTreeSet<String>| {
@@ -117,25 +147,15 @@ impl References {
                 .to_owned()
         };
         let mut tables = by_table.iter();
-        let Some((first_table, first_ids)) = tables.next() else { return Ok(()) };
+        let Some((first_table, first_ids)) = tables.next() else { return Ok(Self::default()) };
         let mut query = select(first_table, first_ids);
         for (table, ids) in tables {
             query.union(UnionType::All, select(table, ids));
         }
-        let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut found = BTreeSet::new();
         for row in txn.query_all(&query).await? {
             found.insert((row.try_get::<String>("", "kind")?, row.try_get::<String>("", "id")?));
         }
-        for (reference, field) in &self.0 {
-            let (table, kind) = reference.table();
-            if !found.contains(&(table.to_owned(), reference.id())) {
-                return Err(DomainError::invalid(
-                    field.as_ref(),
-                    format!("{kind} `{}` does not exist", reference.id()),
-                )
-                .into());
-            }
-        }
-        Ok(())
+        Ok(Self(found))
     }
 }

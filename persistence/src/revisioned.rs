@@ -8,17 +8,33 @@ use std::hash::Hash;
 use chrono::{DateTime, Utc};
 use ovn_domain::Revision;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PrimaryKeyTrait, QueryFilter,
-    QuerySelect, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, Iterable,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, TryIntoModel,
 };
 
 use crate::error::{PersistenceError, Result};
-use crate::history::snapshot_in;
+use crate::history::{snapshot, snapshot_in, snapshots_in};
 use crate::rows::{Record, Stamps, key};
 
 /// Most ids in one `IN (…)` list: SQLite refuses more than 32,766 bound parameters (and
 /// PostgreSQL 65,535), and a trace of 100,000 nodes loads more ids than that.
 pub(crate) const IN_LIST_MAX: usize = 10_000;
+
+/// Inserts `rows` with multi-row `INSERT`s, each under the bound-parameter limit of both
+/// databases ([`crate::ledger_io::MAX_BOUND_PARAMETERS`]): one round trip for most batches.
+pub(crate) async fn insert_all<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count();
+    let per_statement = (crate::ledger_io::MAX_BOUND_PARAMETERS / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
 
 type PrimaryValue<R> = <<<R as Record>::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
 
@@ -29,6 +45,25 @@ pub(crate) async fn insert_in<R: Record>(txn: &DatabaseTransaction, record: &R, 
     let written = row.clone().try_into_model()?;
     R::Entity::insert(row).exec_without_returning(txn).await?;
     keep_in::<R>(txn, record.id(), &written, now).await
+}
+
+/// Inserts new records at `now`, each kept as its first revision: [`insert_in`] for many, in
+/// a statement or two.
+pub(crate) async fn insert_all_in<R: Record>(
+    txn: &DatabaseTransaction,
+    records: &[R],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut rows = Vec::with_capacity(records.len());
+    let mut revisions = Vec::with_capacity(records.len());
+    for record in records {
+        let row = record.to_row(Stamps::created(now));
+        let written = row.clone().try_into_model()?;
+        revisions.push(snapshot(R::KIND, &record.id().to_string(), R::row_revision(&written), &written, &[], now)?);
+        rows.push(row);
+    }
+    insert_all(txn, rows).await?;
+    snapshots_in(txn, revisions).await
 }
 
 /// Keeps the row just written as the record's revision ([`crate::history::snapshot_in`]).

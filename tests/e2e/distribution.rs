@@ -144,14 +144,35 @@ async fn the_sensor_kit_sale_is_distributed_exactly_once_and_paid_as_events() ->
     );
 
     // The till paid out all 400: nothing left with the exchange firm.
-    let till = k
+    let left = k
         .app
         .graphql(
             "query($r: ID!) { economicResource(id: $r) { accountingQuantity { hasNumericalValue } } }",
             json!({ "r": till }),
         )
         .await?;
-    ensure!(data(&till)?["economicResource"]["accountingQuantity"]["hasNumericalValue"] == "0", "{till}");
+    ensure!(data(&left)?["economicResource"]["accountingQuantity"]["hasNumericalValue"] == "0", "{left}");
+    // The five payouts were recorded as one batch, yet each left its own revision of the till:
+    // 400 - 20 = 380, - 198.84 = 181.16, - 132.56 = 48.60, - 35.35 = 13.25, - 13.25 = 0.
+    let latest =
+        k.app.graphql("query($r: ID!) { economicResource(id: $r) { revisionId } }", json!({ "r": till })).await?;
+    let latest = data(&latest)?["economicResource"]["revisionId"].as_str().unwrap_or_default().to_owned();
+    let number: i64 = latest.rsplit(':').next().unwrap_or_default().parse()?;
+    let mut kept = Vec::new();
+    for n in number - 5..=number {
+        let at = k
+            .app
+            .graphql(
+                "query($r: ID!, $at: ID!) { economicResource(id: $r) { revision(revisionId: $at) { accountingQuantity { hasNumericalValue } } } }",
+                json!({ "r": till, "at": format!("{till}:{n}") }),
+            )
+            .await?;
+        let value = data(&at)?["economicResource"]["revision"]["accountingQuantity"]["hasNumericalValue"].clone();
+        kept.push(value.as_str().unwrap_or_default().parse::<Decimal>()?);
+    }
+    let expected: Vec<Decimal> =
+        ["400", "380", "181.16", "48.60", "13.25", "0"].iter().map(|v| v.parse()).collect::<Result<_, _>>()?;
+    ensure!(kept == expected, "the till's last six revisions: {kept:?}");
 
     // The exchange firm is an affiliate of the network and its payouts are transfers of USD in
     // the project's scope, which the equation's cash rule would value: fluid equity must not

@@ -81,21 +81,23 @@ pub(crate) async fn ties_around<C: ConnectionTrait>(conn: &C, agents: &[AgentId]
 }
 
 /// What the market-exchange rule ([`ovn_domain::exchange`]) and the permission rules need for
-/// a transfer in scope: the actor's and the receiver's own ties, and the `partOf` chains (with
-/// their officers) above the scopes, the receiver, and every organization the receiver is
+/// transfers in scope: the actor's and the receivers' own ties, and the `partOf` chains (with
+/// their officers) above the scopes, the receivers, and every organization a receiver is
 /// related to (which tells whether it is inside a scope's network). As many queries as
-/// [`ties_around`]: one for the two agents' ties, one per level of the chains, one for the
-/// officers.
+/// [`ties_around`] whatever the number of receivers (a distribution's payouts are checked
+/// together): one for the agents' ties, one per level of the chains, one for the officers.
 pub(crate) async fn ties_for_market<C: ConnectionTrait>(
     conn: &C,
     actor: AgentId,
-    receiver: AgentId,
+    receivers: &[AgentId],
     scopes: &[AgentId],
 ) -> Result<Ties> {
-    let own = ties_of(conn, &[actor, receiver]).await?;
+    let mut agents = receivers.to_vec();
+    agents.push(actor);
+    let own = ties_of(conn, &agents).await?;
     let mut starts: BTreeSet<AgentId> = scopes.iter().copied().collect();
-    starts.insert(receiver);
-    starts.extend(own.iter().filter(|t| t.subject == receiver).map(|t| t.object));
+    starts.extend(receivers.iter().copied());
+    starts.extend(own.iter().filter(|t| receivers.contains(&t.subject)).map(|t| t.object));
     let mut ties = Ties::new(own);
     ties.extend(ties_above(conn, &starts.into_iter().collect::<Vec<_>>()).await?);
     Ok(ties)

@@ -19,7 +19,7 @@ use ovn_domain::{
 pub use consent::{PendingTransfer, accept_transfer_in, reject_transfer_in};
 pub use process::{create_process_in, delete_process_in, update_process_in};
 pub(crate) use read::{events_with_scopes, scopes_of_processes};
-pub(crate) use record::{Consent, record_with};
+pub(crate) use record::{Consent, Recording, record_all, record_with};
 pub use record::{Recorded, record_in, update_event_in, update_resource_in};
 
 /// `createEconomicEvent`, parsed (serialised as is while a transfer awaits its receiver's

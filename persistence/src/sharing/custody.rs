@@ -96,23 +96,44 @@ async fn holdings_of<C: ConnectionTrait>(
     Ok(found)
 }
 
-/// Checks `event`, about to be recorded by `actor`, against the agreement its resource is held
-/// under, if any ([`check_held_event`]). One indexed lookup, and only for a hand-over of a
-/// resource; the network's ties are loaded only when the resource is held.
-pub(crate) async fn check_event_in(txn: &DatabaseTransaction, actor: AgentId, event: &NewEvent) -> Result<()> {
-    let Some(resource) = event.resource_inventoried_as.filter(|_| hands_over(event.action) && !event.is_correction())
-    else {
-        return Ok(());
-    };
-    let Some(held) = custodian_holding::Entity::find_by_id(resource.to_string()).one(txn).await? else {
-        return Ok(());
-    };
-    let agreement = custodian_agreement::Entity::find_by_id(held.agreement.clone())
-        .one(txn)
-        .await?
-        .ok_or_else(|| PersistenceError::Corrupt(format!("resource {resource} is held under a missing agreement")))?;
+/// The resource `event` hands over, when it is one the custody rule watches (a hand-over that
+/// corrects nothing).
+pub(crate) fn handed_over(event: &NewEvent) -> Option<EconomicResourceId> {
+    event.resource_inventoried_as.filter(|_| hands_over(event.action) && !event.is_correction())
+}
+
+/// The agreements the resources among `resources` are held under, by resource: one indexed
+/// lookup for a batch of events ([`handed_over`]).
+pub(crate) async fn holdings_in(
+    txn: &DatabaseTransaction,
+    resources: &[EconomicResourceId],
+) -> Result<HashMap<EconomicResourceId, String>> {
+    let mut found = HashMap::new();
+    for chunk in resources.chunks(IN_LIST_MAX) {
+        let rows = custodian_holding::Entity::find()
+            .filter(custodian_holding::Column::Resource.is_in(chunk.iter().map(ToString::to_string)))
+            .all(txn)
+            .await?;
+        for row in rows {
+            found.insert(id(&row.resource, EconomicResourceId::parse)?, row.agreement);
+        }
+    }
+    Ok(found)
+}
+
+/// Checks `event`, about to be recorded by `actor`, against the agreement `agreement` its
+/// resource is held under ([`check_held_event`]), with the network's ties.
+pub(crate) async fn check_held_in(
+    txn: &DatabaseTransaction,
+    actor: AgentId,
+    event: &NewEvent,
+    agreement: &str,
+) -> Result<()> {
+    let agreement = custodian_agreement::Entity::find_by_id(agreement).one(txn).await?.ok_or_else(|| {
+        PersistenceError::Corrupt(format!("a resource is held under the missing agreement {agreement}"))
+    })?;
     let agreement = agreement_from(agreement)?;
-    let ties = ties_for_market(txn, actor, event.receiver, &[agreement.network]).await?;
+    let ties = ties_for_market(txn, actor, &[event.receiver], &[agreement.network]).await?;
     Ok(check_held_event(event, &agreement, &ties)?)
 }
 

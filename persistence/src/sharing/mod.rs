@@ -13,5 +13,5 @@ pub mod pool;
 
 pub use booking::{BookResource, SharedResource, approve_booking_in, cancel_booking_in};
 pub use custody::{CustodyEntry, create_agreement_in, place_in, transfer_custodianship_in};
-pub(crate) use pool::check_event_in;
 pub use pool::{PoolEntry, allocate_in, create_pool_in};
+pub(crate) use pool::{check_event_among, pools_in};

@@ -97,20 +97,15 @@ pub(crate) async fn pools_in<C: ConnectionTrait>(
 }
 
 /// Checks `event`, about to be recorded in `scopes`, against the pools it names
-/// ([`check_event`]); `voted` when a passed allocation writes it. One indexed lookup, and only
-/// for an event that names a resource.
-pub(crate) async fn check_event_in(
-    txn: &DatabaseTransaction,
+/// ([`check_event`]); `voted` when a passed allocation writes it. `pools` holds the pools
+/// among the resources of the events being recorded ([`pools_in`]: one indexed lookup for a
+/// whole batch).
+pub(crate) fn check_event_among(
     event: &NewEvent,
     scopes: &[AgentId],
+    pools: &HashMap<EconomicResourceId, MoneyPool>,
     voted: bool,
 ) -> Result<PoolFlow> {
-    let named: Vec<EconomicResourceId> =
-        [event.resource_inventoried_as, event.to_resource_inventoried_as].into_iter().flatten().collect();
-    if named.is_empty() {
-        return Ok(PoolFlow::None);
-    }
-    let pools = pools_in(txn, &named).await?;
     if pools.is_empty() {
         return Ok(PoolFlow::None);
     }

@@ -45,8 +45,8 @@ use crate::entity::{
 };
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::Idempotency;
-use crate::observation::{Consent, RecordEvent, events_with_scopes, record_with};
-use crate::revisioned::{IN_LIST_MAX, by_ids, insert_in};
+use crate::observation::{Consent, RecordEvent, Recording, events_with_scopes, record_all};
+use crate::revisioned::{IN_LIST_MAX, by_ids, insert_all, insert_all_in};
 use crate::rows::{Record, id, opt};
 use crate::store::Store;
 
@@ -377,6 +377,7 @@ async fn write_level(
     let line_weights = LineWeights::of(&planned.inputs);
     let mut claims = planned.paid.claims.clone();
     let (mut lines, mut parts, mut settlements, mut children) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut payouts, mut new_claims) = (Vec::new(), Vec::new());
     let mut equity_documents = Vec::new();
     for (position, (line, bucket)) in split
         .lines
@@ -394,8 +395,7 @@ async fn write_level(
         let payout = if line.amount > Decimal::ZERO {
             let payout_id = EconomicEventId::new();
             let command = payout_command(&level, line.agent, line.amount, &name, cascade.is_some());
-            let recorded = record_with(txn, locks_rows, actor, payout_id, command, &[], now, Consent::Given).await?;
-            if let (Some(equation), Some(received)) = (cascade, recorded.event.core.to_resource_inventoried_as) {
+            if let (Some(equation), Some(received)) = (cascade, command.new_resource_id) {
                 let mut path = level.path.clone();
                 path.push(line.agent);
                 children.push(Level {
@@ -415,6 +415,7 @@ async fn write_level(
                     trigger: payout_id,
                 });
             }
+            payouts.push(Recording { id: payout_id, command, fulfills: &[] });
             Some(payout_id)
         } else {
             None
@@ -448,9 +449,10 @@ async fn write_level(
                                 kind,
                                 if kind == ClaimType::Debt { owed } else { *part },
                             )?;
-                            insert_in(txn, &created, now).await?;
                             claims.insert(*event, created.id);
-                            created.id
+                            let id = created.id;
+                            new_claims.push(created);
+                            id
                         }
                     };
                     settlements.push(Settlement {
@@ -484,12 +486,14 @@ async fn write_level(
             equity_documents.push((document, size));
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "distribution: lines explained");
+    // Every payout of the level at once: one till, a hundred transfers out of it.
+    record_all(txn, locks_rows, actor, payouts, now, Consent::Given).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "distribution: payouts written");
-    insert_chunked::<distribution_line::Entity, _>(txn, lines).await?;
-    for s in &settlements {
-        insert_in(txn, s, now).await?;
-    }
-    insert_chunked::<distribution_part::Entity, _>(txn, parts).await?;
+    insert_all(txn, lines).await?;
+    insert_all_in(txn, &new_claims, now).await?;
+    insert_all_in(txn, &settlements, now).await?;
+    insert_all(txn, parts).await?;
     // As few statements as fit a few megabytes: on PostgreSQL each large statement waited on
     // the network (a document at a time, 101 lines of 1,000 parts each took 4.5 s).
     let mut batch = Vec::new();
@@ -522,20 +526,6 @@ fn equity_parts_json(parts: &[(EconomicEventId, Decimal)]) -> Result<String> {
 /// A line's `EQUITY` parts read back.
 fn equity_parts_from(text: &str) -> Result<Vec<(EconomicEventId, Decimal)>> {
     serde_json::from_str(text).map_err(|e| PersistenceError::Corrupt(format!("equity parts: {e}")))
-}
-
-/// Inserts rows a few hundred at a time (each row binds up to a dozen parameters).
-async fn insert_chunked<E, A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<()>
-where
-    E: EntityTrait,
-    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(500).collect();
-        E::insert_many(chunk).exec_without_returning(txn).await?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------- reads
