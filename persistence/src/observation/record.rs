@@ -350,36 +350,20 @@ async fn write_batch(
     let changed: BTreeMap<EconomicResourceId, InBatch> =
         resources.into_iter().filter(|(_, held)| !held.revisions.is_empty()).collect();
     for held in changed.values() {
-        let mut states = held.revisions.iter().peekable();
-        if held.created
-            && let Some(first) = states.next()
-        {
-            inserted.push(first.to_row(Stamps::created(now)));
-        }
-        for state in states {
-            let mut row = state.to_row(Stamps::updated(now));
-            row.created_at = Set(held.created_at);
+        for (n, state) in held.revisions.iter().enumerate() {
+            let row = if held.created && n == 0 {
+                let row = state.to_row(Stamps::created(now));
+                inserted.push(row.clone());
+                row
+            } else {
+                let mut row = state.to_row(Stamps::updated(now));
+                row.created_at = Set(held.created_at);
+                row
+            };
             let written = row.try_into_model()?;
-            revisions.push(snapshot(
-                <EconomicResource as Record>::KIND,
-                &written.id,
-                written.revision,
-                &written,
-                &[],
-                now,
-            )?);
+            let kind = <EconomicResource as Record>::KIND;
+            revisions.push(snapshot(kind, &written.id, written.revision, &written, &[], now)?);
         }
-    }
-    for row in &inserted {
-        let written = row.clone().try_into_model()?;
-        revisions.push(snapshot(
-            <EconomicResource as Record>::KIND,
-            &written.id,
-            written.revision,
-            &written,
-            &[],
-            now,
-        )?);
     }
     insert_all(txn, inserted).await?;
     for held in changed.values() {
