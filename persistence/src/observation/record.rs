@@ -157,7 +157,9 @@ struct InBatch {
 /// write goes out in one statement per table, so a batch costs about the round trips of one
 /// event (a distribution's hundred payouts from one till: on PostgreSQL, a thousand round
 /// trips became a dozen). Each event sees the books as the events before it left them, and a
-/// resource the batch changes several times keeps one revision per event.
+/// resource the batch changes several times keeps one revision per event. References are
+/// checked against the database before the first event: an event cannot name another event of
+/// its own batch (as `triggeredBy`, say); a resource one of them creates, it can.
 pub(crate) async fn record_all(
     txn: &DatabaseTransaction,
     locks_rows: bool,
