@@ -204,12 +204,23 @@ where
     C: ConnectionTrait,
 {
     let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_LIST_MAX) {
-        let rows = R::Entity::find().filter(column.is_in(chunk.iter().map(ToString::to_string))).all(conn).await?;
-        for row in rows {
-            let record = R::from_row(row)?;
-            found.insert(record.id(), record);
-        }
+    for row in rows_by_ids::<R::Entity, _, _>(conn, column, ids).await? {
+        let record = R::from_row(row)?;
+        found.insert(record.id(), record);
     }
     Ok(found)
+}
+
+/// The rows of `E` whose `column` is one of `ids`, read [`IN_LIST_MAX`] ids at a time.
+pub(crate) async fn rows_by_ids<E, I, C>(conn: &C, column: E::Column, ids: &[I]) -> Result<Vec<E::Model>>
+where
+    E: EntityTrait,
+    I: ToString,
+    C: ConnectionTrait,
+{
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IN_LIST_MAX) {
+        rows.extend(E::find().filter(column.is_in(chunk.iter().map(ToString::to_string))).all(conn).await?);
+    }
+    Ok(rows)
 }

@@ -24,7 +24,7 @@ use crate::error::{PersistenceError, Result};
 use crate::history::{Historic, snapshot, snapshot_in, snapshots_in};
 use crate::idempotency::Idempotency;
 use crate::references::{Existing, Ref, References};
-use crate::revisioned::{IN_LIST_MAX, insert_all, locked_at, locked_row, save_in};
+use crate::revisioned::{IN_LIST_MAX, insert_all, locked_at, locked_row, rows_by_ids, save_in};
 use crate::rows::{Record, Stamps, core_from, event_row, id, opt};
 use crate::sharing::custody;
 use crate::store::Store;
@@ -425,17 +425,11 @@ async fn originals_in(
     txn: &DatabaseTransaction,
     ids: &[EconomicEventId],
 ) -> Result<HashMap<EconomicEventId, NewEvent>> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(IN_LIST_MAX) {
-        let rows = economic_event::Entity::find()
-            .filter(economic_event::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
-            .all(txn)
-            .await?;
-        for row in rows {
-            found.insert(id(&row.id, EconomicEventId::parse)?, core_from(&row)?);
-        }
-    }
-    Ok(found)
+    rows_by_ids::<economic_event::Entity, _, _>(txn, economic_event::Column::Id, ids)
+        .await?
+        .iter()
+        .map(|row| Ok((id(&row.id, EconomicEventId::parse)?, core_from(row)?)))
+        .collect()
 }
 
 /// `basedOn` of the processes a batch's events are outputs of, by process.
@@ -443,17 +437,11 @@ async fn processes_based_on(
     txn: &DatabaseTransaction,
     ids: &[ProcessId],
 ) -> Result<HashMap<ProcessId, Option<ProcessSpecificationId>>> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(IN_LIST_MAX) {
-        let rows = process::Entity::find()
-            .filter(process::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
-            .all(txn)
-            .await?;
-        for row in rows {
-            found.insert(id(&row.id, ProcessId::parse)?, opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?);
-        }
-    }
-    Ok(found)
+    rows_by_ids::<process::Entity, _, _>(txn, process::Column::Id, ids)
+        .await?
+        .iter()
+        .map(|row| Ok((id(&row.id, ProcessId::parse)?, opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?)))
+        .collect()
 }
 
 /// The resources a batch names, locked when `lock` (PostgreSQL; in id order, so two batches

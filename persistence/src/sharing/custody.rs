@@ -36,7 +36,7 @@ use crate::idempotency::Idempotency;
 use crate::observation::RecordEvent;
 use crate::observation::record::{Consent, record_with};
 use crate::references::{Ref, References};
-use crate::revisioned::{IN_LIST_MAX, insert_in};
+use crate::revisioned::{IN_LIST_MAX, insert_in, rows_by_ids};
 use crate::rows::{Record, id};
 use crate::store::Store;
 use crate::value::equations::scope_in;
@@ -108,17 +108,11 @@ pub(crate) async fn holdings_in(
     txn: &DatabaseTransaction,
     resources: &[EconomicResourceId],
 ) -> Result<HashMap<EconomicResourceId, String>> {
-    let mut found = HashMap::new();
-    for chunk in resources.chunks(IN_LIST_MAX) {
-        let rows = custodian_holding::Entity::find()
-            .filter(custodian_holding::Column::Resource.is_in(chunk.iter().map(ToString::to_string)))
-            .all(txn)
-            .await?;
-        for row in rows {
-            found.insert(id(&row.resource, EconomicResourceId::parse)?, row.agreement);
-        }
-    }
-    Ok(found)
+    rows_by_ids::<custodian_holding::Entity, _, _>(txn, custodian_holding::Column::Resource, resources)
+        .await?
+        .into_iter()
+        .map(|row| Ok((id(&row.resource, EconomicResourceId::parse)?, row.agreement)))
+        .collect()
 }
 
 /// Checks `event`, about to be recorded by `actor`, against the agreement `agreement` its

@@ -38,7 +38,7 @@ use crate::observation::RecordEvent;
 use crate::observation::events_with_scopes;
 use crate::observation::record::{Consent, record_with};
 use crate::references::{Ref, References};
-use crate::revisioned::{IN_LIST_MAX, insert_in};
+use crate::revisioned::{IN_LIST_MAX, insert_in, rows_by_ids};
 use crate::rows::{Record, id};
 use crate::store::Store;
 use crate::value::equations::scope_in;
@@ -82,18 +82,11 @@ pub(crate) async fn pools_in<C: ConnectionTrait>(
     conn: &C,
     resources: &[EconomicResourceId],
 ) -> Result<HashMap<EconomicResourceId, MoneyPool>> {
-    let mut found = HashMap::new();
-    for chunk in resources.chunks(IN_LIST_MAX) {
-        let rows = money_pool::Entity::find()
-            .filter(money_pool::Column::Resource.is_in(chunk.iter().map(ToString::to_string)))
-            .all(conn)
-            .await?;
-        for row in rows {
-            let pool = pool_from(row)?;
-            found.insert(pool.resource, pool);
-        }
-    }
-    Ok(found)
+    rows_by_ids::<money_pool::Entity, _, _>(conn, money_pool::Column::Resource, resources)
+        .await?
+        .into_iter()
+        .map(|row| pool_from(row).map(|pool| (pool.resource, pool)))
+        .collect()
 }
 
 /// Checks `event`, about to be recorded in `scopes`, against the pools it names
