@@ -708,7 +708,7 @@ async fn value_equity(backend: &mut Backend, options: &BenchOptions, key_dir: &s
     let (warm, warm_answer) =
         median_of(WARM_RUNS, async || Ok(warm_store.fluid_equity(project, Some(eq), None).await?)).await?;
     ensure!(Arc::ptr_eq(&cold_answer, &warm_answer), "the warm answer was computed again, not kept");
-    let (load, snapshot) = median_of(3, async || Ok(store.scope_snapshot(project, &equation).await?)).await?;
+    let (load, snapshot) = median_of(3, async || Ok(Arc::new(store.scope_snapshot(project, &equation).await?))).await?;
     let (engine, alone) =
         median_of(3, async || Ok(ovn_domain::value::equity::fluid_equity(&snapshot, project, &equation, None)?))
             .await?;
@@ -726,7 +726,7 @@ async fn value_equity(backend: &mut Backend, options: &BenchOptions, key_dir: &s
     let (http, response) = median_of(WARM_RUNS, async || server.post(None, &body).await).await?;
     server.stop().await;
     let over_http = decimal_at(&response, "/data/fluidEquity/total")?;
-    let contributions = alone.contributions.len();
+    let contributions = alone.counted;
     ensure!(contributions == count, "{contributions} of the {count} events were valued as contributions");
     for (what, total) in
         [("Store::fluid_equity", cold_answer.1.total), ("fluid_equity()", alone.total), ("fluidEquity", over_http)]

@@ -157,16 +157,8 @@ impl FluidEquity {
     async fn contributions(&self, agent: Option<ID>, first: Option<i32>) -> Result<Vec<ValuedContributionObject>> {
         let only = agent.map(|a| parse_id(&a, AgentId::parse)).transpose()?;
         let first = usize::try_from(first.unwrap_or(100).clamp(0, 100)).unwrap_or(100);
-        Ok(self
-            .0
-            .1
-            .contributions
-            .iter()
-            .filter(|c| only.is_none_or(|a| c.agent == a))
-            .take(first)
-            .cloned()
-            .map(ValuedContributionObject)
-            .collect())
+        let listed = self.0.1.contributions(only).take(first).collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(listed.into_iter().map(ValuedContributionObject).collect())
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::formula::Formula;
+use super::formula::{Formula, Variable};
 use crate::text::Uri;
 use crate::wire::wire_enum;
 use crate::{
@@ -335,6 +335,20 @@ impl ValueEquation {
                 self.status.as_str()
             )))
         }
+    }
+
+    /// Whether valuing by this version reads the resource an event acts on, beyond a use or a
+    /// cite (whose asset is always read, [`super::snapshot::reads_resource_of`]): a rule that
+    /// matches on the resource's specification or classification, or a formula that reads
+    /// `rate` (the skill may be the resource's specification) or `valuePerUnitOfUse`. When no
+    /// version in a computation does, its snapshot loads no other resource: a rollup reaches
+    /// tens of thousands of them.
+    pub fn reads_resources(&self) -> bool {
+        self.buckets.iter().flat_map(|b| &b.rules).any(|r| {
+            r.resource_conforms_to.is_some()
+                || !r.resource_classified_as.is_empty()
+                || r.formula.variables().iter().any(|v| matches!(v, Variable::Rate | Variable::ValuePerUnitOfUse))
+        })
     }
 
     /// The rules that value a contribution outside a particular bucket (rollups, fluid

@@ -9,13 +9,15 @@
 //! `MAINTENANCE` bucket and is nobody's equity.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::FastMap;
 use super::distribution::largest_remainder;
 use super::equation::{ClaimType, ValueEquation};
-use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valuer, Working, contributor_of};
+use super::snapshot::{Entry, RuleScope, SnapEvent, SnapResource, Snapshot, Valuer, Working, contributor_of};
 use crate::{Action, AgentId, DomainError, EconomicEventId, ValueEquationId};
 
 /// Shares are shown to six decimals.
@@ -56,86 +58,155 @@ pub struct Holding {
     pub share: Decimal,
 }
 
-/// A scope's fluid equity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A scope's fluid equity. It keeps the sums, not the contributions: a million of them took
+/// more time to write into memory than to value. [`FluidEquity::contributions`] values them
+/// again, from the snapshot it keeps, when a client lists them.
+#[derive(Debug, Clone)]
 pub struct FluidEquity {
     /// The sum of every holder's value.
     pub total: Decimal,
     /// Largest first, then by agent.
     pub holders: Vec<Holding>,
-    /// Every counted contribution, in recording order.
-    pub contributions: Vec<ValuedContribution>,
+    /// How many contributions counted.
+    pub counted: usize,
+    /// What it was worked out from.
+    from: Counted,
+}
+
+/// What a fluid equity was worked out from.
+#[derive(Debug, Clone)]
+struct Counted {
+    snapshot: Arc<Snapshot>,
+    scope: AgentId,
+    equation: ValueEquation,
+    as_of: Option<DateTime<Utc>>,
+}
+
+impl Counted {
+    /// The scope's events that may count, in recording order.
+    fn events(&self) -> impl Iterator<Item = &Entry> {
+        let (snapshot, scope, as_of) = (&self.snapshot, self.scope, self.as_of);
+        snapshot.events().filter(move |e| {
+            e.in_scope_of.contains(&scope) && as_of.is_none_or(|at| e.recorded <= at) && counts(snapshot, e)
+        })
+    }
+
+    fn valuer(&self) -> Valuer<'_> {
+        Valuer { snapshot: &self.snapshot, equation: &self.equation, rules: RuleScope::All }
+    }
+}
+
+impl FluidEquity {
+    /// The counted contributions, in recording order (`agent`'s only, when given), valued
+    /// again as they were to sum them.
+    pub fn contributions(
+        &self,
+        agent: Option<AgentId>,
+    ) -> impl Iterator<Item = Result<ValuedContribution, DomainError>> + '_ {
+        let valuer = self.from.valuer();
+        let snapshot = &*self.from.snapshot;
+        self.from
+            .events()
+            .filter(move |e| agent.is_none_or(|a| contributor_of(e, asset_of(snapshot, e)) == a))
+            .filter_map(move |e| valued_contribution(&valuer, e).transpose())
+    }
 }
 
 /// Whether an event's value counts in fluid equity (see the module doc).
-fn counts(snapshot: &Snapshot, e: &SnapEvent) -> bool {
-    match e.action {
-        Action::Cite => false,
-        Action::Consume => e.resource_inventoried_as.is_none_or(|r| snapshot.sources(r).next().is_none()),
-        _ => true,
+fn counts(snapshot: &Snapshot, e: &Entry) -> bool {
+    e.is_contribution
+        && match e.action {
+            Action::Cite => false,
+            Action::Consume => e.resource_inventoried_as.is_none_or(|r| snapshot.sources(r).next().is_none()),
+            _ => true,
+        }
+}
+
+fn asset_of<'s>(snapshot: &'s Snapshot, e: &SnapEvent) -> Option<&'s SnapResource> {
+    e.resource_inventoried_as.and_then(|r| snapshot.resource(r))
+}
+
+/// One counted event, valued; `None` when no rule values it or it is worth nothing.
+fn valued_contribution(valuer: &Valuer<'_>, e: &Entry) -> Result<Option<ValuedContribution>, DomainError> {
+    let Some(mut v) = valuer.value(e, None)? else { return Ok(None) };
+    let asset = asset_of(valuer.snapshot, e);
+    let mut maintenance = None;
+    if let Some(asset) = asset.filter(|_| e.action == Action::Use) {
+        let (kept, taken) = asset.split_use(v, "the owner");
+        v = kept;
+        maintenance = taken.zip(asset.maintenance_recipient()).map(|(m, recipient)| (recipient, m.value));
     }
+    if v.value.is_zero() && maintenance.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(ValuedContribution {
+        event: e.id,
+        agent: contributor_of(e, asset),
+        value: v.value,
+        maintenance,
+        equation: v.equation,
+        version: v.version,
+        claim_type: v.claim_type,
+        working: v.working,
+    }))
 }
 
 /// Values `events` of the snapshot (the caller picks them: a scope's, a period's) by
 /// `equation`.
 pub fn value_contributions<'a>(
     snapshot: &'a Snapshot,
-    events: impl IntoIterator<Item = &'a SnapEvent>,
+    events: impl IntoIterator<Item = &'a Entry>,
     equation: &ValueEquation,
     rules: RuleScope,
 ) -> Result<Vec<ValuedContribution>, DomainError> {
     let valuer = Valuer { snapshot, equation, rules };
-    let mut events: Vec<&SnapEvent> = events.into_iter().filter(|e| e.is_contribution && counts(snapshot, e)).collect();
-    events.sort_by_key(|e| e.order_key());
-    let mut out = Vec::with_capacity(events.len());
-    for e in events {
-        let Some(mut v) = valuer.value(e, None)? else { continue };
-        let asset = e.resource_inventoried_as.and_then(|r| snapshot.resource(r));
-        let mut maintenance = None;
-        if let Some(asset) = asset.filter(|_| e.action == Action::Use) {
-            let (kept, taken) = asset.split_use(v, "the owner");
-            v = kept;
-            maintenance = taken.zip(asset.maintenance_recipient()).map(|(m, recipient)| (recipient, m.value));
-        }
-        if v.value.is_zero() && maintenance.is_none() {
-            continue;
-        }
-        out.push(ValuedContribution {
-            event: e.id,
-            agent: contributor_of(e, asset),
-            value: v.value,
-            maintenance,
-            equation: v.equation,
-            version: v.version,
-            claim_type: v.claim_type,
-            working: v.working,
-        });
+    let mut events: Vec<&Entry> = events.into_iter().filter(|e| counts(snapshot, e)).collect();
+    if !events.is_sorted_by_key(|e| e.order_key()) {
+        events.sort_by_key(|e| e.order_key());
     }
-    Ok(out)
+    events.into_iter().filter_map(|e| valued_contribution(&valuer, e).transpose()).collect()
 }
 
 /// The fluid equity of `scope`: its events in the snapshot recorded up to `as_of` (all when
 /// `None`). The snapshot may hold other events (the origins of what the scope consumed).
 pub fn fluid_equity(
-    snapshot: &Snapshot,
+    snapshot: &Arc<Snapshot>,
     scope: AgentId,
     equation: &ValueEquation,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<FluidEquity, DomainError> {
-    let events =
-        snapshot.events().filter(|e| e.in_scope_of.contains(&scope) && as_of.is_none_or(|at| e.recorded <= at));
-    let contributions = value_contributions(snapshot, events, equation, RuleScope::All)?;
-    Ok(equity_of(contributions))
+    let from = Counted { snapshot: Arc::clone(snapshot), scope, equation: equation.clone(), as_of };
+    let valuer = from.valuer();
+    // Hashed, then ordered once: a million contributions by a thousand agents.
+    let mut summed: FastMap<AgentId, Decimal> = FastMap::default();
+    let mut counted = 0;
+    for e in from.events() {
+        let Some(c) = valued_contribution(&valuer, e)? else { continue };
+        counted += 1;
+        // A use whose rule sends all of it to maintenance adds no holder.
+        if !c.value.is_zero() {
+            let sum = summed.entry(c.agent).or_default();
+            *sum = sum
+                .checked_add(c.value)
+                .ok_or_else(|| DomainError::Conflict("the scope's value is too large to sum exactly".into()))?;
+        }
+    }
+    let (total, holders) = holdings(summed)?;
+    Ok(FluidEquity { total, holders, counted, from })
 }
 
-/// Sums valued contributions per agent into shares.
-pub fn equity_of(contributions: Vec<ValuedContribution>) -> FluidEquity {
-    let mut per_agent: BTreeMap<AgentId, Decimal> = BTreeMap::new();
-    // A use whose rule sends all of it to maintenance adds no holder.
-    for c in contributions.iter().filter(|c| !c.value.is_zero()) {
-        *per_agent.entry(c.agent).or_default() += c.value;
+/// Each agent's sum as a holding: shares that add up to exactly 1, largest first, and their
+/// total.
+pub fn holdings(
+    per_agent: impl IntoIterator<Item = (AgentId, Decimal)>,
+) -> Result<(Decimal, Vec<Holding>), DomainError> {
+    let per_agent: BTreeMap<AgentId, Decimal> = per_agent.into_iter().collect();
+    let mut total = Decimal::ZERO;
+    for v in per_agent.values() {
+        total = total
+            .checked_add(*v)
+            .ok_or_else(|| DomainError::Conflict("the scope's value is too large to sum exactly".into()))?;
     }
-    let total: Decimal = per_agent.values().copied().sum();
     let exact: Vec<(AgentId, Decimal)> =
         per_agent.iter().map(|(a, v)| (*a, if total.is_zero() { Decimal::ZERO } else { v / total })).collect();
     let shown = if total.is_zero() {
@@ -154,7 +225,7 @@ pub fn equity_of(contributions: Vec<ValuedContribution>) -> FluidEquity {
         })
         .collect();
     holders.sort_by(|a, b| b.value.cmp(&a.value).then(a.agent.cmp(&b.agent)));
-    FluidEquity { total, holders, contributions }
+    Ok((total, holders))
 }
 
 #[cfg(test)]
@@ -204,7 +275,11 @@ mod tests {
         assert_eq!(equity.total, d("870.8"));
         let of = |agent| equity.holders.iter().find(|h| h.agent == agent).map(|h| h.value);
         assert_eq!((of(kit.dan), of(kit.bob), of(mo)), (Some(d("40.8")), Some(d("80")), None));
-        let bob_s = equity.contributions.iter().find(|c| c.event == brought).must();
+        let listed: Vec<ValuedContribution> = equity.contributions(None).collect::<Result<_, _>>().must();
+        assert_eq!(listed.len(), equity.counted);
+        let bob_s = listed.iter().find(|c| c.event == brought).must();
+        let dan_s: Vec<ValuedContribution> = equity.contributions(Some(kit.dan)).collect::<Result<_, _>>().must();
+        assert!(dan_s.iter().all(|c| c.agent == kit.dan) && dan_s.iter().any(|c| c.event == brought));
         assert_eq!((bob_s.agent, bob_s.value, bob_s.maintenance), (kit.dan, d("10.2"), Some((mo, d("1.8")))));
         let said = bob_s.working.to_string();
         assert!(said.ends_with("= 12; 15% (1.8) to maintenance, 10.2 to the owner"), "{said}");
@@ -234,22 +309,9 @@ mod tests {
     proptest! {
         #[test]
         fn shares_always_add_up_to_exactly_one(values in prop::collection::vec(1u64..1_000_000, 1..40)) {
-            let contributions = values
-                .iter()
-                .map(|v| ValuedContribution {
-                    event: EconomicEventId::new(),
-                    agent: AgentId::new(),
-                    value: Decimal::from(*v) / Decimal::from(7),
-                    maintenance: None,
-                    equation: ValueEquationId::new(),
-                    version: 1,
-                    claim_type: ClaimType::Equity,
-                    working: Working::Said(String::new()),
-                })
-                .collect();
-            let equity = equity_of(contributions);
-            prop_assert_eq!(equity.holders.iter().map(|h| h.share).sum::<Decimal>(), Decimal::ONE);
-            for h in &equity.holders {
+            let (_, holders) = holdings(values.iter().map(|v| (AgentId::new(), Decimal::from(*v) / Decimal::from(7)))).must();
+            prop_assert_eq!(holders.iter().map(|h| h.share).sum::<Decimal>(), Decimal::ONE);
+            for h in &holders {
                 prop_assert!((h.share - h.exact_share).abs() < Decimal::new(1, SHARE_DECIMALS));
             }
         }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::equation::*;
 use super::formula::Formula;
 use super::rates::{AgentRate, Rates};
-use super::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot};
+use super::snapshot::{Entry, SnapEvent, SnapProcess, SnapResource, Snapshot};
 use crate::observation::{EconomicResource, PropertyRegime, ResourceDetails, ResourceState};
 use crate::sharing::access::{AccessRule, AccessTarget, AccessTerms};
 use crate::*;
@@ -96,7 +96,7 @@ pub fn bucket(
 /// Books under construction.
 #[derive(Default)]
 pub struct Books {
-    pub events: Vec<SnapEvent>,
+    pub events: Vec<Entry>,
     pub resources: Vec<SnapResource>,
     pub processes: Vec<SnapProcess>,
     pub equations: Vec<ValueEquation>,
@@ -164,10 +164,10 @@ impl Books {
     }
 
     /// An event; the caller sets the fields that matter. Recorded one minute after the last.
-    pub fn event(&mut self, action: Action, provider: AgentId, receiver: AgentId) -> &mut SnapEvent {
+    pub fn event(&mut self, action: Action, provider: AgentId, receiver: AgentId) -> &mut Entry {
         self.clock += 1;
         let at = day(1) + Duration::minutes(self.clock);
-        self.events.push(SnapEvent {
+        let event = SnapEvent {
             id: EconomicEventId::new(),
             action,
             provider,
@@ -185,8 +185,8 @@ impl Books {
             point_in_time: at,
             recorded: at,
             in_scope_of: vec![receiver],
-            is_contribution: true,
-        });
+        };
+        self.events.push(Entry::new(event, true));
         self.events.last_mut().must()
     }
 
@@ -202,14 +202,14 @@ impl Books {
         });
     }
 
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot::new(
+    pub fn snapshot(&self) -> std::sync::Arc<Snapshot> {
+        std::sync::Arc::new(Snapshot::new(
             self.events.clone(),
             self.resources.clone(),
             self.processes.clone(),
             self.equations.clone(),
             Rates::new(self.rates.clone(), self.defaults.clone()),
-        )
+        ))
     }
 }
 
@@ -234,7 +234,7 @@ pub trait EventFields {
     fn at(&mut self, at: DateTime<Utc>) -> &mut Self;
 }
 
-impl EventFields for SnapEvent {
+impl EventFields for Entry {
     fn input(&mut self, process: ProcessId) -> &mut Self {
         self.input_of = Some(process);
         self

@@ -52,7 +52,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::equation::{ClaimType, ValueEquation};
-use super::snapshot::{RuleScope, SnapEvent, Snapshot, Valued, Valuer, Working, source_of};
+use super::snapshot::{Entry, RuleScope, Snapshot, Valued, Valuer, Working, source_of};
 use super::{FastMap, FastSet};
 use crate::flow::FlowNode;
 use crate::observation::PropertyRegime;
@@ -400,7 +400,7 @@ struct Engine<'a> {
 }
 
 /// An event a payment credits, its valuation, and the part of it the payment drew.
-type Credit<'a> = (&'a SnapEvent, Arc<Valued>, Ratio);
+type Credit<'a> = (&'a Entry, Arc<Valued>, Ratio);
 
 /// How a resource's source brings value.
 enum Source<'a> {
@@ -409,7 +409,7 @@ enum Source<'a> {
     /// Output of a process in another scope with its own adopted equation (by index).
     SubScope(ProcessId, usize, AgentId),
     /// Bought in this agreement: the reciprocal events and this receipt's weight.
-    Bought(Vec<&'a SnapEvent>, Ratio),
+    Bought(Vec<&'a Entry>, Ratio),
     /// Moved or transferred from another resource.
     From(EconomicResourceId),
     /// A contribution of its own (cash, material, a raise).
@@ -427,7 +427,9 @@ impl<'a> Engine<'a> {
             total: FastMap::default(),
             fraction: FastMap::default(),
             valued: FastMap::default(),
-            shares: Vec::new(),
+            // At most a share per event and recipient: reserved (untouched memory costs
+            // nothing) rather than grown by copying, which was a tenth of a large rollup.
+            shares: Vec::with_capacity(snapshot.len()),
             share_at: FastMap::default(),
         }
     }
@@ -442,7 +444,7 @@ impl<'a> Engine<'a> {
 
     fn value_of(
         &mut self,
-        e: &SnapEvent,
+        e: &Entry,
         eq: usize,
         resource_value: Option<Decimal>,
     ) -> Result<Option<Arc<Valued>>, DomainError> {
@@ -478,7 +480,7 @@ impl<'a> Engine<'a> {
         Some((index, scope))
     }
 
-    fn source(&mut self, s: &'a SnapEvent, eq: usize) -> Source<'a> {
+    fn source(&mut self, s: &'a Entry, eq: usize) -> Source<'a> {
         if let Some(p) = s.output_of {
             return match self.sub_scope(p, eq) {
                 Some((index, scope)) => Source::SubScope(p, index, scope),
@@ -486,7 +488,7 @@ impl<'a> Engine<'a> {
             };
         }
         if let Some(agreement) = s.realization_of {
-            let (receipts, reciprocal): (Vec<&SnapEvent>, Vec<&SnapEvent>) =
+            let (receipts, reciprocal): (Vec<&Entry>, Vec<&Entry>) =
                 self.snapshot.realizing(agreement).partition(|e| e.provider == s.provider && source_of(e).is_some());
             if !reciprocal.is_empty() {
                 let declared: Option<Vec<Decimal>> = receipts.iter().map(|r| r.declared_value).collect();
@@ -510,7 +512,11 @@ impl<'a> Engine<'a> {
 
     /// The resources an input of a process leads to: a consumed resource with an origin, a
     /// used or cited one with a value to split.
-    fn input_child(&self, e: &SnapEvent) -> Option<EconomicResourceId> {
+    fn input_child(&self, e: &Entry) -> Option<EconomicResourceId> {
+        // The action first: most inputs are work, and asking for sources is a lookup.
+        if !matches!(e.action, Action::Consume | Action::Cite | Action::Use) {
+            return None;
+        }
         let r = e.resource_inventoried_as?;
         self.snapshot.sources(r).next()?;
         match e.action {
@@ -596,8 +602,8 @@ impl<'a> Engine<'a> {
     }
 
     /// The part of a process's inputs an output takes.
-    fn output_weight(&self, p: ProcessId, output: &SnapEvent) -> Ratio {
-        let outputs: Vec<&SnapEvent> = self.snapshot.outputs(p).collect();
+    fn output_weight(&self, p: ProcessId, output: &Entry) -> Ratio {
+        let outputs: Vec<&Entry> = self.snapshot.outputs(p).collect();
         let declared: Option<Vec<Decimal>> = outputs.iter().map(|o| o.declared_value).collect();
         match declared {
             Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
@@ -610,7 +616,7 @@ impl<'a> Engine<'a> {
     /// The value of a use or cite: its rule, else (a use) `quantity × valuePerUnitOfUse`.
     fn use_value(
         &mut self,
-        e: &SnapEvent,
+        e: &Entry,
         eq: usize,
         resource_value: Option<Decimal>,
     ) -> Result<Option<Valued>, DomainError> {
@@ -640,7 +646,7 @@ impl<'a> Engine<'a> {
         }))
     }
 
-    fn is_input_node(&self, e: &SnapEvent, eq: usize) -> Option<Key> {
+    fn is_input_node(&self, e: &Entry, eq: usize) -> Option<Key> {
         self.input_child(e).map(|r| (Node::Resource(r), eq))
     }
 
@@ -685,7 +691,7 @@ impl<'a> Engine<'a> {
     }
 
     /// The whole value one source brings into its resource.
-    fn source_value(&mut self, s: &'a SnapEvent, eq: usize) -> Result<Decimal, DomainError> {
+    fn source_value(&mut self, s: &'a Entry, eq: usize) -> Result<Decimal, DomainError> {
         Ok(match self.source(s, eq) {
             Source::Made(p) => {
                 let inputs = self.output_weight(p, s).of(self.total_of((Node::Process(p), eq)))?;
@@ -716,15 +722,14 @@ impl<'a> Engine<'a> {
     /// its provider when it is a contribution; else the deposits into the fund it came out
     /// of, made before it, in proportion to them. Each credit is (event credited, its
     /// valuation, the part of that valuation the payment drew).
-    fn payment_credits(&mut self, p: &'a SnapEvent, eq: usize) -> Result<Vec<Credit<'a>>, DomainError> {
+    fn payment_credits(&mut self, p: &'a Entry, eq: usize) -> Result<Vec<Credit<'a>>, DomainError> {
         if let Some(v) = self.value_of(p, eq, None)? {
             return Ok(vec![(p, v, Ratio::ONE)]);
         }
         let Some(fund) = p.resource_inventoried_as else {
             return Ok(vec![]);
         };
-        let before: Vec<&'a SnapEvent> =
-            self.snapshot.sources(fund).filter(|d| d.order_key() < p.order_key()).collect();
+        let before: Vec<&'a Entry> = self.snapshot.sources(fund).filter(|d| d.order_key() < p.order_key()).collect();
         let deposited: Decimal = before.iter().filter_map(|d| d.resource_quantity).sum();
         let paid = p.resource_quantity.unwrap_or_default();
         // A payment of more than the deposits before it draws all of them, no more.
@@ -826,7 +831,7 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn share_source(&mut self, key: Key, s: &'a SnapEvent, fraction: Ratio) -> Result<(), DomainError> {
+    fn share_source(&mut self, key: Key, s: &'a Entry, fraction: Ratio) -> Result<(), DomainError> {
         let eq = key.1;
         match self.source(s, eq) {
             Source::Made(p) => {
@@ -898,7 +903,7 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn share_input(&mut self, key: Key, e: &'a SnapEvent, fraction: Ratio) -> Result<(), DomainError> {
+    fn share_input(&mut self, key: Key, e: &'a Entry, fraction: Ratio) -> Result<(), DomainError> {
         let eq = key.1;
         let child = self.is_input_node(e, eq);
         match (e.action, child) {
@@ -963,7 +968,7 @@ impl<'a> Engine<'a> {
             self.shares.iter().enumerate().map(|(at, g)| (std::cmp::Reverse(g.value), agent(g), g.event, at)).collect();
         order.sort_unstable();
         let mut gathered: Vec<Option<Gathered>> = self.shares.into_iter().map(Some).collect();
-        let (mut contributions, mut maintenance) = (Vec::new(), Vec::new());
+        let (mut contributions, mut maintenance) = (Vec::with_capacity(order.len()), Vec::new());
         for g in order.into_iter().filter_map(|(.., at)| gathered[at].take()) {
             let (agent, list) = match g.to {
                 To::Contributor(agent) => (agent, &mut contributions),

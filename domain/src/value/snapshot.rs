@@ -5,14 +5,16 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::FastMap;
 use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_version};
 use super::formula::{Formula, Variable, Variables};
 use super::rates::{RateSource, Rates};
-use super::{FastMap, FastSet};
 use crate::observation::event::contributor;
 use crate::observation::{EconomicResource, PropertyRegime};
 use crate::sharing::access::{AccessRule, maintenance_recipient, split_use_value, use_value_per_unit};
@@ -60,9 +62,42 @@ pub struct SnapEvent {
     pub recorded: DateTime<Utc>,
     /// `inScopeOf`: the projects or networks it counts in.
     pub in_scope_of: Vec<AgentId>,
+}
+
+/// An event as a snapshot holds it: what the books say of it, shared with whatever read it
+/// (persistence's value index keeps every event once, and a snapshot of a million of them
+/// shares them rather than copying them), and whether it is a contribution, which depends on
+/// the affiliations when the snapshot is taken. It reads as the event (`Deref`); writing to
+/// it copies the event first, so the one it shares is never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The event.
+    pub event: Arc<SnapEvent>,
     /// Whether it is a contribution (in scope of an organization its provider is affiliated
     /// with: [`crate::observation::EconomicEvent::is_contribution`]).
     pub is_contribution: bool,
+}
+
+impl Entry {
+    /// `event`, a contribution or not.
+    pub fn new(event: impl Into<Arc<SnapEvent>>, is_contribution: bool) -> Self {
+        Self { event: event.into(), is_contribution }
+    }
+}
+
+impl Deref for Entry {
+    type Target = SnapEvent;
+
+    fn deref(&self) -> &SnapEvent {
+        &self.event
+    }
+}
+
+impl DerefMut for Entry {
+    /// Copies the event first when it is shared.
+    fn deref_mut(&mut self) -> &mut SnapEvent {
+        Arc::make_mut(&mut self.event)
+    }
 }
 
 impl SnapEvent {
@@ -149,6 +184,14 @@ pub fn contributor_of(e: &SnapEvent, used: Option<&SnapResource>) -> AgentId {
     contributor(e.action, e.provider, used.map(|r| (r.property_regime, r.primary_accountable)))
 }
 
+/// Whether a computation reads the resource `e` acts on (`resourceInventoriedAs`), when
+/// `rules_read_resources` says whether any version in it does
+/// ([`ValueEquation::reads_resources`]): always for a use or a cite (what a unit of use is
+/// worth, whose asset it is, its access rule), else only then. No other resource is read.
+pub fn reads_resource_of(e: &SnapEvent, rules_read_resources: bool) -> bool {
+    rules_read_resources || matches!(e.action, Action::Use | Action::Cite)
+}
+
 /// What the engine needs of a process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapProcess {
@@ -166,65 +209,67 @@ pub struct SnapProcess {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The events in recording order; the lists below hold positions in it.
-    events: Vec<SnapEvent>,
-    position: FastMap<EconomicEventId, usize>,
+    events: Vec<Entry>,
+    /// Where each event is, worked out on the first [`Snapshot::event`] (the engine itself
+    /// never asks: a million-event snapshot need not hash them all).
+    position: OnceLock<FastMap<EconomicEventId, usize>>,
     resources: FastMap<EconomicResourceId, SnapResource>,
     processes: FastMap<ProcessId, SnapProcess>,
     /// Every version of the scopes involved that was ever adopted, by scope.
     history: FastMap<AgentId, Vec<ValueEquation>>,
     rates: Rates,
-    /// Events into each resource (its sources), in order.
+    /// The events of each resource, process and agreement, worked out on the first question
+    /// (fluid equity over a million work events may ask none).
+    lists: OnceLock<Lists>,
+}
+
+/// Positions of events in a snapshot, each list in recording order.
+#[derive(Debug, Clone, Default)]
+struct Lists {
+    /// Events into each resource (its sources).
     sources: FastMap<EconomicResourceId, Vec<usize>>,
     inputs: FastMap<ProcessId, Vec<usize>>,
     outputs: FastMap<ProcessId, Vec<usize>>,
     realizing: FastMap<AgreementId, Vec<usize>>,
 }
 
+impl Lists {
+    fn of(events: &[Entry]) -> Self {
+        let mut lists = Lists::default();
+        for (at, e) in events.iter().enumerate() {
+            if let Some(r) = source_of(e) {
+                lists.sources.entry(r).or_default().push(at);
+            }
+            if let Some(p) = e.input_of {
+                lists.inputs.entry(p).or_default().push(at);
+            }
+            if let Some(p) = e.output_of {
+                lists.outputs.entry(p).or_default().push(at);
+            }
+            if let Some(a) = e.realization_of {
+                lists.realizing.entry(a).or_default().push(at);
+            }
+        }
+        lists
+    }
+}
+
 impl Snapshot {
     /// Indexes what persistence loaded. Order of the inputs does not matter: every list is
     /// sorted by recording order.
     pub fn new(
-        events: impl IntoIterator<Item = SnapEvent>,
+        events: impl IntoIterator<Item = Entry>,
         resources: impl IntoIterator<Item = SnapResource>,
         processes: impl IntoIterator<Item = SnapProcess>,
         history: impl IntoIterator<Item = ValueEquation>,
         rates: Rates,
     ) -> Self {
-        let mut events: Vec<SnapEvent> = events.into_iter().collect();
-        // Persistence hands them over in recording order, most of the time.
-        if !events.is_sorted_by_key(SnapEvent::order_key) {
-            events.sort_by_key(SnapEvent::order_key);
-        }
-        let mut position: FastMap<_, _> = FastMap::with_capacity_and_hasher(events.len(), Default::default());
-        let mut given_twice = false;
-        for (at, e) in events.iter().enumerate() {
-            given_twice |= position.insert(e.id, at).is_some();
-        }
-        // The same event given twice counts once (the first, by recording order).
-        if given_twice {
-            let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
-            events.retain(|e| seen.insert(e.id));
-            position = events.iter().enumerate().map(|(at, e)| (e.id, at)).collect();
-        }
-        let (mut sources, mut inputs, mut outputs, mut realizing) = (
-            FastMap::<_, Vec<_>>::default(),
-            FastMap::<_, Vec<_>>::default(),
-            FastMap::<_, Vec<_>>::default(),
-            FastMap::<_, Vec<_>>::default(),
-        );
-        for (at, e) in events.iter().enumerate() {
-            if let Some(r) = source_of(e) {
-                sources.entry(r).or_default().push(at);
-            }
-            if let Some(p) = e.input_of {
-                inputs.entry(p).or_default().push(at);
-            }
-            if let Some(p) = e.output_of {
-                outputs.entry(p).or_default().push(at);
-            }
-            if let Some(a) = e.realization_of {
-                realizing.entry(a).or_default().push(at);
-            }
+        let mut events: Vec<Entry> = events.into_iter().collect();
+        // Persistence hands them over in recording order, each once: one pass tells.
+        if !events.is_sorted_by(|a, b| a.order_key() < b.order_key()) {
+            events.sort_by_key(|e| e.order_key());
+            // The same event given twice counts once: sorted, the copies are neighbours.
+            events.dedup_by_key(|e| e.order_key());
         }
         let mut by_scope: FastMap<AgentId, Vec<ValueEquation>> = FastMap::default();
         for v in history {
@@ -236,26 +281,38 @@ impl Snapshot {
         }
         Self {
             events,
-            position,
+            position: OnceLock::new(),
             resources: resources.into_iter().map(|r| (r.id, r)).collect(),
             processes: processes.into_iter().map(|p| (p.id, p)).collect(),
             history: by_scope,
             rates,
-            sources,
-            inputs,
-            outputs,
-            realizing,
+            lists: OnceLock::new(),
         }
     }
 
+    fn lists(&self) -> &Lists {
+        self.lists.get_or_init(|| Lists::of(&self.events))
+    }
+
     /// An event.
-    pub fn event(&self, id: EconomicEventId) -> Option<&SnapEvent> {
-        self.position.get(&id).map(|&at| &self.events[at])
+    pub fn event(&self, id: EconomicEventId) -> Option<&Entry> {
+        let position = self.position.get_or_init(|| self.events.iter().enumerate().map(|(at, e)| (e.id, at)).collect());
+        position.get(&id).map(|&at| &self.events[at])
     }
 
     /// Every event, in recording order.
-    pub fn events(&self) -> impl Iterator<Item = &SnapEvent> {
+    pub fn events(&self) -> impl Iterator<Item = &Entry> {
         self.events.iter()
+    }
+
+    /// How many events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether it holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
     }
 
     /// A resource.
@@ -278,33 +335,33 @@ impl Snapshot {
         self.history(scope).iter().find(|v| v.status == super::equation::EquationStatus::Adopted)
     }
 
-    fn ids<'a, K: std::hash::Hash + Eq>(
+    fn at<'a, K: std::hash::Hash + Eq>(
         &'a self,
         map: &'a FastMap<K, Vec<usize>>,
         key: K,
-    ) -> impl Iterator<Item = &'a SnapEvent> + 'a {
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
         map.get(&key).into_iter().flatten().map(|&at| &self.events[at])
     }
 
     /// The events that brought quantity into `r` (produced, transferred, moved or copied in,
     /// raised), in recording order.
-    pub fn sources(&self, r: EconomicResourceId) -> impl Iterator<Item = &SnapEvent> {
-        self.ids(&self.sources, r)
+    pub fn sources(&self, r: EconomicResourceId) -> impl Iterator<Item = &Entry> {
+        self.at(&self.lists().sources, r)
     }
 
     /// The inputs of `p`, in recording order.
-    pub fn inputs(&self, p: ProcessId) -> impl Iterator<Item = &SnapEvent> {
-        self.ids(&self.inputs, p)
+    pub fn inputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
+        self.at(&self.lists().inputs, p)
     }
 
     /// The outputs of `p`, in recording order.
-    pub fn outputs(&self, p: ProcessId) -> impl Iterator<Item = &SnapEvent> {
-        self.ids(&self.outputs, p)
+    pub fn outputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
+        self.at(&self.lists().outputs, p)
     }
 
     /// The events realising agreement `a`, in recording order.
-    pub fn realizing(&self, a: AgreementId) -> impl Iterator<Item = &SnapEvent> {
-        self.ids(&self.realizing, a)
+    pub fn realizing(&self, a: AgreementId) -> impl Iterator<Item = &Entry> {
+        self.at(&self.lists().realizing, a)
     }
 
     /// Everything that ever came into `r`: the sum of its sources' quantities.

@@ -112,7 +112,8 @@ impl Store {
         let equation = self.equation_for(equation, Some(scope), as_of).await?;
         let compute = async {
             self.catch_up_values().await?;
-            let snapshot = super::snapshot::scope_snapshot_in(self, self.connection(), scope, &equation).await?;
+            let snapshot =
+                Arc::new(super::snapshot::scope_snapshot_in(self, self.connection(), scope, &equation).await?);
             let started = std::time::Instant::now();
             let equity = fluid_equity(&snapshot, scope, &equation, as_of)?;
             tracing::debug!(elapsed = ?started.elapsed(), "fluid equity: valued");

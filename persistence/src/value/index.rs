@@ -15,9 +15,10 @@
 //! reads events it wrote itself).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use ovn_domain::value::FastMap;
-use ovn_domain::value::snapshot::SnapEvent;
+use ovn_domain::value::snapshot::{Entry, SnapEvent};
+use ovn_domain::value::{FastMap, FastSet};
 use ovn_domain::{Action, AgentId, AgreementId, EconomicEventId, EconomicResourceId, ProcessId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -232,37 +233,38 @@ impl ValueLog {
 
     /// The event with its corrections folded in (their signed deltas added to its
     /// quantities) and the agreement it realises now; `None` for a correction, which is
-    /// folded into the event it corrects.
-    fn folded(&self, loaded: &Loaded, realized: &Realized) -> Option<SnapEvent> {
+    /// folded into the event it corrects. The index's own event is shared, not copied,
+    /// unless one of these changes it.
+    fn folded(&self, loaded: &Loaded, realized: &Realized) -> Option<Entry> {
         if loaded.corrects.is_some() {
             return None;
         }
-        let mut event = loaded.event.clone();
-        // Both are rare: a million contributions may have none, and then ask nothing.
-        if !realized.by_event.is_empty() {
-            event.realization_of = realized.by_event.get(&event.id).copied();
+        let mut entry = Entry::new(Arc::clone(&loaded.event), false);
+        // Both are rare: a million contributions may have none.
+        if let Some(&agreement) = realized.by_event.get(&entry.id) {
+            entry.realization_of = Some(agreement);
         }
         if !self.corrections.is_empty() {
-            for c in self.at(self.corrections.get(&event.id)) {
-                fold(&mut event, &c.event);
+            for c in self.at(self.corrections.get(&entry.id)) {
+                fold(&mut entry, &c.event);
             }
         }
-        Some(event)
+        Some(entry)
     }
 
     /// The events that bring quantity into `resource` (corrections folded in).
-    pub(crate) fn sources_of(&self, resource: EconomicResourceId, realized: &Realized) -> Vec<SnapEvent> {
+    pub(crate) fn sources_of(&self, resource: EconomicResourceId, realized: &Realized) -> Vec<Entry> {
         self.at(self.sources.get(&resource)).filter_map(|l| self.folded(l, realized)).collect()
     }
 
     /// Everything upstream of `resource`: its sources, the processes that made them with all
     /// their inputs and outputs, the agreements of purchases with their payments and
     /// expenses, the resources these came out of, and so on up; each event once.
-    pub(crate) fn upstream(&self, resource: EconomicResourceId, realized: &Realized) -> Vec<SnapEvent> {
+    pub(crate) fn upstream(&self, resource: EconomicResourceId, realized: &Realized) -> Vec<Entry> {
         let mut taken = vec![false; self.events.len()];
-        let mut seen_resources = std::collections::HashSet::from([resource]);
-        let mut seen_processes = std::collections::HashSet::new();
-        let mut seen_agreements = std::collections::HashSet::new();
+        let mut seen_resources: FastSet<EconomicResourceId> = FastSet::from_iter([resource]);
+        let mut seen_processes: FastSet<ProcessId> = FastSet::default();
+        let mut seen_agreements: FastSet<AgreementId> = FastSet::default();
         let (mut resources, mut processes, mut agreements) = (vec![resource], Vec::new(), Vec::new());
         let mut out = Vec::new();
         let mut next: Vec<u32> = Vec::new();
@@ -296,9 +298,9 @@ impl ValueLog {
 
     /// The events in `scope` (corrections folded in), with the sources of the resources they
     /// consume (which say whether a consumed resource has a recorded origin).
-    pub(crate) fn scope(&self, scope: AgentId, realized: &Realized) -> Vec<SnapEvent> {
+    pub(crate) fn scope(&self, scope: AgentId, realized: &Realized) -> Vec<Entry> {
         let mine = self.scopes.get(&scope);
-        let mut out: Vec<SnapEvent> = Vec::with_capacity(mine.map_or(0, Vec::len));
+        let mut out: Vec<Entry> = Vec::with_capacity(mine.map_or(0, Vec::len));
         out.extend(self.at(mine).filter_map(|l| self.folded(l, realized)));
         let mut consumed: Vec<EconomicResourceId> =
             out.iter().filter(|e| e.action == Action::Consume).filter_map(|e| e.resource_inventoried_as).collect();

@@ -46,7 +46,7 @@ pub async fn equity_weights_in(
     let Some(equation) = adopted_in(txn, &[scope]).await?.remove(&scope) else {
         return Ok(contributors.into_iter().map(|agent| (agent, Decimal::ONE)).collect());
     };
-    let snapshot = snapshot::scope_snapshot_in(store, txn, scope, &equation).await?;
+    let snapshot = std::sync::Arc::new(snapshot::scope_snapshot_in(store, txn, scope, &equation).await?);
     let equity = ovn_domain::value::equity::fluid_equity(&snapshot, scope, &equation, Some(at))?;
     let value_of = |agent: AgentId| equity.holders.iter().find(|h| h.agent == agent).map_or(Decimal::ZERO, |h| h.value);
     Ok(contributors.into_iter().map(|agent| (agent, value_of(agent))).collect())

@@ -6,14 +6,19 @@
 //! with the domain's own rule ([`ContributionTest`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use ovn_domain::agent::network::Ties;
 use ovn_domain::agent::{Agent, AgentKind};
 use ovn_domain::observation::event::ContributionTest;
-use ovn_domain::observation::{EconomicResource, Process, PropertyRegime, ResourceDetails, ResourceState};
+use ovn_domain::observation::{EconomicResource, PropertyRegime, ResourceDetails, ResourceState};
 use ovn_domain::value::equation::ValueEquation;
-use ovn_domain::value::snapshot::{SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of};
-use ovn_domain::{Action, AgentId, EconomicEventId, EconomicResourceId, ProcessId, ResourceSpecificationId};
+use ovn_domain::value::snapshot::{
+    Entry, SnapEvent, SnapProcess, SnapResource, Snapshot, contributor_of, reads_resource_of,
+};
+use ovn_domain::{
+    Action, AgentId, EconomicEventId, EconomicResourceId, ProcessId, ProcessSpecificationId, ResourceSpecificationId,
+};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
@@ -22,7 +27,7 @@ use crate::entity::{agent, economic_event, economic_resource, process};
 use crate::error::Result;
 use crate::observation::read::scopes_of_processes;
 use crate::revisioned::{IN_LIST_MAX, by_ids};
-use crate::rows::{id, measure, opt, process_from, uris_from_json};
+use crate::rows::{id, measure, opt, uris_from_json};
 use crate::store::Store;
 
 /// The columns of an event the engine reads, as the value index reads them: with its number
@@ -80,8 +85,8 @@ pub(crate) const EVENT_COLUMNS: [economic_event::Column; 18] = {
 
 /// An event as the engine reads it, before it is known to be a contribution.
 pub(crate) struct Loaded {
-    /// The event (not yet marked as a contribution).
-    pub(crate) event: SnapEvent,
+    /// The event, shared by every snapshot that holds it.
+    pub(crate) event: Arc<SnapEvent>,
     /// The event it corrects, for a correction.
     pub(crate) corrects: Option<EconomicEventId>,
 }
@@ -97,7 +102,7 @@ impl ValueRow {
             .collect::<Result<Vec<_>>>()?;
         in_scope_of.sort_unstable();
         Ok(Loaded {
-            event: SnapEvent {
+            event: Arc::new(SnapEvent {
                 id: id(&self.id, EconomicEventId::parse)?,
                 action: Action::parse(&self.action)?,
                 provider: id(&self.provider, AgentId::parse)?,
@@ -116,8 +121,7 @@ impl ValueRow {
                 point_in_time: when,
                 recorded: self.created_at,
                 in_scope_of,
-                is_contribution: false,
-            },
+            }),
             corrects: opt(self.corrects.as_deref(), EconomicEventId::parse)?,
         })
     }
@@ -153,21 +157,34 @@ pub(crate) async fn scope_snapshot_in<C: ConnectionTrait>(
     snapshot
 }
 
-/// Turns events (corrections folded in) into a snapshot: their resources, processes, the
-/// equations of the scopes involved, the rates, and which events are contributions.
+/// Turns events (corrections folded in) into a snapshot: their processes, the equations of
+/// the scopes involved, the resources valuing reads ([`reads_resource_of`]), the rates, and
+/// which events are contributions.
 async fn snapshot_of<C: ConnectionTrait>(
     conn: &C,
-    mut events: Vec<SnapEvent>,
+    mut events: Vec<Entry>,
     equation: &ValueEquation,
 ) -> Result<Snapshot> {
-    let resource_ids: Vec<EconomicResourceId> = events
-        .iter()
-        .flat_map(|e| [e.resource_inventoried_as, e.to_resource_inventoried_as])
-        .flatten()
-        .collect::<Distinct<_>>()
-        .0;
+    let started = std::time::Instant::now();
     let process_ids: Vec<ProcessId> =
         events.iter().flat_map(|e| [e.input_of, e.output_of]).flatten().collect::<Distinct<_>>().0;
+    let processes = processes_in(conn, &process_ids).await?;
+    let scopes: Vec<AgentId> = events
+        .iter()
+        .flat_map(|e| e.in_scope_of.iter().copied())
+        .chain(processes.iter().flat_map(|p| p.in_scope_of.iter().copied()))
+        .chain([equation.scope])
+        .collect::<Distinct<_>>()
+        .0;
+    let history = crate::value::equation_history_in(conn, &scopes).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), processes = processes.len(), "snapshot: processes and equations read");
+    let rules_read_resources = std::iter::once(equation).chain(&history).any(ValueEquation::reads_resources);
+    let resource_ids: Vec<EconomicResourceId> = events
+        .iter()
+        .filter(|e| reads_resource_of(e, rules_read_resources))
+        .filter_map(|e| e.resource_inventoried_as)
+        .collect::<Distinct<_>>()
+        .0;
     let resources = resources_in(conn, &resource_ids).await?;
     // The access rules of the resources used, in one batch: what a unit of use is worth, and
     // the maintenance share of each use (D173, D190).
@@ -182,24 +199,16 @@ async fn snapshot_of<C: ConnectionTrait>(
     let mut rules = crate::sharing::access::effective_rules_in(conn, &used).await?;
     let snap_resources: HashMap<EconomicResourceId, SnapResource> =
         resources.values().map(|r| (r.id, SnapResource::of(r, rules.remove(&r.id)))).collect();
+    tracing::debug!(elapsed = ?started.elapsed(), resources = snap_resources.len(), "snapshot: resources read");
     // Who an event is credited to: the owner of a pooled asset for a use of it (D191), whose
     // affiliation then decides whether it is a contribution.
-    let credited_to = |e: &SnapEvent| contributor_of(e, e.resource_inventoried_as.and_then(|r| snap_resources.get(&r)));
-    let processes = processes_in(conn, &process_ids).await?;
-    let scopes: Vec<AgentId> = events
-        .iter()
-        .flat_map(|e| e.in_scope_of.iter().copied())
-        .chain(processes.values().flat_map(|p| p.in_scope_of.iter().copied()))
-        .chain([equation.scope])
-        .collect::<Distinct<_>>()
-        .0;
+    let credited_to = |e: &Entry| contributor_of(e, e.resource_inventoried_as.and_then(|r| snap_resources.get(&r)));
     let agents = by_ids::<Agent, _>(conn, agent::Column::Id, &scopes).await?;
     let organizations: HashSet<AgentId> =
         agents.values().filter(|a| a.kind == AgentKind::Organization).map(|a| a.id).collect();
     let providers: Vec<AgentId> = events.iter().map(|e| e.provider).collect::<Distinct<_>>().0;
     let credited: Vec<AgentId> = events.iter().map(credited_to).collect::<Distinct<_>>().0;
     let ties: Ties = crate::agent::network::ties_around(conn, &credited, &scopes).await?;
-    let history = crate::value::equation_history_in(conn, &scopes).await?;
     let skills: Vec<ResourceSpecificationId> = events
         .iter()
         .filter_map(|e| e.resource_conforms_to)
@@ -207,17 +216,15 @@ async fn snapshot_of<C: ConnectionTrait>(
         .collect::<Distinct<_>>()
         .0;
     let rates = crate::rates::rates_for_in(conn, &providers, &skills).await?;
-    tracing::debug!("snapshot: records around the events read");
+    tracing::debug!(elapsed = ?started.elapsed(), "snapshot: affiliations and rates read");
     let mut test = ContributionTest::new(&ties);
-    let contributions: Vec<bool> = events
-        .iter()
-        .map(|e| test.is_contribution(credited_to(e), e.in_scope_of.iter().filter(|s| organizations.contains(s))))
-        .collect();
-    for (e, contributes) in events.iter_mut().zip(contributions) {
-        e.is_contribution = contributes;
+    for e in &mut events {
+        e.is_contribution =
+            test.is_contribution(credited_to(e), e.in_scope_of.iter().filter(|s| organizations.contains(s)));
     }
-    tracing::debug!("snapshot: contributions marked");
-    Ok(Snapshot::new(events, snap_resources.into_values(), processes.values().map(snap_process), history, rates))
+    let snapshot = Snapshot::new(events, snap_resources.into_values(), processes, history, rates);
+    tracing::debug!(elapsed = ?started.elapsed(), "snapshot: contributions marked, indexed");
+    Ok(snapshot)
 }
 
 /// Distinct values, sorted (hashed first: a million events name a few hundred agents).
@@ -300,13 +307,25 @@ async fn resources_in<C: ConnectionTrait>(
     Ok(found)
 }
 
-/// Processes by id with their scopes, on any connection.
-async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result<HashMap<ProcessId, Process>> {
+/// What the engine reads of a process.
+#[derive(Debug, FromQueryResult)]
+struct ProcessRow {
+    id: String,
+    based_on: Option<String>,
+    classified_as: Option<String>,
+}
+
+/// Processes by id with their scopes, the engine's columns only, on any connection.
+async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result<Vec<SnapProcess>> {
+    use process::Column as C;
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_LIST_MAX) {
         rows.extend(
             process::Entity::find()
-                .filter(process::Column::Id.is_in(chunk.iter().map(ToString::to_string)))
+                .select_only()
+                .columns([C::Id, C::BasedOn, C::ClassifiedAs])
+                .filter(C::Id.is_in(chunk.iter().map(ToString::to_string)))
+                .into_model::<ProcessRow>()
                 .all(conn)
                 .await?,
         );
@@ -315,8 +334,13 @@ async fn processes_in<C: ConnectionTrait>(conn: &C, ids: &[ProcessId]) -> Result
     let mut scopes = scopes_of_processes(conn, &keys).await?;
     rows.into_iter()
         .map(|row| {
-            let in_scope = scopes.remove(&row.id).unwrap_or_default();
-            process_from(row, in_scope).map(|p| (p.id, p))
+            let in_scope_of = scopes.remove(&row.id).unwrap_or_default();
+            Ok(SnapProcess {
+                id: id(&row.id, ProcessId::parse)?,
+                based_on: opt(row.based_on.as_deref(), ProcessSpecificationId::parse)?,
+                classified_as: uris_from_json("classifiedAs", row.classified_as.as_deref())?,
+                in_scope_of,
+            })
         })
         .collect()
 }
@@ -332,14 +356,5 @@ impl Store {
     pub async fn scope_snapshot(&self, scope: AgentId, equation: &ValueEquation) -> Result<Snapshot> {
         self.catch_up_values().await?;
         scope_snapshot_in(self, self.connection(), scope, equation).await
-    }
-}
-
-fn snap_process(p: &Process) -> SnapProcess {
-    SnapProcess {
-        id: p.id,
-        based_on: p.based_on,
-        classified_as: p.classified_as.clone(),
-        in_scope_of: p.in_scope_of.clone(),
     }
 }

@@ -151,3 +151,29 @@ fn forward_keeps_earlier_values_and_restate_replaces_them() {
     // Nothing adopted: the draft values everything.
     assert_eq!(valuing_version(&v3, &[], day(5)).version, 3);
 }
+
+#[test]
+fn a_version_reads_resources_only_through_a_resource_filter_rate_or_value_per_unit_of_use() {
+    use crate::value::fixture::deliverable_equation;
+    use crate::value::snapshot::reads_resource_of;
+    let scope = AgentId::new();
+    let of = |rules: Vec<Rule>| deliverable_equation(scope, 1, rules).reads_resources();
+    assert!(!of(vec![rule(Action::Work, "quantity * 10"), rule(Action::Raise, "quantity + declaredValue")]));
+    assert!(of(vec![rule(Action::Work, "quantity * rate")]), "the skill may be the resource's specification");
+    assert!(of(vec![rule(Action::Use, "quantity * valuePerUnitOfUse")]));
+    let mut by_class = rule(Action::Transfer, "quantity");
+    by_class.resource_classified_as =
+        vec![crate::text::Uri::parse("classifiedAs", "https://example.org/material").must()];
+    assert!(of(vec![by_class]));
+    let mut by_spec = rule(Action::Transfer, "quantity");
+    by_spec.resource_conforms_to = Some(ResourceSpecificationId::new());
+    assert!(of(vec![by_spec]));
+    // A use or a cite reads its asset whatever the rules; other events only when they do.
+    let kit = crate::value::fixture::sensor_kit();
+    let snapshot = kit.books.snapshot();
+    for e in snapshot.events() {
+        let asset = matches!(e.action, Action::Use | Action::Cite);
+        assert_eq!(reads_resource_of(e, false), asset, "{:?}", e.action);
+        assert!(reads_resource_of(e, true));
+    }
+}

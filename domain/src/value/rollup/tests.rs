@@ -148,7 +148,7 @@ fn a_tool_used_in_the_process_credits_its_makers_their_part_of_the_use_value_onc
 /// Ten items bought for 300: 150 out of the fund (X deposited 200, then Y 100) and 150 by
 /// Zoe; W deposits 500 after the fund paid. `consumed` of the items go into one gadget.
 struct FundPurchase {
-    snapshot: Snapshot,
+    snapshot: Arc<Snapshot>,
     equation: ValueEquation,
     gadget: EconomicResourceId,
     project: AgentId,
@@ -335,7 +335,7 @@ fn several_receipts_of_one_agreement_split_its_payments_by_declared_value_else_e
 /// consumed by the root project's assembly where Rita works 1 h at rate 10. With
 /// `q_equation`, Q's adopted equation is in the snapshot's history.
 struct SubProject {
-    snapshot: Snapshot,
+    snapshot: Arc<Snapshot>,
     root_equation: ValueEquation,
     widget: EconomicResourceId,
     made: EconomicEventId,
@@ -397,7 +397,9 @@ fn a_part_made_in_a_sub_project_with_its_own_equation_is_one_share_of_that_proje
 /// Ann's 2 h recorded on day 5 and Ben's 3 h on day 15 (rate 10) in one process; v1
 /// (`quantity * rate`) was adopted on day 0 and retired on day 10, v2 (`quantity * rate * 2`)
 /// adopted on day 10 with `valuation`.
-fn two_versions(valuation: Valuation) -> (Snapshot, ValueEquation, ValueEquation, EconomicResourceId, [AgentId; 2]) {
+fn two_versions(
+    valuation: Valuation,
+) -> (Arc<Snapshot>, ValueEquation, ValueEquation, EconomicResourceId, [AgentId; 2]) {
     let (project, ann, ben) = (AgentId::new(), AgentId::new(), AgentId::new());
     let skill = ResourceSpecificationId::new();
     let mut v1 = deliverable_equation(project, 1, vec![work_rule()]);
@@ -441,7 +443,9 @@ fn a_restating_version_revalues_earlier_work_and_a_forward_one_keeps_its_old_val
 
 /// Ann works 8 h (rate 10, 80) in a process with two outputs, A (3 units by Pat) and B (1
 /// unit by Quin), with `declared` values; a produce is worth `quantity * 2` to its producer.
-fn two_outputs(declared: Option<(&str, &str)>) -> (Snapshot, ValueEquation, [EconomicResourceId; 2], [AgentId; 3]) {
+fn two_outputs(
+    declared: Option<(&str, &str)>,
+) -> (Arc<Snapshot>, ValueEquation, [EconomicResourceId; 2], [AgentId; 3]) {
     let (project, ann, pat, quin) = (AgentId::new(), AgentId::new(), AgentId::new(), AgentId::new());
     let skill = ResourceSpecificationId::new();
     let eq = deliverable_equation(project, 1, vec![work_rule(), rule(Action::Produce, "quantity * 2")]);
