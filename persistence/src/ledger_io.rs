@@ -664,7 +664,7 @@ impl Store {
     /// PostgreSQL with `COPY` on a transaction of its own. On both, the event tables'
     /// secondary indexes are dropped for the load and rebuilt, as the database defines them,
     /// before the commit; on PostgreSQL their foreign keys too (added back, and so checked,
-    /// over every row at once).
+    /// over every row at once), and the tables are analyzed after it.
     pub async fn write_ledger_stream(&self, batches: mpsc::Receiver<LedgerBatch>, progress: Progress) -> Result<u64> {
         if self.backend() == DbBackend::Postgres {
             return self.write_postgres(batches, &progress).await;
@@ -689,6 +689,8 @@ impl Store {
         match loaded {
             Ok(rows) => {
                 txn.commit().await.map_err(postgres::sqlx_error)?;
+                let mut conn = pool.acquire().await.map_err(postgres::sqlx_error)?;
+                postgres::analyze(&mut conn).await?;
                 Ok(rows)
             }
             Err(err) => {
