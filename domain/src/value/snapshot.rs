@@ -364,9 +364,13 @@ impl Snapshot {
         self.at(&self.lists().realizing, a)
     }
 
-    /// Everything that ever came into `r`: the sum of its sources' quantities.
-    pub fn total_in(&self, r: EconomicResourceId) -> Decimal {
-        self.sources(r).filter_map(|e| e.resource_quantity).sum()
+    /// Everything that ever came into `r`: the sum of its sources' quantities (an error
+    /// when it is too large for a decimal).
+    pub fn total_in(&self, r: EconomicResourceId) -> Result<Decimal, DomainError> {
+        self.sources(r)
+            .filter_map(|e| e.resource_quantity)
+            .try_fold(Decimal::ZERO, |sum, q| sum.checked_add(q))
+            .ok_or_else(|| DomainError::Conflict("a quantity is too large to compute exactly".into()))
     }
 }
 
