@@ -13,6 +13,14 @@ use ovn_domain::agent::{AgentKind, AgentProfile};
 use ovn_domain::text::Name;
 use tracing_subscriber::EnvFilter;
 
+/// The server allocates and frees much in bursts (a rollup writes and drops tens of
+/// megabytes of shares; the value index holds a million small events). The system allocator
+/// handed large blocks back to the kernel and faulted them in again on the next request, and
+/// its timings swung with what the previous request had freed; mimalloc reuses its pages.
+/// docs/performance.md has the figures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "ovn", version, about = "The backend of an Open Value Network (ValueFlows over GraphQL)")]
 struct Cli {

@@ -501,12 +501,13 @@ enum EdgeKind<'a> {
     SubScope { process: u32, eq: usize, scope: AgentId, weight: Ratio },
     /// Bought in an agreement: the reciprocal events and this receipt's weight.
     Bought { reciprocal: Box<[&'a Entry]>, weight: Ratio },
-    /// Moved or transferred from another resource.
-    From { from: u32 },
+    /// Moved or transferred from another resource, this much (kept here so that the later
+    /// passes need not read the event again).
+    From { from: u32, quantity: Decimal },
     /// A contribution of its own (cash, material, a raise).
     Contributed,
-    /// A process's input: a consumed resource with a recorded origin.
-    Consume { child: u32 },
+    /// A process's input: so much of a consumed resource with a recorded origin.
+    Consume { child: u32, quantity: Decimal },
     /// A use or a cite, with the asset when its value is split among its contributors.
     UseOrCite { child: Option<u32> },
     /// Any other input: work, or material from the provider's own stock.
@@ -518,7 +519,7 @@ impl EdgeKind<'_> {
     fn child(&self) -> Option<u32> {
         match *self {
             EdgeKind::Made { process, .. } | EdgeKind::SubScope { process, .. } => Some(process),
-            EdgeKind::From { from: child } | EdgeKind::Consume { child } => Some(child),
+            EdgeKind::From { from: child, .. } | EdgeKind::Consume { child, .. } => Some(child),
             EdgeKind::UseOrCite { child } => child,
             EdgeKind::Bought { .. } | EdgeKind::Contributed | EdgeKind::Input => None,
         }
@@ -719,7 +720,8 @@ impl<'a> Engine<'a> {
         }
         Ok(match s.resource_inventoried_as {
             Some(from) if self.snapshot.sources(from).next().is_some() => {
-                EdgeKind::From { from: self.node((Node::Resource(from), eq)) }
+                let quantity = s.resource_quantity.unwrap_or_default();
+                EdgeKind::From { from: self.node((Node::Resource(from), eq)), quantity }
             }
             _ => EdgeKind::Contributed,
         })
@@ -739,7 +741,9 @@ impl<'a> Engine<'a> {
         });
         let child = child.map(|r| self.node((Node::Resource(r), eq)));
         match (e.action, child) {
-            (Action::Consume, Some(child)) => EdgeKind::Consume { child },
+            (Action::Consume, Some(child)) => {
+                EdgeKind::Consume { child, quantity: e.resource_quantity.unwrap_or_default() }
+            }
             (Action::Consume, None) => EdgeKind::Input,
             (_, child) => EdgeKind::UseOrCite { child },
         }
@@ -823,8 +827,8 @@ impl<'a> Engine<'a> {
     }
 
     /// The part of a node's quantity a quantity is.
-    fn part_of(&self, at: u32, quantity: Option<Decimal>) -> Ratio {
-        Ratio::new(quantity.unwrap_or_default(), self.nodes[at as usize].total_in)
+    fn part_of(&self, at: u32, quantity: Decimal) -> Ratio {
+        Ratio::new(quantity, self.nodes[at as usize].total_in)
     }
 
     /// The part of a process's inputs an output takes.
@@ -917,13 +921,12 @@ impl<'a> Engine<'a> {
         let mut total = Decimal::ZERO;
         for i in self.nodes[at as usize].edges.clone() {
             let valued = self.edge_valuation(eq, i)?;
-            let e = self.edges[i].event;
             let v = match &self.edges[i].kind {
                 EdgeKind::Made { process, weight } | EdgeKind::SubScope { process, weight, .. } => {
                     add(weight.of(self.total_of(*process))?, worth(&valued))?
                 }
-                EdgeKind::From { from: child } | EdgeKind::Consume { child } => {
-                    self.part_of(*child, e.resource_quantity).of(self.total_of(*child))?
+                EdgeKind::From { from: child, quantity } | EdgeKind::Consume { child, quantity } => {
+                    self.part_of(*child, *quantity).of(self.total_of(*child))?
                 }
                 EdgeKind::Bought { reciprocal, weight } => {
                     let (reciprocal, weight) = (reciprocal.clone(), *weight);
@@ -1069,9 +1072,9 @@ impl<'a> Engine<'a> {
                 let value = fraction.of(whole)?;
                 self.credit(at, &[e.id], To::Contributor(scope), valued, value, "")?;
             }
-            EdgeKind::From { from } => {
-                let from = *from;
-                self.add_fraction(from, fraction.times(self.part_of(from, e.resource_quantity))?)?;
+            EdgeKind::From { from, quantity } => {
+                let (from, quantity) = (*from, *quantity);
+                self.add_fraction(from, fraction.times(self.part_of(from, quantity))?)?;
             }
             EdgeKind::Bought { reciprocal, weight } => {
                 let f = fraction.times(*weight)?;
@@ -1099,9 +1102,9 @@ impl<'a> Engine<'a> {
                     self.credit(at, &[e.id], To::Contributor(e.provider), v, value, "contributed into the resource")?;
                 }
             }
-            EdgeKind::Consume { child } => {
-                let child = *child;
-                self.add_fraction(child, fraction.times(self.part_of(child, e.resource_quantity))?)?;
+            EdgeKind::Consume { child, quantity } => {
+                let (child, quantity) = (*child, *quantity);
+                self.add_fraction(child, fraction.times(self.part_of(child, quantity))?)?;
             }
             EdgeKind::UseOrCite { child } => {
                 let child = *child;
