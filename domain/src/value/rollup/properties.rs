@@ -358,6 +358,13 @@ fn well_formed(r: &Rollup) -> Result<(), TestCaseError> {
             .windows(2)
             .any(|w| !matches!(w[0], FlowNode::Event(_)) && !matches!(w[1], FlowNode::Event(_)));
         prop_assert!(!nodes_side_by_side, "{:?}", s.path);
+        let nodes = s.path.to_vec();
+        prop_assert_eq!(nodes.len(), s.path.len());
+        prop_assert!((0..nodes.len()).all(|at| s.path[at] == nodes[at]), "{:?}", s.path);
+    }
+    for list in [&r.shares, &r.maintenance] {
+        let keys: Vec<_> = list.iter().map(|s| (std::cmp::Reverse(s.value), s.agent, s.event)).collect();
+        prop_assert!(keys.windows(2).all(|w| w[0] < w[1]), "largest first, then by agent and event: {:?}", keys);
     }
     let keys: BTreeSet<(EconomicEventId, AgentId)> = r.shares.iter().map(|s| (s.event, s.agent)).collect();
     prop_assert_eq!(keys.len(), r.shares.len(), "one share per event and agent");

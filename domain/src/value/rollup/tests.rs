@@ -740,3 +740,52 @@ fn a_made_tool_s_maintenance_share_comes_off_before_its_makers_share_the_use() {
     let upkeep = all.maintenance[0].explanation.to_string();
     assert!(upkeep.contains("= 10; 50% (5) to maintenance, 5 to the asset's contributors"), "{upkeep}");
 }
+
+/// A share of `value` to `agent` for `event`, as the engine would build it.
+fn bare_share(agent: u128, event: u128, value: Decimal) -> Share {
+    let root = FlowNode::Resource(EconomicResourceId::from_uuid(uuid::Uuid::from_u128(1)));
+    let tree: Arc<[Step]> = vec![Step { parent: 0, via: root, node: root, depth: 0 }].into();
+    let event = EconomicEventId::from_uuid(uuid::Uuid::from_u128(event));
+    let valued = Arc::new(Valued {
+        value,
+        equation: ValueEquationId::from_uuid(uuid::Uuid::from_u128(2)),
+        version: 1,
+        rule: crate::ValueEquationRuleId::from_uuid(uuid::Uuid::nil()),
+        claim_type: ClaimType::Equity,
+        working: Working::Said("given".into()),
+    });
+    Share {
+        agent: AgentId::from_uuid(uuid::Uuid::from_u128(agent)),
+        event,
+        value,
+        event_value: value,
+        path: SharePath::new(tree, 0, &[event]),
+        equation: valued.equation,
+        version: 1,
+        claim_type: ClaimType::Equity,
+        explanation: Explanation { how: "".into(), valued, value, reaches: 1 },
+    }
+}
+
+#[test]
+fn shares_are_put_in_order_whether_their_values_fit_one_integer_scale_or_not() {
+    // Largest first, then by agent, then by event. With 2, 10.5, 0.25, 2 (agent 7) and 2
+    // (agent 3, two events), the order is 10.5; 2 by agent 3 (events 5 then 6); 2 by agent 7;
+    // 0.25. The values fit integers at scale 2 (1050, 200, 25): the integer keys sort them.
+    let fits = [(7, 1, "2"), (9, 2, "10.5"), (4, 3, "0.25"), (3, 6, "2.00"), (3, 5, "2")];
+    let expected = [(9, 2), (3, 5), (3, 6), (7, 1), (4, 3)];
+    let shares: Vec<Share> = fits.iter().map(|(a, e, v)| bare_share(*a, *e, d(v))).collect();
+    assert!(as_integers(&shares).is_some());
+    let order: Vec<(u128, u128)> =
+        in_order(shares).iter().map(|s| (s.agent.uuid().as_u128(), s.event.uuid().as_u128())).collect();
+    assert_eq!(order, expected);
+    // A value of 28 decimals beside one of 20 integer digits fits no common scale in an
+    // i128: the decimals themselves are compared, and the order is the same.
+    let tiny = "0.0000000000000000000000000001";
+    let wide = [(7, 1, "2"), (9, 2, "12345678901234567890"), (4, 3, tiny), (3, 6, "2.00"), (3, 5, "2")];
+    let shares: Vec<Share> = wide.iter().map(|(a, e, v)| bare_share(*a, *e, d(v))).collect();
+    assert!(as_integers(&shares).is_none());
+    let order: Vec<(u128, u128)> =
+        in_order(shares).iter().map(|s| (s.agent.uuid().as_u128(), s.event.uuid().as_u128())).collect();
+    assert_eq!(order, expected);
+}
