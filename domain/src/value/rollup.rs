@@ -749,28 +749,30 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Classifies a node's edges, once, when pass 1 first walks it.
+    /// Classifies a node's edges, once, when pass 1 first walks it, and puts the node on the
+    /// walk's path.
     fn expand(&mut self, at: u32) -> Result<(), DomainError> {
         let (node, eq) = self.nodes[at as usize].key;
         let snapshot = self.snapshot;
         let start = self.edges.len();
-        let mut total_in = Decimal::ONE;
-        match node {
+        let total_in = match node {
             Node::Resource(r) => {
-                total_in = Decimal::ZERO;
+                let mut total_in = Decimal::ZERO;
                 for s in snapshot.sources(r) {
                     total_in = add(total_in, s.resource_quantity.unwrap_or_default())?;
                     let kind = self.source(s, eq)?;
                     self.edges.push(Edge { event: s, kind, valued: None });
                 }
+                total_in
             }
             Node::Process(p) => {
                 for e in snapshot.inputs(p) {
                     let kind = self.input(e, eq);
                     self.edges.push(Edge { event: e, kind, valued: None });
                 }
+                Decimal::ONE
             }
-        }
+        };
         let state = &mut self.nodes[at as usize];
         state.edges = start..self.edges.len();
         state.total_in = total_in;
