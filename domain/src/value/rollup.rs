@@ -556,15 +556,15 @@ fn worth(valued: &Option<Arc<Valued>>) -> Decimal {
     valued.as_ref().map_or(Decimal::ZERO, |v| v.value)
 }
 
-/// What makes two valuations by a rule the same, to the digit: the version, the rule, what
-/// each variable held (as recorded: 1.5 and 1.50 are not the same, since an explanation shows
-/// them) and whether the rate was the skill's default. The formula, the action, the claim
-/// type and the value follow from these.
+/// What makes two valuations by a rule the same: the version, the rule, what each variable
+/// held and whether the rate was the skill's default. The formula, the action, the claim type
+/// and the value follow from these. Decimals compare by value (1.5 and 1.50 are one key, as an
+/// explanation writes both `1.5`).
 #[derive(PartialEq, Eq, Hash)]
 struct Same {
     equation: ValueEquationId,
     rule: crate::ValueEquationRuleId,
-    variables: [Option<[u8; 16]>; 7],
+    variables: [Option<Decimal>; 7],
     default_rate: bool,
 }
 
@@ -577,12 +577,10 @@ impl Same {
         // Every field named, so that a new variable cannot be left out of the key.
         let Variables { quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation } =
             *x;
-        let exact = |d: Option<Decimal>| d.map(|d| d.serialize());
         Some(Same {
             equation: v.equation,
             rule: v.rule,
-            variables: [quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation]
-                .map(exact),
+            variables: [quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation],
             default_rate: *default_rate,
         })
     }
