@@ -56,10 +56,10 @@ use rust_decimal::Decimal;
 use super::FastMap;
 use super::equation::{ClaimType, ValueEquation};
 use super::formula::Variables;
-use super::snapshot::{Entry, RuleScope, Snapshot, Valued, Valuer, Working, source_of};
+use super::snapshot::{Entry, Links, NONE, RuleScope, SnapProcess, Snapshot, Valued, Valuer, Working, source_of};
 use crate::flow::FlowNode;
 use crate::observation::PropertyRegime;
-use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ProcessId, ValueEquationId};
+use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ValueEquationId};
 
 /// One contribution's part of the deliverable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,19 +261,11 @@ enum To {
     Maintenance(AgentId),
 }
 
+/// A resource or a process, by its number in the snapshot's [`Links`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Node {
-    Resource(EconomicResourceId),
-    Process(ProcessId),
-}
-
-impl Node {
-    fn flow(self) -> FlowNode {
-        match self {
-            Node::Resource(r) => FlowNode::Resource(r),
-            Node::Process(p) => FlowNode::Process(p),
-        }
-    }
+    Resource(u32),
+    Process(u32),
 }
 
 /// A node valued by one equation (an index into the engine's equations).
@@ -326,6 +318,10 @@ impl Ratio {
     fn new(num: Decimal, den: Decimal) -> Self {
         if den.is_zero() || num.is_zero() {
             return Self::ZERO;
+        }
+        // The whole of a node, the part most edges hand down.
+        if num == den {
+            return Self::ONE;
         }
         Self::lowest(num, den).unwrap_or(Ratio { num, den })
     }
@@ -427,8 +423,16 @@ pub fn rollup(
             ),
         ));
     }
+    let root = snapshot.links().resource(resource);
+    let mut rolled = Rollup { resource, quantity, total_in, total_value: Decimal::ZERO, shares: vec![], maintenance: vec![] };
+    // No event names the resource: nothing came into it, and nothing is embodied in it.
+    if root == NONE {
+        return Ok(rolled);
+    }
+    let t0 = std::time::Instant::now(); // PHASE
     let mut engine = Engine::new(snapshot, equation, rules);
-    let order = engine.discover((Node::Resource(resource), 0))?;
+    let order = engine.discover((Node::Resource(root), 0))?;
+    let t1 = t0.elapsed(); // PHASE
     engine.mark_wholes(&order);
     for &at in &order {
         if engine.nodes[at as usize].whole == Whole::Wanted {
@@ -440,12 +444,14 @@ pub fn rollup(
     for &at in order.iter().rev() {
         engine.share_node(at)?;
     }
-    let (shares, maintenance) = engine.finish();
-    let mut total_value = Decimal::ZERO;
-    for s in shares.iter().chain(&maintenance) {
-        total_value = add(total_value, s.value)?;
+    let t2 = t0.elapsed(); // PHASE
+    (rolled.shares, rolled.maintenance) = engine.finish();
+    let t3 = t0.elapsed(); // PHASE
+    if std::env::var_os("PHASES").is_some() { eprintln!("discover {t1:?} share {:?} finish {:?}", t2 - t1, t3 - t2); } // PHASE
+    for s in rolled.shares.iter().chain(&rolled.maintenance) {
+        rolled.total_value = add(rolled.total_value, s.value)?;
     }
-    Ok(Rollup { resource, quantity, total_in, total_value, shares, maintenance })
+    Ok(rolled)
 }
 
 /// How far pass 1 has gone with a node.
@@ -485,22 +491,31 @@ struct NodeState {
 }
 
 /// A resource's source or a process's input, classified once by pass 1.
-struct Edge<'a> {
-    event: &'a Entry,
-    kind: EdgeKind<'a>,
-    /// The event's valuation, when pass 2 worked it out for its node (pass 3 takes it, or
-    /// values the event itself).
+struct Edge {
+    /// The event's position in the snapshot, its id and its provider: pass 1 reads the
+    /// event, and the later passes read these rather than the event again (each event read
+    /// again was a cache miss).
+    at: u32,
+    id: EconomicEventId,
+    provider: AgentId,
+    kind: EdgeKind,
+    /// The event's valuation, when `known`: pass 1 values what it can while the event is at
+    /// hand (all but uses and cites, which read what pass 2 works out), pass 2 the rest of
+    /// the nodes it values; pass 3 takes it, or values the event itself. A valuation that
+    /// fails is left to the pass that needs it, so that only an event embodied in the
+    /// deliverable can fail a rollup.
     valued: Option<Arc<Valued>>,
+    known: bool,
 }
 
-enum EdgeKind<'a> {
+enum EdgeKind {
     /// A resource's source: output of a process valued by the same equation, with the part
     /// of the process's inputs this output takes.
     Made { process: u32, weight: Ratio },
     /// Output of a process in another scope with its own adopted equation (by index).
     SubScope { process: u32, eq: usize, scope: AgentId, weight: Ratio },
-    /// Bought in an agreement: the reciprocal events and this receipt's weight.
-    Bought { reciprocal: Box<[&'a Entry]>, weight: Ratio },
+    /// Bought in an agreement: the reciprocal events (by position) and this receipt's weight.
+    Bought { reciprocal: Box<[u32]>, weight: Ratio },
     /// Moved or transferred from another resource, this much (kept here so that the later
     /// passes need not read the event again).
     From { from: u32, quantity: Decimal },
@@ -514,7 +529,13 @@ enum EdgeKind<'a> {
     Input,
 }
 
-impl EdgeKind<'_> {
+impl Edge {
+    fn new(at: u32, event: &Entry, kind: EdgeKind) -> Self {
+        Edge { at, id: event.id, provider: event.provider, kind, valued: None, known: false }
+    }
+}
+
+impl EdgeKind {
     /// The node the edge leads to, if any.
     fn child(&self) -> Option<u32> {
         match *self {
@@ -526,29 +547,50 @@ impl EdgeKind<'_> {
     }
 }
 
+/// A share while the rollup gathers them: a tenth of the size of a [`Share`], which is
+/// written only once the shares are in order. The events are positions in the snapshot.
+struct Credited {
+    value: Decimal,
+    agent: AgentId,
+    event: EconomicEventId,
+    /// The node it was credited at, and the events from there to the credited one (but
+    /// the last, `event`), by position.
+    node: u32,
+    via: [u32; 2],
+    via_len: u8,
+    valued: Arc<Valued>,
+    how: Cow<'static, str>,
+    reaches: usize,
+}
+
 struct Engine<'a> {
     snapshot: &'a Snapshot,
+    links: &'a Links,
     rules: RuleScope,
     equations: Vec<&'a ValueEquation>,
-    /// Where each node is in `nodes` (asked only by pass 1).
-    place: FastMap<Key, u32>,
+    /// Where each node valued by the equation asked for is in `nodes`, by number: the
+    /// resources, then the processes ([`NONE`] until met).
+    place: Vec<u32>,
+    /// Where each node valued by another equation (a sub-scope's) is.
+    place_else: FastMap<Key, u32>,
     nodes: Vec<NodeState>,
     /// Every node's edges, node after node.
-    edges: Vec<Edge<'a>>,
+    edges: Vec<Edge>,
     /// The first way to each node, by place, while pass 1 finds them.
     steps: Vec<Step>,
-    /// The same, shared by every share's path once pass 1 is over.
-    tree: Arc<[Step]>,
     /// The valuations of the events a purchase credits (payments, deposits into a fund),
-    /// which are not edges, by event and equation.
-    valued: FastMap<(EconomicEventId, usize), Option<Arc<Valued>>>,
+    /// which are not edges, by event position and equation.
+    valued: FastMap<(u32, usize), Option<Arc<Valued>>>,
     /// Every distinct valuation by a rule, once ([`Engine::shared`]).
     same: FastMap<Same, Arc<Valued>>,
-    /// The shares and the maintenance shares in the order first reached, and where each
-    /// (event, recipient) is in its list (a share is large; a rehash moves only the indexes).
-    shares: Vec<Share>,
-    maintenance: Vec<Share>,
-    share_at: FastMap<(EconomicEventId, To), usize>,
+    /// The shares and the maintenance shares in the order first reached.
+    shares: Vec<Credited>,
+    maintenance: Vec<Credited>,
+    /// Where each event's share is in `shares`, by the event's position ([`NONE`]: none
+    /// yet); almost every event is credited to one agent.
+    share_at: Vec<u32>,
+    /// Where the others are: an event's share to a second agent, and maintenance shares.
+    share_else: FastMap<(u32, To), u32>,
 }
 
 /// What a valuation is worth: nothing without one.
@@ -586,27 +628,32 @@ impl Same {
     }
 }
 
-/// An event a payment credits, its valuation, and the part of it the payment drew.
-type Credit<'a> = (&'a Entry, Arc<Valued>, Ratio);
+/// An event a payment credits (by position), its valuation, and the part of it the payment
+/// drew.
+type Drawn = (u32, Arc<Valued>, Ratio);
 
 impl<'a> Engine<'a> {
     fn new(snapshot: &'a Snapshot, equation: &'a ValueEquation, rules: RuleScope) -> Self {
+        let links = snapshot.links();
         Self {
             snapshot,
+            links,
             rules,
             equations: vec![equation],
-            place: FastMap::default(),
-            nodes: Vec::new(),
+            place: vec![NONE; links.resource_ids.len() + links.process_ids.len()],
+            place_else: FastMap::default(),
+            // Reserved for every node the snapshot names, rather than grown by copying.
+            nodes: Vec::with_capacity(links.resource_ids.len() + links.process_ids.len()),
             edges: Vec::with_capacity(snapshot.len()),
-            steps: Vec::new(),
-            tree: Vec::new().into(),
+            steps: Vec::with_capacity(links.resource_ids.len() + links.process_ids.len()),
             valued: FastMap::default(),
             same: FastMap::default(),
-            // At most a share per event and recipient: reserved (untouched memory costs
-            // nothing) rather than grown by copying, which was a tenth of a large rollup.
+            // At most a share per event: reserved (untouched memory costs nothing) rather
+            // than grown by copying.
             shares: Vec::with_capacity(snapshot.len()),
             maintenance: Vec::new(),
-            share_at: FastMap::default(),
+            share_at: vec![NONE; snapshot.len()],
+            share_else: FastMap::default(),
         }
     }
 
@@ -618,13 +665,18 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The process the event at `at` is an input of, else an output of.
+    fn process_of(&self, at: u32) -> Option<&'a SnapProcess> {
+        self.snapshot.numbered_process(self.links.of_event[at as usize].process())
+    }
+
     /// The valuation of a contribution by equation `eq`; `None` for an event that is not one
     /// or that no rule values.
-    fn valuation(&self, e: &Entry, eq: usize) -> Result<Option<Valued>, DomainError> {
+    fn valuation(&self, at: u32, e: &Entry, eq: usize) -> Result<Option<Valued>, DomainError> {
         if !e.is_contribution {
             return Ok(None);
         }
-        self.valuer(eq).value(e, None)
+        self.valuer(eq).value_in(e, self.process_of(at), None)
     }
 
     /// One `Arc` per distinct valuation by a rule ([`Same`]): hours of work at one rate are
@@ -637,23 +689,44 @@ impl<'a> Engine<'a> {
     }
 
     /// [`Engine::valuation`], once per event and equation, for the events of purchases.
-    fn value_of(&mut self, e: &Entry, eq: usize) -> Result<Option<Arc<Valued>>, DomainError> {
-        if let Some(v) = self.valued.get(&(e.id, eq)) {
+    fn value_of(&mut self, at: u32, eq: usize) -> Result<Option<Arc<Valued>>, DomainError> {
+        if let Some(v) = self.valued.get(&(at, eq)) {
             return Ok(v.clone());
         }
-        let v = self.valuation(e, eq)?.map(|v| self.shared(v));
-        self.valued.insert((e.id, eq), v.clone());
+        let v = self.valuation(at, self.snapshot.at(at), eq)?.map(|v| self.shared(v));
+        self.valued.insert((at, eq), v.clone());
         Ok(v)
+    }
+
+    fn flow(&self, node: Node) -> FlowNode {
+        match node {
+            Node::Resource(r) => FlowNode::Resource(self.links.resource_ids[r as usize]),
+            Node::Process(p) => FlowNode::Process(self.links.process_ids[p as usize]),
+        }
     }
 
     /// The place of a node, given one when first met.
     fn node(&mut self, key: Key) -> u32 {
-        if let Some(&at) = self.place.get(&key) {
+        let slot = match key {
+            (Node::Resource(r), 0) => Some(r as usize),
+            (Node::Process(p), 0) => Some(self.links.resource_ids.len() + p as usize),
+            _ => None,
+        };
+        let found = match slot {
+            Some(slot) => Some(self.place[slot]).filter(|&at| at != NONE),
+            None => self.place_else.get(&key).copied(),
+        };
+        if let Some(at) = found {
             return at;
         }
-        let at = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
-        let flow = key.0.flow();
-        self.place.insert(key, at);
+        let at = u32::try_from(self.nodes.len()).unwrap_or(NONE);
+        match slot {
+            Some(slot) => self.place[slot] = at,
+            None => {
+                self.place_else.insert(key, at);
+            }
+        }
+        let flow = self.flow(key.0);
         self.nodes.push(NodeState {
             key,
             visit: Visit::Unseen,
@@ -667,10 +740,10 @@ impl<'a> Engine<'a> {
         at
     }
 
-    /// The equation of the scope a process is in when that scope is another one than the
+    /// The equation of the scope process `p` is in when that scope is another one than the
     /// equation's `eq` with an adopted equation of its own.
-    fn sub_scope(&mut self, p: ProcessId, eq: usize) -> Option<(usize, AgentId)> {
-        let process = self.snapshot.process(p)?;
+    fn sub_scope(&mut self, p: u32, eq: usize) -> Option<(usize, AgentId)> {
+        let process = self.snapshot.numbered_process(p)?;
         let current = self.equations[eq].scope;
         if process.in_scope_of.contains(&current) {
             return None;
@@ -688,9 +761,12 @@ impl<'a> Engine<'a> {
         Some((index, scope))
     }
 
-    /// How a resource's source brings value.
-    fn source(&mut self, s: &'a Entry, eq: usize) -> Result<EdgeKind<'a>, DomainError> {
-        if let Some(p) = s.output_of {
+    /// How a resource's source (the event at `at`) brings value.
+    fn source(&mut self, at: u32, s: &Entry, eq: usize) -> Result<EdgeKind, DomainError> {
+        let links = self.links;
+        let named = links.of_event[at as usize];
+        if named.output_of != NONE {
+            let p = named.output_of;
             let weight = self.output_weight(p, s)?;
             return Ok(match self.sub_scope(p, eq) {
                 Some((index, scope)) => {
@@ -700,10 +776,13 @@ impl<'a> Engine<'a> {
             });
         }
         if let Some(agreement) = s.realization_of {
-            let (receipts, reciprocal): (Vec<&Entry>, Vec<&Entry>) =
-                self.snapshot.realizing(agreement).partition(|e| e.provider == s.provider && source_of(e).is_some());
+            let snapshot = self.snapshot;
+            let (receipts, reciprocal): (Vec<u32>, Vec<u32>) = links.realizing(agreement).iter().partition(|&&r| {
+                let e = snapshot.at(r);
+                e.provider == s.provider && source_of(e).is_some()
+            });
             if !reciprocal.is_empty() {
-                let declared: Option<Vec<Decimal>> = receipts.iter().map(|r| r.declared_value).collect();
+                let declared: Option<Vec<Decimal>> = receipts.iter().map(|&r| snapshot.at(r).declared_value).collect();
                 let weight = match declared {
                     Some(values) if values.iter().sum::<Decimal>() > Decimal::ZERO => {
                         Ratio::new(s.declared_value.unwrap_or_default(), values.iter().sum())
@@ -716,28 +795,30 @@ impl<'a> Engine<'a> {
         if s.is_contribution || s.action == Action::Raise {
             return Ok(EdgeKind::Contributed);
         }
-        Ok(match s.resource_inventoried_as {
-            Some(from) if self.snapshot.sources(from).next().is_some() => {
-                let quantity = s.resource_quantity.unwrap_or_default();
-                EdgeKind::From { from: self.node((Node::Resource(from), eq)), quantity }
-            }
-            _ => EdgeKind::Contributed,
+        let from = named.resource;
+        Ok(if from != NONE && !links.sources(from).is_empty() {
+            let quantity = s.resource_quantity.unwrap_or_default();
+            EdgeKind::From { from: self.node((Node::Resource(from), eq)), quantity }
+        } else {
+            EdgeKind::Contributed
         })
     }
 
-    /// How an input of a process brings value: a consumed resource with an origin, a used
-    /// or cited one with a value to split, or the event's own value.
-    fn input(&mut self, e: &Entry, eq: usize) -> EdgeKind<'a> {
-        // The action first: most inputs are work, and asking for sources is a lookup.
+    /// How an input of a process (the event at `at`) brings value: a consumed resource with
+    /// an origin, a used or cited one with a value to split, or the event's own value.
+    fn input(&mut self, at: u32, e: &Entry, eq: usize) -> EdgeKind {
+        // The action first: most inputs are work.
         if !matches!(e.action, Action::Consume | Action::Cite | Action::Use) {
             return EdgeKind::Input;
         }
-        let child = e.resource_inventoried_as.filter(|r| {
-            self.snapshot.sources(*r).next().is_some()
-                && (e.action != Action::Use
-                    || self.snapshot.resource(*r).is_none_or(|x| x.property_regime != PropertyRegime::PoolOfShareables))
-        });
-        let child = child.map(|r| self.node((Node::Resource(r), eq)));
+        let r = self.links.of_event[at as usize].resource;
+        let has_origin = r != NONE && !self.links.sources(r).is_empty();
+        let pooled = || {
+            e.resource_inventoried_as
+                .and_then(|id| self.snapshot.resource(id))
+                .is_some_and(|x| x.property_regime == PropertyRegime::PoolOfShareables)
+        };
+        let child = (has_origin && (e.action != Action::Use || !pooled())).then(|| self.node((Node::Resource(r), eq)));
         match (e.action, child) {
             (Action::Consume, Some(child)) => {
                 EdgeKind::Consume { child, quantity: e.resource_quantity.unwrap_or_default() }
@@ -751,22 +832,24 @@ impl<'a> Engine<'a> {
     /// walk's path.
     fn expand(&mut self, at: u32) -> Result<(), DomainError> {
         let (node, eq) = self.nodes[at as usize].key;
-        let snapshot = self.snapshot;
+        let (snapshot, links) = (self.snapshot, self.links);
         let start = self.edges.len();
         let total_in = match node {
             Node::Resource(r) => {
                 let mut total_in = Decimal::ZERO;
-                for s in snapshot.sources(r) {
-                    total_in = add(total_in, s.resource_quantity.unwrap_or_default())?;
-                    let kind = self.source(s, eq)?;
-                    self.edges.push(Edge { event: s, kind, valued: None });
+                for &s in links.sources(r) {
+                    let event = snapshot.at(s);
+                    total_in = add(total_in, event.resource_quantity.unwrap_or_default())?;
+                    let kind = self.source(s, event, eq)?;
+                    self.push_edge(Edge::new(s, event, kind), eq);
                 }
                 total_in
             }
             Node::Process(p) => {
-                for e in snapshot.inputs(p) {
-                    let kind = self.input(e, eq);
-                    self.edges.push(Edge { event: e, kind, valued: None });
+                for &i in links.inputs(p) {
+                    let event = snapshot.at(i);
+                    let kind = self.input(i, event, eq);
+                    self.push_edge(Edge::new(i, event, kind), eq);
                 }
                 Decimal::ONE
             }
@@ -776,6 +859,16 @@ impl<'a> Engine<'a> {
         state.total_in = total_in;
         state.visit = Visit::OnPath;
         Ok(())
+    }
+
+    /// Adds an edge of a node valued by equation `eq`, valued now when it can be.
+    fn push_edge(&mut self, edge: Edge, eq: usize) {
+        let i = self.edges.len();
+        let early = !matches!(edge.kind, EdgeKind::UseOrCite { .. });
+        self.edges.push(edge);
+        if early && let Ok(valued) = self.edge_valuation(eq, i) {
+            (self.edges[i].valued, self.edges[i].known) = (valued, true);
+        }
     }
 
     /// Pass 1, depth-first and iteratively: classifies every edge once and returns the nodes'
@@ -799,17 +892,18 @@ impl<'a> Engine<'a> {
             match self.nodes[child as usize].visit {
                 Visit::Done => {}
                 Visit::OnPath => {
-                    let what = match self.nodes[child as usize].key.0 {
-                        Node::Resource(r) => format!("resource {r}"),
-                        Node::Process(p) => format!("process {p}"),
+                    let what = match self.flow(self.nodes[child as usize].key.0) {
+                        FlowNode::Resource(r) => format!("resource {r}"),
+                        FlowNode::Process(p) => format!("process {p}"),
+                        FlowNode::Event(e) => format!("event {e}"),
                     };
                     return Err(DomainError::Cycle(format!(
                         "{what} is upstream of itself (through event {}); the value of a cycle cannot be rolled up",
-                        edge.event.id
+                        edge.id
                     )));
                 }
                 Visit::Unseen => {
-                    let via = FlowNode::Event(edge.event.id);
+                    let via = FlowNode::Event(edge.id);
                     let depth = self.steps[at as usize].depth + 1;
                     let step = &mut self.steps[child as usize];
                     (step.parent, step.via, step.depth) = (at, via, depth);
@@ -818,7 +912,6 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        self.tree = std::mem::take(&mut self.steps).into();
         Ok(order)
     }
 
@@ -831,14 +924,14 @@ impl<'a> Engine<'a> {
         Ratio::new(quantity, self.nodes[at as usize].total_in)
     }
 
-    /// The part of a process's inputs an output takes.
+    /// The part of process `p`'s inputs an output takes.
     /// In proportion to the outputs' declared values when every output declares one, else
     /// equally.
-    fn output_weight(&self, p: ProcessId, output: &Entry) -> Result<Ratio, DomainError> {
+    fn output_weight(&self, p: u32, output: &Entry) -> Result<Ratio, DomainError> {
         let (mut outputs, mut declared) = (0usize, Some(Decimal::ZERO));
-        for o in self.snapshot.outputs(p) {
+        for &o in self.links.outputs(p) {
             outputs += 1;
-            declared = match (declared, o.declared_value) {
+            declared = match (declared, self.snapshot.at(o).declared_value) {
                 (Some(sum), Some(v)) => Some(add(sum, v)?),
                 _ => None,
             };
@@ -850,8 +943,14 @@ impl<'a> Engine<'a> {
     }
 
     /// The value of a use or cite: its rule, else (a use) `quantity × valuePerUnitOfUse`.
-    fn use_value(&self, e: &Entry, eq: usize, resource_value: Option<Decimal>) -> Result<Option<Valued>, DomainError> {
-        let ruled = self.valuer(eq).value(e, resource_value)?;
+    fn use_value(
+        &self,
+        at: u32,
+        e: &Entry,
+        eq: usize,
+        resource_value: Option<Decimal>,
+    ) -> Result<Option<Valued>, DomainError> {
+        let ruled = self.valuer(eq).value_in(e, self.process_of(at), resource_value)?;
         if ruled.is_some() || e.action != Action::Use {
             return Ok(ruled);
         }
@@ -904,11 +1003,11 @@ impl<'a> Engine<'a> {
     /// [`Engine::use_value`], which reads the asset's whole value.
     fn edge_valuation(&mut self, eq: usize, i: usize) -> Result<Option<Arc<Valued>>, DomainError> {
         let edge = &self.edges[i];
-        let e = edge.event;
+        let (at, e) = (edge.at, self.snapshot.at(edge.at));
         let valued = match edge.kind {
-            EdgeKind::Made { .. } | EdgeKind::Contributed | EdgeKind::Input => self.valuation(e, eq)?,
-            EdgeKind::SubScope { eq: index, .. } => self.valuation(e, index)?,
-            EdgeKind::UseOrCite { child } => self.use_value(e, eq, child.map(|c| self.total_of(c)))?,
+            EdgeKind::Made { .. } | EdgeKind::Contributed | EdgeKind::Input => self.valuation(at, e, eq)?,
+            EdgeKind::SubScope { eq: index, .. } => self.valuation(at, e, index)?,
+            EdgeKind::UseOrCite { child } => self.use_value(at, e, eq, child.map(|c| self.total_of(c)))?,
             EdgeKind::From { .. } | EdgeKind::Bought { .. } | EdgeKind::Consume { .. } => None,
         };
         Ok(valued.map(|v| self.shared(v)))
@@ -920,7 +1019,10 @@ impl<'a> Engine<'a> {
         let eq = self.nodes[at as usize].key.1;
         let mut total = Decimal::ZERO;
         for i in self.nodes[at as usize].edges.clone() {
-            let valued = self.edge_valuation(eq, i)?;
+            let valued = match self.edges[i].known {
+                true => self.edges[i].valued.clone(),
+                false => self.edge_valuation(eq, i)?,
+            };
             let v = match &self.edges[i].kind {
                 EdgeKind::Made { process, weight } | EdgeKind::SubScope { process, weight, .. } => {
                     add(weight.of(self.total_of(*process))?, worth(&valued))?
@@ -931,7 +1033,7 @@ impl<'a> Engine<'a> {
                 EdgeKind::Bought { reciprocal, weight } => {
                     let (reciprocal, weight) = (reciprocal.clone(), *weight);
                     let mut v = Decimal::ZERO;
-                    for p in reciprocal.iter() {
+                    for &p in reciprocal.iter() {
                         for (_, valued, drawn) in self.payment_credits(p, eq)? {
                             v = add(v, weight.times(drawn)?.of(valued.value)?)?;
                         }
@@ -940,7 +1042,7 @@ impl<'a> Engine<'a> {
                 }
                 EdgeKind::UseOrCite { .. } | EdgeKind::Contributed | EdgeKind::Input => worth(&valued),
             };
-            self.edges[i].valued = valued;
+            (self.edges[i].valued, self.edges[i].known) = (valued, true);
             total = add(total, v)?;
         }
         let node = &mut self.nodes[at as usize];
@@ -949,20 +1051,23 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Who a payment or expense of a purchase credits, with how much of the payment (whole):
-    /// its provider when it is a contribution; else the deposits into the fund it came out
-    /// of, made before it, in proportion to them. Each credit is (event credited, its
-    /// valuation, the part of that valuation the payment drew).
-    fn payment_credits(&mut self, p: &'a Entry, eq: usize) -> Result<Vec<Credit<'a>>, DomainError> {
+    /// Who a payment or expense of a purchase (the event at `p`) credits, with how much of
+    /// the payment (whole): its provider when it is a contribution; else the deposits into
+    /// the fund it came out of, made before it, in proportion to them. Each credit is (event
+    /// credited, its valuation, the part of that valuation the payment drew).
+    fn payment_credits(&mut self, p: u32, eq: usize) -> Result<Vec<Drawn>, DomainError> {
         if let Some(v) = self.value_of(p, eq)? {
             return Ok(vec![(p, v, Ratio::ONE)]);
         }
-        let Some(fund) = p.resource_inventoried_as else {
+        let fund = self.links.of_event[p as usize].resource;
+        if fund == NONE {
             return Ok(vec![]);
-        };
-        let before: Vec<&'a Entry> = self.snapshot.sources(fund).filter(|d| d.order_key() < p.order_key()).collect();
-        let deposited: Decimal = before.iter().filter_map(|d| d.resource_quantity).sum();
-        let paid = p.resource_quantity.unwrap_or_default();
+        }
+        let (snapshot, payment) = (self.snapshot, self.snapshot.at(p));
+        let before: Vec<u32> =
+            self.links.sources(fund).iter().copied().filter(|&d| snapshot.at(d).order_key() < payment.order_key()).collect();
+        let deposited: Decimal = before.iter().filter_map(|&d| snapshot.at(d).resource_quantity).sum();
+        let paid = payment.resource_quantity.unwrap_or_default();
         // A payment of more than the deposits before it draws all of them, no more.
         let drawn = if paid >= deposited { Ratio::new(deposited, deposited) } else { Ratio::new(paid, deposited) };
         let mut out = Vec::new();
@@ -974,10 +1079,15 @@ impl<'a> Engine<'a> {
         Ok(out)
     }
 
+    /// Credits `value` of the last event of `via` (positions: the events from node `at` to
+    /// the credited one, whose id is `id`) to `to`; a second way to the same event and
+    /// recipient adds to its share.
+    #[allow(clippy::too_many_arguments)]
     fn credit(
         &mut self,
         at: u32,
-        via: &[EconomicEventId],
+        via: &[u32],
+        id: EconomicEventId,
         to: To,
         valued: Arc<Valued>,
         value: Decimal,
@@ -990,31 +1100,45 @@ impl<'a> Engine<'a> {
         if value.is_zero() {
             return Ok(());
         }
-        let (agent, list) = match to {
-            To::Contributor(agent) => (agent, &mut self.shares),
-            To::Maintenance(agent) => (agent, &mut self.maintenance),
+        let (agent, maintenance) = match to {
+            To::Contributor(agent) => (agent, false),
+            To::Maintenance(agent) => (agent, true),
         };
-        match self.share_at.get(&(event, to)) {
-            Some(&place) => {
-                let share = &mut list[place];
-                share.value = add(share.value, value)?;
-                share.explanation.value = share.value;
-                share.explanation.reaches += 1;
-            }
-            None => {
-                self.share_at.insert((event, to), list.len());
-                list.push(Share {
-                    agent,
-                    event,
-                    value,
-                    event_value: valued.value,
-                    path: SharePath::new(self.tree.clone(), at, via),
-                    equation: valued.equation,
-                    version: valued.version,
-                    claim_type: valued.claim_type,
-                    explanation: Explanation { how: how.into(), valued, value, reaches: 1 },
-                });
-            }
+        let first = self.share_at[event as usize];
+        let found = match first {
+            _ if maintenance => self.share_else.get(&(event, to)).copied(),
+            NONE => None,
+            place if self.shares[place as usize].agent == agent => Some(place),
+            _ => self.share_else.get(&(event, to)).copied(),
+        };
+        let list = if maintenance { &mut self.maintenance } else { &mut self.shares };
+        if let Some(place) = found {
+            let share = &mut list[place as usize];
+            share.value = add(share.value, value)?;
+            share.reaches += 1;
+            return Ok(());
+        }
+        let place = u32::try_from(list.len()).unwrap_or(NONE);
+        let before = &via[..via.len() - 1];
+        let mut events = [NONE; 2];
+        for (slot, e) in events.iter_mut().zip(before) {
+            *slot = *e;
+        }
+        list.push(Credited {
+            value,
+            agent,
+            event: id,
+            node: at,
+            via: events,
+            via_len: u8::try_from(before.len().min(2)).unwrap_or(2),
+            valued,
+            how: how.into(),
+            reaches: 1,
+        });
+        if !maintenance && first == NONE {
+            self.share_at[event as usize] = place;
+        } else {
+            self.share_else.insert((event, to), place);
         }
         Ok(())
     }
@@ -1039,10 +1163,10 @@ impl<'a> Engine<'a> {
 
     fn share_edge(&mut self, at: u32, i: usize, fraction: Ratio) -> Result<(), DomainError> {
         let eq = self.nodes[at as usize].key.1;
-        let e = self.edges[i].event;
-        let valued = match self.nodes[at as usize].whole {
-            Whole::Worked => self.edges[i].valued.take(),
-            Whole::Unwanted | Whole::Wanted => self.edge_valuation(eq, i)?,
+        let (e_at, id, provider) = (self.edges[i].at, self.edges[i].id, self.edges[i].provider);
+        let valued = match self.edges[i].known {
+            true => self.edges[i].valued.take(),
+            false => self.edge_valuation(eq, i)?,
         };
         match &self.edges[i].kind {
             EdgeKind::Made { process, weight } => {
@@ -1050,7 +1174,7 @@ impl<'a> Engine<'a> {
                 self.add_fraction(process, fraction.times(weight)?)?;
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e.id], To::Contributor(e.provider), v, value, "production credit")?;
+                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "production credit")?;
                 }
             }
             EdgeKind::SubScope { process, eq: index, scope, weight } => {
@@ -1070,7 +1194,7 @@ impl<'a> Engine<'a> {
                     )),
                 });
                 let value = fraction.of(whole)?;
-                self.credit(at, &[e.id], To::Contributor(scope), valued, value, "")?;
+                self.credit(at, &[e_at], id, To::Contributor(scope), valued, value, "")?;
             }
             EdgeKind::From { from, quantity } => {
                 let (from, quantity) = (*from, *quantity);
@@ -1078,20 +1202,20 @@ impl<'a> Engine<'a> {
             }
             EdgeKind::Bought { reciprocal, weight } => {
                 let f = fraction.times(*weight)?;
-                for p in reciprocal.clone().iter() {
+                for &p in reciprocal.clone().iter() {
                     for (credited, v, drawn) in self.payment_credits(p, eq)? {
                         let value = f.times(drawn)?.of(v.value)?;
-                        if credited.id == p.id {
-                            let how =
-                                format!("paid for a purchase (agreement {})", e.realization_of.unwrap_or_default());
-                            self.credit(at, &[e.id, p.id], To::Contributor(credited.provider), v, value, how)?;
+                        let (provider, credited_id) = (self.snapshot.at(credited).provider, self.snapshot.at(credited).id);
+                        if credited == p {
+                            let agreement = self.snapshot.at(e_at).realization_of.unwrap_or_default();
+                            let how = format!("paid for a purchase (agreement {agreement})");
+                            self.credit(at, &[e_at, p], credited_id, To::Contributor(provider), v, value, how)?;
                         } else {
                             let how = format!(
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
-                                crate::canonical(p.resource_quantity.unwrap_or_default())
+                                crate::canonical(self.snapshot.at(p).resource_quantity.unwrap_or_default())
                             );
-                            let via = [e.id, p.id, credited.id];
-                            self.credit(at, &via, To::Contributor(credited.provider), v, value, how)?;
+                            self.credit(at, &[e_at, p, credited], credited_id, To::Contributor(provider), v, value, how)?;
                         }
                     }
                 }
@@ -1099,7 +1223,7 @@ impl<'a> Engine<'a> {
             EdgeKind::Contributed => {
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e.id], To::Contributor(e.provider), v, value, "contributed into the resource")?;
+                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "contributed into the resource")?;
                 }
             }
             EdgeKind::Consume { child, quantity } => {
@@ -1111,28 +1235,30 @@ impl<'a> Engine<'a> {
                 let Some(v) = valued else {
                     return Ok(());
                 };
-                self.share_use(at, e, child, (*v).clone(), fraction)?;
+                self.share_use(at, e_at, child, (*v).clone(), fraction)?;
             }
             EdgeKind::Input => {
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e.id], To::Contributor(e.provider), v, value, "an input of the process")?;
+                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "an input of the process")?;
                 }
             }
         }
         Ok(())
     }
 
-    /// A use's or a cite's part: its maintenance share to the asset's maintenance recipient,
-    /// the rest to the asset's contributors when it holds any value, else to its owner.
+    /// A use's or a cite's part (the event at `e_at`): its maintenance share to the asset's
+    /// maintenance recipient, the rest to the asset's contributors when it holds any value,
+    /// else to its owner.
     fn share_use(
         &mut self,
         at: u32,
-        e: &Entry,
+        e_at: u32,
         child: Option<u32>,
         mut v: Valued,
         fraction: Ratio,
     ) -> Result<(), DomainError> {
+        let e = self.snapshot.at(e_at);
         let whole = child.map(|c| self.total_of(c));
         // The asset's contributors share the use value, when it holds any.
         let shared = child.zip(whole).filter(|(_, whole)| !whole.is_zero());
@@ -1145,7 +1271,7 @@ impl<'a> Engine<'a> {
             if let (Some(m), Some(recipient)) = (maintenance, asset.maintenance_recipient()) {
                 let amount = fraction.of(m.value)?;
                 let how = format!("maintenance share of a use of resource {}", asset.id);
-                self.credit(at, &[e.id], To::Maintenance(recipient), Arc::new(m), amount, how)?;
+                self.credit(at, &[e_at], e.id, To::Maintenance(recipient), Arc::new(m), amount, how)?;
             }
         }
         match shared {
@@ -1160,56 +1286,79 @@ impl<'a> Engine<'a> {
                     "cited, credited to its owner"
                 };
                 let amount = fraction.of(v.value)?;
-                self.credit(at, &[e.id], To::Contributor(owner), Arc::new(v), amount, how)?;
+                self.credit(at, &[e_at], e.id, To::Contributor(owner), Arc::new(v), amount, how)?;
             }
         }
         Ok(())
     }
 
-    /// The shares and the maintenance shares, each in order ([`in_order`]).
+    /// The shares and the maintenance shares, each in order ([`in_order`]), written out.
     fn finish(self) -> (Vec<Share>, Vec<Share>) {
-        (in_order(self.shares), in_order(self.maintenance))
+        let tree: Arc<[Step]> = self.steps.into();
+        let snapshot = self.snapshot;
+        let written = |mut credits: Vec<Credited>| -> Vec<Share> {
+            in_order(&credits)
+                .into_iter()
+                .map(|at| {
+                    let c = &mut credits[at];
+                    let before = usize::from(c.via_len);
+                    let mut events = [c.event; 3];
+                    for (slot, &e) in events.iter_mut().zip(&c.via[..before]) {
+                        *slot = snapshot.at(e).id;
+                    }
+                    let valued = c.valued.clone();
+                    Share {
+                        agent: c.agent,
+                        event: c.event,
+                        value: c.value,
+                        event_value: valued.value,
+                        path: SharePath::new(tree.clone(), c.node, &events[..=before]),
+                        equation: valued.equation,
+                        version: valued.version,
+                        claim_type: valued.claim_type,
+                        explanation: Explanation {
+                            how: std::mem::take(&mut c.how),
+                            valued,
+                            value: c.value,
+                            reaches: c.reaches,
+                        },
+                    }
+                })
+                .collect()
+        };
+        (written(self.shares), written(self.maintenance))
     }
 }
 
-/// Shares largest first, then by agent and event (a total order: one share per event and
-/// recipient). The keys are sorted apart, in one small array, and each share is then moved
-/// once, in place: a share is large, and sorting them, or copying them into a new list in
-/// order, moved tens of megabytes for a large rollup.
-fn in_order(mut shares: Vec<Share>) -> Vec<Share> {
-    let mut from = match as_integers(&shares) {
-        Some(values) => order_by(&shares, |at| std::cmp::Reverse(values[at])),
-        None => order_by(&shares, |at| std::cmp::Reverse(shares[at].value)),
-    };
-    // Each cycle of the permutation is followed once; a place done points to itself.
-    for start in 0..from.len() {
-        let mut at = start;
-        while from[at] != start && from[at] != at {
-            let next = from[at];
-            shares.swap(at, next);
-            from[at] = at;
-            at = next;
-        }
-        from[at] = at;
+/// The places of `credits` in the order shares are listed: largest first, then by agent
+/// and event (a total order: one share per event and recipient). The keys are sorted apart,
+/// in one small array, and each share is then written once, in order.
+fn in_order(credits: &[Credited]) -> Vec<usize> {
+    match as_integers(credits) {
+        Some(values) => order_by(credits, |at| std::cmp::Reverse(values[at])),
+        None => order_by(credits, |at| std::cmp::Reverse(credits[at].value)),
     }
-    shares
 }
 
-/// The places of `shares` in order of (`value(place)`, agent, event).
-fn order_by<K: Ord>(shares: &[Share], value: impl Fn(usize) -> K) -> Vec<usize> {
-    let mut keys: Vec<(K, AgentId, EconomicEventId, usize)> =
-        shares.iter().enumerate().map(|(at, s)| (value(at), s.agent, s.event, at)).collect();
+/// The places of `credits` in order of (`value(place)`, agent, event). Ids are compared as
+/// the integers their bytes spell, big-endian: the order of their bytes, in one comparison.
+fn order_by<K: Ord>(credits: &[Credited], value: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut keys: Vec<(K, u128, u128, usize)> = credits
+        .iter()
+        .enumerate()
+        .map(|(at, s)| (value(at), s.agent.uuid().as_u128(), s.event.uuid().as_u128(), at))
+        .collect();
     keys.sort_unstable();
     keys.into_iter().map(|(.., at)| at).collect()
 }
 
-/// The shares' values as integers at the largest scale among them, when all fit (values of
-/// money and hours have few decimals): two integers compare in one instruction, two decimals
-/// of different scales are rescaled first. Sorting 60,000 shares by decimal was a tenth of a
+/// The values as integers at the largest scale among them, when all fit (values of money
+/// and hours have few decimals): two integers compare in one instruction, two decimals of
+/// different scales are rescaled first. Sorting 60,000 shares by decimal was a tenth of a
 /// rollup.
-fn as_integers(shares: &[Share]) -> Option<Vec<i128>> {
-    let scale = shares.iter().map(|s| s.value.scale()).max()?;
-    shares.iter().map(|s| s.value.mantissa().checked_mul(10i128.checked_pow(scale - s.value.scale())?)).collect()
+fn as_integers(credits: &[Credited]) -> Option<Vec<i128>> {
+    let scale = credits.iter().map(|s| s.value.scale()).max()?;
+    credits.iter().map(|s| s.value.mantissa().checked_mul(10i128.checked_pow(scale - s.value.scale())?)).collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::FastMap;
-use super::equation::{ClaimType, MatchFacts, Rule, ValueEquation, valuing_version};
+use super::equation::{ClaimType, MatchFacts, Rule, Valuation, ValueEquation, valuing_version};
 use super::formula::{Formula, Variable, Variables};
 use super::rates::{RateSource, Rates};
 use crate::observation::event::contributor;
@@ -214,43 +214,165 @@ pub struct Snapshot {
     /// never asks: a million-event snapshot need not hash them all).
     position: OnceLock<FastMap<EconomicEventId, usize>>,
     resources: FastMap<EconomicResourceId, SnapResource>,
-    processes: FastMap<ProcessId, SnapProcess>,
+    processes: Vec<SnapProcess>,
+    /// Where each process is in `processes`.
+    process_at: FastMap<ProcessId, u32>,
     /// Every version of the scopes involved that was ever adopted, by scope.
     history: FastMap<AgentId, Vec<ValueEquation>>,
     rates: Rates,
-    /// The events of each resource, process and agreement, worked out on the first question
-    /// (fluid equity over a million work events may ask none).
-    lists: OnceLock<Lists>,
+    /// How the events link resources, processes and agreements, worked out on the first
+    /// question or by [`Snapshot::link`] (fluid equity over a million work events may ask none).
+    links: OnceLock<Links>,
 }
 
-/// Positions of events in a snapshot, each list in recording order.
+/// No node: an event with no such link.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// How a snapshot's events link its nodes, by number rather than by id: each resource,
+/// process and agreement an event names has a number, and the events into each resource
+/// (its sources), of each process (inputs, outputs) and realising each agreement are
+/// listed, in recording order, as positions of events. The rollup walks these numbers: a
+/// map from ids to lists cost it a hash lookup, and a cache miss, each time it met a node.
 #[derive(Debug, Clone, Default)]
-struct Lists {
-    /// Events into each resource (its sources).
-    sources: FastMap<EconomicResourceId, Vec<usize>>,
-    inputs: FastMap<ProcessId, Vec<usize>>,
-    outputs: FastMap<ProcessId, Vec<usize>>,
-    realizing: FastMap<AgreementId, Vec<usize>>,
+pub(crate) struct Links {
+    resource: FastMap<EconomicResourceId, u32>,
+    process: FastMap<ProcessId, u32>,
+    agreement: FastMap<AgreementId, u32>,
+    /// Each numbered resource's and process's id.
+    pub(crate) resource_ids: Vec<EconomicResourceId>,
+    pub(crate) process_ids: Vec<ProcessId>,
+    /// Where each numbered process's record is in the snapshot ([`NONE`] when it has none).
+    records: Vec<u32>,
+    /// By event position: the numbers of what it names ([`NONE`] when it names nothing).
+    pub(crate) of_event: Vec<EventLinks>,
+    sources: Csr,
+    inputs: Csr,
+    outputs: Csr,
+    realizing: Csr,
 }
 
-impl Lists {
-    fn of(events: &[Entry]) -> Self {
-        let mut lists = Lists::default();
+/// What an event names, by number ([`Links`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventLinks {
+    /// `resourceInventoriedAs`.
+    pub(crate) resource: u32,
+    /// `inputOf`.
+    pub(crate) input_of: u32,
+    /// `outputOf`.
+    pub(crate) output_of: u32,
+}
+
+impl EventLinks {
+    /// The process the event is an input of, else an output of ([`NONE`] for neither).
+    pub(crate) fn process(self) -> u32 {
+        if self.input_of == NONE { self.output_of } else { self.input_of }
+    }
+}
+
+/// Lists of positions by node number, all in one array (a node's list is a slice of it).
+#[derive(Debug, Clone, Default)]
+struct Csr {
+    /// Where each node's list starts in `items`; one more entry than nodes.
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    /// The lists of `nodes` nodes from (node, position) pairs in recording order.
+    fn of(nodes: usize, pairs: &[(u32, u32)]) -> Self {
+        let mut start = vec![0u32; nodes + 1];
+        for &(node, _) in pairs {
+            start[node as usize + 1] += 1;
+        }
+        for i in 0..nodes {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(node, at) in pairs {
+            let slot = &mut next[node as usize];
+            items[*slot as usize] = at;
+            *slot += 1;
+        }
+        Self { start, items }
+    }
+
+    fn list(&self, node: u32) -> &[u32] {
+        match (self.start.get(node as usize), self.start.get(node as usize + 1)) {
+            (Some(&from), Some(&to)) => &self.items[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A number for `id`, the next one when it has none yet.
+fn number<K: std::hash::Hash + Eq + Copy>(map: &mut FastMap<K, u32>, ids: &mut Vec<K>, id: K) -> u32 {
+    *map.entry(id).or_insert_with(|| {
+        ids.push(id);
+        u32::try_from(ids.len() - 1).unwrap_or(NONE)
+    })
+}
+
+impl Links {
+    fn of(events: &[Entry], process_at: &FastMap<ProcessId, u32>) -> Self {
+        let mut links = Links::default();
+        let mut agreement_ids = Vec::new();
+        // Pairs of (node number, event position), in recording order.
+        let (mut sources, mut inputs, mut outputs, mut realizing) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        links.of_event.reserve(events.len());
         for (at, e) in events.iter().enumerate() {
+            let at = u32::try_from(at).unwrap_or(NONE);
+            let resource = |links: &mut Links, r| number(&mut links.resource, &mut links.resource_ids, r);
+            let on = e.resource_inventoried_as.map_or(NONE, |r| resource(&mut links, r));
             if let Some(r) = source_of(e) {
-                lists.sources.entry(r).or_default().push(at);
+                let into = if Some(r) == e.resource_inventoried_as { on } else { resource(&mut links, r) };
+                sources.push((into, at));
             }
-            if let Some(p) = e.input_of {
-                lists.inputs.entry(p).or_default().push(at);
+            let input_of = e.input_of.map_or(NONE, |p| number(&mut links.process, &mut links.process_ids, p));
+            if input_of != NONE {
+                inputs.push((input_of, at));
             }
-            if let Some(p) = e.output_of {
-                lists.outputs.entry(p).or_default().push(at);
+            let output_of = e.output_of.map_or(NONE, |p| number(&mut links.process, &mut links.process_ids, p));
+            if output_of != NONE {
+                outputs.push((output_of, at));
             }
             if let Some(a) = e.realization_of {
-                lists.realizing.entry(a).or_default().push(at);
+                realizing.push((number(&mut links.agreement, &mut agreement_ids, a), at));
             }
+            links.of_event.push(EventLinks { resource: on, input_of, output_of });
         }
-        lists
+        let (r, p) = (links.resource_ids.len(), links.process_ids.len());
+        links.sources = Csr::of(r, &sources);
+        links.inputs = Csr::of(p, &inputs);
+        links.outputs = Csr::of(p, &outputs);
+        links.realizing = Csr::of(agreement_ids.len(), &realizing);
+        links.records = links.process_ids.iter().map(|id| process_at.get(id).copied().unwrap_or(NONE)).collect();
+        links
+    }
+
+    /// A resource's number, if an event names it.
+    pub(crate) fn resource(&self, r: EconomicResourceId) -> u32 {
+        self.resource.get(&r).copied().unwrap_or(NONE)
+    }
+
+    /// The positions of the events into resource `r` (by number).
+    pub(crate) fn sources(&self, r: u32) -> &[u32] {
+        self.sources.list(r)
+    }
+
+    /// The positions of the inputs of process `p` (by number).
+    pub(crate) fn inputs(&self, p: u32) -> &[u32] {
+        self.inputs.list(p)
+    }
+
+    /// The positions of the outputs of process `p` (by number).
+    pub(crate) fn outputs(&self, p: u32) -> &[u32] {
+        self.outputs.list(p)
+    }
+
+    /// The positions of the events realising agreement `a`.
+    pub(crate) fn realizing(&self, a: AgreementId) -> &[u32] {
+        self.agreement.get(&a).map_or(&[], |&n| self.realizing.list(n))
     }
 }
 
@@ -271,6 +393,7 @@ impl Snapshot {
             // The same event given twice counts once: sorted, the copies are neighbours.
             events.dedup_by_key(|e| e.order_key());
         }
+        let processes: Vec<SnapProcess> = processes.into_iter().collect();
         let mut by_scope: FastMap<AgentId, Vec<ValueEquation>> = FastMap::default();
         for v in history {
             by_scope.entry(v.scope).or_default().push(v);
@@ -283,15 +406,29 @@ impl Snapshot {
             events,
             position: OnceLock::new(),
             resources: resources.into_iter().map(|r| (r.id, r)).collect(),
-            processes: processes.into_iter().map(|p| (p.id, p)).collect(),
+            process_at: processes.iter().enumerate().map(|(at, p)| (p.id, u32::try_from(at).unwrap_or(NONE))).collect(),
+            processes,
             history: by_scope,
             rates,
-            lists: OnceLock::new(),
+            links: OnceLock::new(),
         }
     }
 
-    fn lists(&self) -> &Lists {
-        self.lists.get_or_init(|| Lists::of(&self.events))
+    /// Works out how the events link resources, processes and agreements now, rather than
+    /// at the first question: a rollup asks for all of it, and persistence builds it while
+    /// it loads the snapshot.
+    pub fn link(self) -> Self {
+        self.links();
+        self
+    }
+
+    pub(crate) fn links(&self) -> &Links {
+        self.links.get_or_init(|| Links::of(&self.events, &self.process_at))
+    }
+
+    /// The event at `at` in recording order.
+    pub(crate) fn at(&self, at: u32) -> &Entry {
+        &self.events[at as usize]
     }
 
     /// An event.
@@ -322,7 +459,13 @@ impl Snapshot {
 
     /// A process.
     pub fn process(&self, id: ProcessId) -> Option<&SnapProcess> {
-        self.processes.get(&id)
+        self.process_at.get(&id).map(|&at| &self.processes[at as usize])
+    }
+
+    /// Process `p` by its number in [`Links`], when the snapshot holds its record.
+    pub(crate) fn numbered_process(&self, p: u32) -> Option<&SnapProcess> {
+        let at = *self.links().records.get(p as usize)?;
+        self.processes.get(at as usize)
     }
 
     /// The versions of `scope` ever adopted, by version number.
@@ -335,33 +478,32 @@ impl Snapshot {
         self.history(scope).iter().find(|v| v.status == super::equation::EquationStatus::Adopted)
     }
 
-    fn at<'a, K: std::hash::Hash + Eq>(
-        &'a self,
-        map: &'a FastMap<K, Vec<usize>>,
-        key: K,
-    ) -> impl Iterator<Item = &'a Entry> + 'a {
-        map.get(&key).into_iter().flatten().map(|&at| &self.events[at])
+    fn listed<'a>(&'a self, list: &'a [u32]) -> impl Iterator<Item = &'a Entry> + 'a {
+        list.iter().map(|&at| self.at(at))
     }
 
     /// The events that brought quantity into `r` (produced, transferred, moved or copied in,
     /// raised), in recording order.
     pub fn sources(&self, r: EconomicResourceId) -> impl Iterator<Item = &Entry> {
-        self.at(&self.lists().sources, r)
+        let links = self.links();
+        self.listed(links.sources(links.resource(r)))
     }
 
     /// The inputs of `p`, in recording order.
     pub fn inputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
-        self.at(&self.lists().inputs, p)
+        let links = self.links();
+        self.listed(links.process.get(&p).map_or(&[], |&n| links.inputs(n)))
     }
 
     /// The outputs of `p`, in recording order.
     pub fn outputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
-        self.at(&self.lists().outputs, p)
+        let links = self.links();
+        self.listed(links.process.get(&p).map_or(&[], |&n| links.outputs(n)))
     }
 
     /// The events realising agreement `a`, in recording order.
     pub fn realizing(&self, a: AgreementId) -> impl Iterator<Item = &Entry> {
-        self.at(&self.lists().realizing, a)
+        self.listed(self.links().realizing(a))
     }
 
     /// Everything that ever came into `r`: the sum of its sources' quantities (an error
@@ -471,9 +613,8 @@ pub struct Valuer<'a> {
 
 impl<'a> Valuer<'a> {
     /// The facts rules match on.
-    fn facts<'s>(&'s self, e: &'s SnapEvent, classes: &'s [Uri]) -> MatchFacts<'s> {
+    fn facts<'s>(&'s self, e: &'s SnapEvent, process: Option<&'s SnapProcess>, classes: &'s [Uri]) -> MatchFacts<'s> {
         let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
-        let process = e.input_of.or(e.output_of).and_then(|p| self.snapshot.process(p));
         MatchFacts {
             action: Some(e.action),
             resource_conforms_to: e.resource_conforms_to.or(resource.and_then(|r| r.conforms_to)),
@@ -495,7 +636,23 @@ impl<'a> Valuer<'a> {
     /// The value of `e`, or `None` when no rule of the valuing version matches it.
     /// `resource_value` is the rolled-up value of the resource it acts on, when known.
     pub fn value(&self, e: &SnapEvent, resource_value: Option<Decimal>) -> Result<Option<Valued>, DomainError> {
-        let version = valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded);
+        let process = e.input_of.or(e.output_of).and_then(|p| self.snapshot.process(p));
+        self.value_in(e, process, resource_value)
+    }
+
+    /// [`Valuer::value`], given the process `e` is an input of, else an output of (the
+    /// rollup knows it by number, without looking its id up).
+    pub(crate) fn value_in(
+        &self,
+        e: &SnapEvent,
+        process: Option<&SnapProcess>,
+        resource_value: Option<Decimal>,
+    ) -> Result<Option<Valued>, DomainError> {
+        // A `RESTATE` version values everything itself: its scope's history is not read.
+        let version = match self.equation.valuation {
+            Valuation::Restate => self.equation,
+            Valuation::Forward => valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded),
+        };
         let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
         let classes: Cow<'_, [Uri]> = match resource {
             Some(r) if !r.classified_as.is_empty() => {
@@ -503,7 +660,7 @@ impl<'a> Valuer<'a> {
             }
             _ => Cow::Borrowed(&e.resource_classified_as),
         };
-        let facts = self.facts(e, &classes);
+        let facts = self.facts(e, process, &classes);
         let Some(rule) = self.rule_of(version, &facts) else {
             return Ok(None);
         };

@@ -741,11 +741,8 @@ fn a_made_tool_s_maintenance_share_comes_off_before_its_makers_share_the_use() {
     assert!(upkeep.contains("= 10; 50% (5) to maintenance, 5 to the asset's contributors"), "{upkeep}");
 }
 
-/// A share of `value` to `agent` for `event`, as the engine would build it.
-fn bare_share(agent: u128, event: u128, value: Decimal) -> Share {
-    let root = FlowNode::Resource(EconomicResourceId::from_uuid(uuid::Uuid::from_u128(1)));
-    let tree: Arc<[Step]> = vec![Step { parent: 0, via: root, node: root, depth: 0 }].into();
-    let event = EconomicEventId::from_uuid(uuid::Uuid::from_u128(event));
+/// A share of `value` to `agent` for `event`, as the engine gathers it.
+fn bare_credit(agent: u128, event: u128, value: Decimal) -> Credited {
     let valued = Arc::new(Valued {
         value,
         equation: ValueEquationId::from_uuid(uuid::Uuid::from_u128(2)),
@@ -754,17 +751,22 @@ fn bare_share(agent: u128, event: u128, value: Decimal) -> Share {
         claim_type: ClaimType::Equity,
         working: Working::Said("given".into()),
     });
-    Share {
-        agent: AgentId::from_uuid(uuid::Uuid::from_u128(agent)),
-        event,
+    Credited {
         value,
-        event_value: value,
-        path: SharePath::new(tree, 0, &[event]),
-        equation: valued.equation,
-        version: 1,
-        claim_type: ClaimType::Equity,
-        explanation: Explanation { how: "".into(), valued, value, reaches: 1 },
+        agent: AgentId::from_uuid(uuid::Uuid::from_u128(agent)),
+        event: EconomicEventId::from_uuid(uuid::Uuid::from_u128(event)),
+        node: 0,
+        via: [0; 2],
+        via_len: 0,
+        valued,
+        how: "".into(),
+        reaches: 1,
     }
+}
+
+/// The (agent, event) of `credits` in the order the rollup lists them.
+fn listed(credits: &[Credited]) -> Vec<(u128, u128)> {
+    in_order(credits).into_iter().map(|at| (credits[at].agent.uuid().as_u128(), credits[at].event.uuid().as_u128())).collect()
 }
 
 #[test]
@@ -774,18 +776,14 @@ fn shares_are_put_in_order_whether_their_values_fit_one_integer_scale_or_not() {
     // 0.25. The values fit integers at scale 2 (1050, 200, 25): the integer keys sort them.
     let fits = [(7, 1, "2"), (9, 2, "10.5"), (4, 3, "0.25"), (3, 6, "2.00"), (3, 5, "2")];
     let expected = [(9, 2), (3, 5), (3, 6), (7, 1), (4, 3)];
-    let shares: Vec<Share> = fits.iter().map(|(a, e, v)| bare_share(*a, *e, d(v))).collect();
-    assert!(as_integers(&shares).is_some());
-    let order: Vec<(u128, u128)> =
-        in_order(shares).iter().map(|s| (s.agent.uuid().as_u128(), s.event.uuid().as_u128())).collect();
-    assert_eq!(order, expected);
+    let credits: Vec<Credited> = fits.iter().map(|(a, e, v)| bare_credit(*a, *e, d(v))).collect();
+    assert!(as_integers(&credits).is_some());
+    assert_eq!(listed(&credits), expected);
     // A value of 28 decimals beside one of 20 integer digits fits no common scale in an
     // i128: the decimals themselves are compared, and the order is the same.
     let tiny = "0.0000000000000000000000000001";
     let wide = [(7, 1, "2"), (9, 2, "12345678901234567890"), (4, 3, tiny), (3, 6, "2.00"), (3, 5, "2")];
-    let shares: Vec<Share> = wide.iter().map(|(a, e, v)| bare_share(*a, *e, d(v))).collect();
-    assert!(as_integers(&shares).is_none());
-    let order: Vec<(u128, u128)> =
-        in_order(shares).iter().map(|s| (s.agent.uuid().as_u128(), s.event.uuid().as_u128())).collect();
-    assert_eq!(order, expected);
+    let credits: Vec<Credited> = wide.iter().map(|(a, e, v)| bare_credit(*a, *e, d(v))).collect();
+    assert!(as_integers(&credits).is_none());
+    assert_eq!(listed(&credits), expected);
 }
