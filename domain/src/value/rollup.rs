@@ -424,18 +424,17 @@ pub fn rollup(
         ));
     }
     let root = snapshot.links().resource(resource);
-    let mut rolled = Rollup { resource, quantity, total_in, total_value: Decimal::ZERO, shares: vec![], maintenance: vec![] };
+    let mut rolled =
+        Rollup { resource, quantity, total_in, total_value: Decimal::ZERO, shares: vec![], maintenance: vec![] };
     // No event names the resource: nothing came into it, and nothing is embodied in it.
     if root == NONE {
         return Ok(rolled);
     }
-    let t0 = std::time::Instant::now(); // PHASE
     let mut engine = Engine::new(snapshot, equation, rules);
     let order = engine.discover((Node::Resource(root), 0))?;
-    let t1 = t0.elapsed(); // PHASE
     engine.mark_wholes(&order);
     for &at in &order {
-        if engine.nodes[at as usize].whole == Whole::Wanted {
+        if engine.nodes[at as usize].wanted {
             engine.value_node(at)?;
         }
     }
@@ -444,13 +443,7 @@ pub fn rollup(
     for &at in order.iter().rev() {
         engine.share_node(at)?;
     }
-    let t2 = t0.elapsed(); // PHASE
-    (rolled.shares, rolled.maintenance) = engine.finish();
-    let t3 = t0.elapsed(); // PHASE
-    if std::env::var_os("PHASES").is_some() { eprintln!("discover {t1:?} share {:?} finish {:?}", t2 - t1, t3 - t2); } // PHASE
-    for s in rolled.shares.iter().chain(&rolled.maintenance) {
-        rolled.total_value = add(rolled.total_value, s.value)?;
-    }
+    (rolled.shares, rolled.maintenance, rolled.total_value) = engine.finish()?;
     Ok(rolled)
 }
 
@@ -465,15 +458,6 @@ enum Visit {
     Done,
 }
 
-/// Whether a node's whole value is needed ([`Engine::mark_wholes`]) and worked out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Whole {
-    Unwanted,
-    Wanted,
-    /// Worked out by pass 2, with its edges' valuations.
-    Worked,
-}
-
 /// A node of the graph, by its place in [`Engine::nodes`] (the passes walk places, not keys).
 struct NodeState {
     key: Key,
@@ -482,8 +466,9 @@ struct NodeState {
     edges: std::ops::Range<usize>,
     /// All that ever came into it (a process: 1, the whole of it).
     total_in: Decimal,
-    /// Whether pass 3 reads its whole value, and whether pass 2 has worked it out.
-    whole: Whole,
+    /// Whether pass 3 reads its whole value ([`Engine::mark_wholes`]), so pass 2 works it
+    /// out.
+    wanted: bool,
     /// Its whole value (pass 2).
     total: Decimal,
     /// The part of it embodied in the deliverable (pass 3).
@@ -508,14 +493,16 @@ struct Edge {
     known: bool,
 }
 
+/// Kept small, since there is one per event upstream: the rare kinds are boxed, and an
+/// output's weight is kept apart ([`Engine::weights`]).
 enum EdgeKind {
     /// A resource's source: output of a process valued by the same equation, with the part
-    /// of the process's inputs this output takes.
-    Made { process: u32, weight: Ratio },
-    /// Output of a process in another scope with its own adopted equation (by index).
-    SubScope { process: u32, eq: usize, scope: AgentId, weight: Ratio },
-    /// Bought in an agreement: the reciprocal events (by position) and this receipt's weight.
-    Bought { reciprocal: Box<[u32]>, weight: Ratio },
+    /// of the process's inputs this output takes (an index into [`Engine::weights`]).
+    Made { process: u32, weight: u32 },
+    /// Output of a process in another scope with its own adopted equation.
+    SubScope(Box<SubScope>),
+    /// Bought in an agreement.
+    Bought(Box<Bought>),
     /// Moved or transferred from another resource, this much (kept here so that the later
     /// passes need not read the event again).
     From { from: u32, quantity: Decimal },
@@ -529,6 +516,20 @@ enum EdgeKind {
     Input,
 }
 
+/// An output of a process in another scope with its own adopted equation (by index).
+struct SubScope {
+    process: u32,
+    eq: usize,
+    scope: AgentId,
+    weight: Ratio,
+}
+
+/// A receipt of a purchase: the reciprocal events (by position) and this receipt's weight.
+struct Bought {
+    reciprocal: Box<[u32]>,
+    weight: Ratio,
+}
+
 impl Edge {
     fn new(at: u32, event: &Entry, kind: EdgeKind) -> Self {
         Edge { at, id: event.id, provider: event.provider, kind, valued: None, known: false }
@@ -539,7 +540,8 @@ impl EdgeKind {
     /// The node the edge leads to, if any.
     fn child(&self) -> Option<u32> {
         match *self {
-            EdgeKind::Made { process, .. } | EdgeKind::SubScope { process, .. } => Some(process),
+            EdgeKind::Made { process, .. } => Some(process),
+            EdgeKind::SubScope(ref sub) => Some(sub.process),
             EdgeKind::From { from: child, .. } | EdgeKind::Consume { child, .. } => Some(child),
             EdgeKind::UseOrCite { child } => child,
             EdgeKind::Bought { .. } | EdgeKind::Contributed | EdgeKind::Input => None,
@@ -581,6 +583,11 @@ struct Engine<'a> {
     /// The valuations of the events a purchase credits (payments, deposits into a fund),
     /// which are not edges, by event position and equation.
     valued: FastMap<(u32, usize), Option<Arc<Valued>>>,
+    /// The part of a process's inputs each output takes ([`EdgeKind::Made`]).
+    weights: Vec<Ratio>,
+    /// The nodes whose whole value pass 3 reads, as pass 1 meets them (used or cited
+    /// assets, processes in another scope).
+    wanted: Vec<u32>,
     /// Every distinct valuation by a rule, once ([`Engine::shared`]).
     same: FastMap<Same, Arc<Valued>>,
     /// The shares and the maintenance shares in the order first reached.
@@ -600,13 +607,14 @@ fn worth(valued: &Option<Arc<Valued>>) -> Decimal {
 
 /// What makes two valuations by a rule the same: the version, the rule, what each variable
 /// held and whether the rate was the skill's default. The formula, the action, the claim type
-/// and the value follow from these. Decimals compare by value (1.5 and 1.50 are one key, as an
-/// explanation writes both `1.5`).
+/// and the value follow from these. Decimals are keyed by their bytes: hashing them by value
+/// normalises each one, a twentieth of a large rollup, and 1.5 beside 1.50 only makes two
+/// keys for one valuation.
 #[derive(PartialEq, Eq, Hash)]
 struct Same {
     equation: ValueEquationId,
     rule: crate::ValueEquationRuleId,
-    variables: [Option<Decimal>; 7],
+    variables: [Option<[u8; 16]>; 7],
     default_rate: bool,
 }
 
@@ -619,13 +627,18 @@ impl Same {
         // Every field named, so that a new variable cannot be left out of the key.
         let Variables { quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation } =
             *x;
-        Some(Same {
-            equation: v.equation,
-            rule: v.rule,
-            variables: [quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation],
-            default_rate: *default_rate,
-        })
+        let variables = [quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation]
+            .map(|x| x.map(|d| d.serialize()));
+        Some(Same { equation: v.equation, rule: v.rule, variables, default_rate: *default_rate })
     }
+}
+
+/// The events from a node to the one a share credits, by position, and the credited one's
+/// id (which the edge, or the purchase, has at hand).
+#[derive(Clone, Copy)]
+struct Via<'v> {
+    events: &'v [u32],
+    id: EconomicEventId,
 }
 
 /// An event a payment credits (by position), its valuation, and the part of it the payment
@@ -647,6 +660,8 @@ impl<'a> Engine<'a> {
             edges: Vec::with_capacity(snapshot.len()),
             steps: Vec::with_capacity(links.resource_ids.len() + links.process_ids.len()),
             valued: FastMap::default(),
+            weights: Vec::new(),
+            wanted: Vec::new(),
             same: FastMap::default(),
             // At most a share per event: reserved (untouched memory costs nothing) rather
             // than grown by copying.
@@ -732,7 +747,7 @@ impl<'a> Engine<'a> {
             visit: Visit::Unseen,
             edges: 0..0,
             total_in: Decimal::ONE,
-            whole: Whole::Unwanted,
+            wanted: false,
             total: Decimal::ZERO,
             fraction: Ratio::ZERO,
         });
@@ -770,9 +785,15 @@ impl<'a> Engine<'a> {
             let weight = self.output_weight(p, s)?;
             return Ok(match self.sub_scope(p, eq) {
                 Some((index, scope)) => {
-                    EdgeKind::SubScope { process: self.node((Node::Process(p), index)), eq: index, scope, weight }
+                    let process = self.node((Node::Process(p), index));
+                    self.wanted.push(process);
+                    EdgeKind::SubScope(Box::new(SubScope { process, eq: index, scope, weight }))
                 }
-                None => EdgeKind::Made { process: self.node((Node::Process(p), eq)), weight },
+                None => {
+                    self.weights.push(weight);
+                    let weight = u32::try_from(self.weights.len() - 1).unwrap_or(NONE);
+                    EdgeKind::Made { process: self.node((Node::Process(p), eq)), weight }
+                }
             });
         }
         if let Some(agreement) = s.realization_of {
@@ -789,7 +810,7 @@ impl<'a> Engine<'a> {
                     }
                     _ => Ratio::new(Decimal::ONE, Decimal::from(receipts.len())),
                 };
-                return Ok(EdgeKind::Bought { reciprocal: reciprocal.into(), weight });
+                return Ok(EdgeKind::Bought(Box::new(Bought { reciprocal: reciprocal.into(), weight })));
             }
         }
         if s.is_contribution || s.action == Action::Raise {
@@ -824,7 +845,10 @@ impl<'a> Engine<'a> {
                 EdgeKind::Consume { child, quantity: e.resource_quantity.unwrap_or_default() }
             }
             (Action::Consume, None) => EdgeKind::Input,
-            (_, child) => EdgeKind::UseOrCite { child },
+            (_, child) => {
+                self.wanted.extend(child);
+                EdgeKind::UseOrCite { child }
+            }
         }
     }
 
@@ -981,19 +1005,20 @@ impl<'a> Engine<'a> {
     /// and every node below them. Pass 3 needs no other node's whole value, so pass 2 values
     /// only these; in a tree of work and materials that is none.
     fn mark_wholes(&mut self, order: &[u32]) {
-        for i in 0..self.edges.len() {
-            if let EdgeKind::UseOrCite { child: Some(c) } | EdgeKind::SubScope { process: c, .. } = self.edges[i].kind {
-                self.nodes[c as usize].whole = Whole::Wanted;
-            }
+        if self.wanted.is_empty() {
+            return;
+        }
+        for c in std::mem::take(&mut self.wanted) {
+            self.nodes[c as usize].wanted = true;
         }
         // Parents first, so that a mark reaches every node below.
         for &at in order.iter().rev() {
-            if self.nodes[at as usize].whole == Whole::Unwanted {
+            if !self.nodes[at as usize].wanted {
                 continue;
             }
             for i in self.nodes[at as usize].edges.clone() {
                 if let Some(c) = self.edges[i].kind.child() {
-                    self.nodes[c as usize].whole = Whole::Wanted;
+                    self.nodes[c as usize].wanted = true;
                 }
             }
         }
@@ -1006,7 +1031,7 @@ impl<'a> Engine<'a> {
         let (at, e) = (edge.at, self.snapshot.at(edge.at));
         let valued = match edge.kind {
             EdgeKind::Made { .. } | EdgeKind::Contributed | EdgeKind::Input => self.valuation(at, e, eq)?,
-            EdgeKind::SubScope { eq: index, .. } => self.valuation(at, e, index)?,
+            EdgeKind::SubScope(ref sub) => self.valuation(at, e, sub.eq)?,
             EdgeKind::UseOrCite { child } => self.use_value(at, e, eq, child.map(|c| self.total_of(c)))?,
             EdgeKind::From { .. } | EdgeKind::Bought { .. } | EdgeKind::Consume { .. } => None,
         };
@@ -1024,14 +1049,15 @@ impl<'a> Engine<'a> {
                 false => self.edge_valuation(eq, i)?,
             };
             let v = match &self.edges[i].kind {
-                EdgeKind::Made { process, weight } | EdgeKind::SubScope { process, weight, .. } => {
-                    add(weight.of(self.total_of(*process))?, worth(&valued))?
+                EdgeKind::Made { process, weight } => {
+                    add(self.weights[*weight as usize].of(self.total_of(*process))?, worth(&valued))?
                 }
+                EdgeKind::SubScope(sub) => add(sub.weight.of(self.total_of(sub.process))?, worth(&valued))?,
                 EdgeKind::From { from: child, quantity } | EdgeKind::Consume { child, quantity } => {
                     self.part_of(*child, *quantity).of(self.total_of(*child))?
                 }
-                EdgeKind::Bought { reciprocal, weight } => {
-                    let (reciprocal, weight) = (reciprocal.clone(), *weight);
+                EdgeKind::Bought(bought) => {
+                    let (reciprocal, weight) = (bought.reciprocal.clone(), bought.weight);
                     let mut v = Decimal::ZERO;
                     for &p in reciprocal.iter() {
                         for (_, valued, drawn) in self.payment_credits(p, eq)? {
@@ -1045,9 +1071,7 @@ impl<'a> Engine<'a> {
             (self.edges[i].valued, self.edges[i].known) = (valued, true);
             total = add(total, v)?;
         }
-        let node = &mut self.nodes[at as usize];
-        node.total = total;
-        node.whole = Whole::Worked;
+        self.nodes[at as usize].total = total;
         Ok(())
     }
 
@@ -1064,8 +1088,13 @@ impl<'a> Engine<'a> {
             return Ok(vec![]);
         }
         let (snapshot, payment) = (self.snapshot, self.snapshot.at(p));
-        let before: Vec<u32> =
-            self.links.sources(fund).iter().copied().filter(|&d| snapshot.at(d).order_key() < payment.order_key()).collect();
+        let before: Vec<u32> = self
+            .links
+            .sources(fund)
+            .iter()
+            .copied()
+            .filter(|&d| snapshot.at(d).order_key() < payment.order_key())
+            .collect();
         let deposited: Decimal = before.iter().filter_map(|&d| snapshot.at(d).resource_quantity).sum();
         let paid = payment.resource_quantity.unwrap_or_default();
         // A payment of more than the deposits before it draws all of them, no more.
@@ -1079,15 +1108,12 @@ impl<'a> Engine<'a> {
         Ok(out)
     }
 
-    /// Credits `value` of the last event of `via` (positions: the events from node `at` to
-    /// the credited one, whose id is `id`) to `to`; a second way to the same event and
-    /// recipient adds to its share.
-    #[allow(clippy::too_many_arguments)]
+    /// Credits `value` of the last event of `via` (the events from node `at` to the credited
+    /// one) to `to`; a second way to the same event and recipient adds to its share.
     fn credit(
         &mut self,
         at: u32,
-        via: &[u32],
-        id: EconomicEventId,
+        Via { events: via, id }: Via<'_>,
         to: To,
         valued: Arc<Valued>,
         value: Decimal,
@@ -1170,16 +1196,23 @@ impl<'a> Engine<'a> {
         };
         match &self.edges[i].kind {
             EdgeKind::Made { process, weight } => {
-                let (process, weight) = (*process, *weight);
+                let (process, weight) = (*process, self.weights[*weight as usize]);
                 self.add_fraction(process, fraction.times(weight)?)?;
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "production credit")?;
+                    self.credit(
+                        at,
+                        Via { events: &[e_at], id },
+                        To::Contributor(provider),
+                        v,
+                        value,
+                        "production credit",
+                    )?;
                 }
             }
-            EdgeKind::SubScope { process, eq: index, scope, weight } => {
-                let (index, scope) = (*index, *scope);
-                let whole = add(weight.of(self.total_of(*process))?, worth(&valued))?;
+            EdgeKind::SubScope(sub) => {
+                let (index, scope) = (sub.eq, sub.scope);
+                let whole = add(sub.weight.of(self.total_of(sub.process))?, worth(&valued))?;
                 let sub = self.equations[index];
                 let valued = Arc::new(Valued {
                     value: whole,
@@ -1194,28 +1227,43 @@ impl<'a> Engine<'a> {
                     )),
                 });
                 let value = fraction.of(whole)?;
-                self.credit(at, &[e_at], id, To::Contributor(scope), valued, value, "")?;
+                self.credit(at, Via { events: &[e_at], id }, To::Contributor(scope), valued, value, "")?;
             }
             EdgeKind::From { from, quantity } => {
                 let (from, quantity) = (*from, *quantity);
                 self.add_fraction(from, fraction.times(self.part_of(from, quantity))?)?;
             }
-            EdgeKind::Bought { reciprocal, weight } => {
-                let f = fraction.times(*weight)?;
-                for &p in reciprocal.clone().iter() {
+            EdgeKind::Bought(bought) => {
+                let f = fraction.times(bought.weight)?;
+                for &p in bought.reciprocal.clone().iter() {
                     for (credited, v, drawn) in self.payment_credits(p, eq)? {
                         let value = f.times(drawn)?.of(v.value)?;
-                        let (provider, credited_id) = (self.snapshot.at(credited).provider, self.snapshot.at(credited).id);
+                        let (provider, credited_id) =
+                            (self.snapshot.at(credited).provider, self.snapshot.at(credited).id);
                         if credited == p {
                             let agreement = self.snapshot.at(e_at).realization_of.unwrap_or_default();
                             let how = format!("paid for a purchase (agreement {agreement})");
-                            self.credit(at, &[e_at, p], credited_id, To::Contributor(provider), v, value, how)?;
+                            self.credit(
+                                at,
+                                Via { events: &[e_at, p], id: credited_id },
+                                To::Contributor(provider),
+                                v,
+                                value,
+                                how,
+                            )?;
                         } else {
                             let how = format!(
                                 "deposited in the fund that paid {} for a purchase, in proportion to the deposits before it",
                                 crate::canonical(self.snapshot.at(p).resource_quantity.unwrap_or_default())
                             );
-                            self.credit(at, &[e_at, p, credited], credited_id, To::Contributor(provider), v, value, how)?;
+                            self.credit(
+                                at,
+                                Via { events: &[e_at, p, credited], id: credited_id },
+                                To::Contributor(provider),
+                                v,
+                                value,
+                                how,
+                            )?;
                         }
                     }
                 }
@@ -1223,7 +1271,14 @@ impl<'a> Engine<'a> {
             EdgeKind::Contributed => {
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "contributed into the resource")?;
+                    self.credit(
+                        at,
+                        Via { events: &[e_at], id },
+                        To::Contributor(provider),
+                        v,
+                        value,
+                        "contributed into the resource",
+                    )?;
                 }
             }
             EdgeKind::Consume { child, quantity } => {
@@ -1240,7 +1295,14 @@ impl<'a> Engine<'a> {
             EdgeKind::Input => {
                 if let Some(v) = valued {
                     let value = fraction.of(v.value)?;
-                    self.credit(at, &[e_at], id, To::Contributor(provider), v, value, "an input of the process")?;
+                    self.credit(
+                        at,
+                        Via { events: &[e_at], id },
+                        To::Contributor(provider),
+                        v,
+                        value,
+                        "an input of the process",
+                    )?;
                 }
             }
         }
@@ -1271,7 +1333,14 @@ impl<'a> Engine<'a> {
             if let (Some(m), Some(recipient)) = (maintenance, asset.maintenance_recipient()) {
                 let amount = fraction.of(m.value)?;
                 let how = format!("maintenance share of a use of resource {}", asset.id);
-                self.credit(at, &[e_at], e.id, To::Maintenance(recipient), Arc::new(m), amount, how)?;
+                self.credit(
+                    at,
+                    Via { events: &[e_at], id: e.id },
+                    To::Maintenance(recipient),
+                    Arc::new(m),
+                    amount,
+                    how,
+                )?;
             }
         }
         match shared {
@@ -1286,47 +1355,51 @@ impl<'a> Engine<'a> {
                     "cited, credited to its owner"
                 };
                 let amount = fraction.of(v.value)?;
-                self.credit(at, &[e_at], e.id, To::Contributor(owner), Arc::new(v), amount, how)?;
+                self.credit(at, Via { events: &[e_at], id: e.id }, To::Contributor(owner), Arc::new(v), amount, how)?;
             }
         }
         Ok(())
     }
 
     /// The shares and the maintenance shares, each in order ([`in_order`]), written out.
-    fn finish(self) -> (Vec<Share>, Vec<Share>) {
+    fn finish(self) -> Result<(Vec<Share>, Vec<Share>, Decimal), DomainError> {
         let tree: Arc<[Step]> = self.steps.into();
         let snapshot = self.snapshot;
-        let written = |mut credits: Vec<Credited>| -> Vec<Share> {
-            in_order(&credits)
-                .into_iter()
-                .map(|at| {
-                    let c = &mut credits[at];
-                    let before = usize::from(c.via_len);
-                    let mut events = [c.event; 3];
-                    for (slot, &e) in events.iter_mut().zip(&c.via[..before]) {
-                        *slot = snapshot.at(e).id;
-                    }
-                    let valued = c.valued.clone();
-                    Share {
-                        agent: c.agent,
-                        event: c.event,
+        // The rolled-up value is summed here, where each share's value is at hand.
+        let mut total = Decimal::ZERO;
+        let mut written = |mut credits: Vec<Credited>| -> Result<Vec<Share>, DomainError> {
+            let mut shares = Vec::with_capacity(credits.len());
+            for at in in_order(&credits) {
+                let c = &mut credits[at];
+                total = add(total, c.value)?;
+                let before = usize::from(c.via_len);
+                let mut events = [c.event; 3];
+                for (slot, &e) in events.iter_mut().zip(&c.via[..before]) {
+                    *slot = snapshot.at(e).id;
+                }
+                let valued = c.valued.clone();
+                shares.push(Share {
+                    agent: c.agent,
+                    event: c.event,
+                    value: c.value,
+                    event_value: valued.value,
+                    path: SharePath::new(tree.clone(), c.node, &events[..=before]),
+                    equation: valued.equation,
+                    version: valued.version,
+                    claim_type: valued.claim_type,
+                    explanation: Explanation {
+                        how: std::mem::take(&mut c.how),
+                        valued,
                         value: c.value,
-                        event_value: valued.value,
-                        path: SharePath::new(tree.clone(), c.node, &events[..=before]),
-                        equation: valued.equation,
-                        version: valued.version,
-                        claim_type: valued.claim_type,
-                        explanation: Explanation {
-                            how: std::mem::take(&mut c.how),
-                            valued,
-                            value: c.value,
-                            reaches: c.reaches,
-                        },
-                    }
-                })
-                .collect()
+                        reaches: c.reaches,
+                    },
+                });
+            }
+            Ok(shares)
         };
-        (written(self.shares), written(self.maintenance))
+        let shares = written(self.shares)?;
+        let maintenance = written(self.maintenance)?;
+        Ok((shares, maintenance, total))
     }
 }
 

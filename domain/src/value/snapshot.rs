@@ -651,7 +651,9 @@ impl<'a> Valuer<'a> {
         // A `RESTATE` version values everything itself: its scope's history is not read.
         let version = match self.equation.valuation {
             Valuation::Restate => self.equation,
-            Valuation::Forward => valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded),
+            Valuation::Forward => {
+                valuing_version(self.equation, self.snapshot.history(self.equation.scope), e.recorded)
+            }
         };
         let resource = e.resource_inventoried_as.and_then(|r| self.snapshot.resource(r));
         let classes: Cow<'_, [Uri]> = match resource {

@@ -137,7 +137,9 @@ pub(crate) async fn rollup_snapshot_in<C: ConnectionTrait>(
 ) -> Result<Snapshot> {
     let realized = super::index::realized_in(conn).await?;
     let events = store.read_values(|log| log.upstream(resource, &realized))?;
-    snapshot_of(conn, events, equation).await
+    // A rollup walks every link between the events: they are worked out here, with the rest
+    // of the loading, rather than at its first question.
+    Ok(snapshot_of(conn, events, equation).await?.link())
 }
 
 /// The snapshot of `scope`'s own events (fluid equity, a period bucket), with the sources

@@ -766,7 +766,10 @@ fn bare_credit(agent: u128, event: u128, value: Decimal) -> Credited {
 
 /// The (agent, event) of `credits` in the order the rollup lists them.
 fn listed(credits: &[Credited]) -> Vec<(u128, u128)> {
-    in_order(credits).into_iter().map(|at| (credits[at].agent.uuid().as_u128(), credits[at].event.uuid().as_u128())).collect()
+    in_order(credits)
+        .into_iter()
+        .map(|at| (credits[at].agent.uuid().as_u128(), credits[at].event.uuid().as_u128()))
+        .collect()
 }
 
 #[test]
