@@ -7,14 +7,18 @@
 //!
 //! 1. **discover**: an iterative depth-first walk (no recursion, so no depth limit) that visits
 //!    each node once, remembers the first way it was reached (the path of every share) and
-//!    refuses a cycle with [`DomainError::Cycle`]. It gives each node a place in an array and
-//!    sorts out each of its edges once, so that the other passes walk arrays, not maps;
+//!    refuses a cycle with [`DomainError::Cycle`]. It walks the snapshot's links by number
+//!    (no id is hashed), gives each node a place in an array, sorts out each of its edges once
+//!    and values each edge's event while it is at hand (all but uses and cites, which read
+//!    what pass 2 works out), so that the other passes walk arrays and never read an event
+//!    again;
 //! 2. **value, children first**: the whole value of a node (all that ever came into a
 //!    resource, all the inputs of a process), for the nodes that `resourceValue`, the split of
 //!    a use or a cite among an asset's contributors, or a sub-scope's credit reads, and the
 //!    nodes below them; no other node needs it;
 //! 3. **share, parents first**: the fraction of each node embodied in the deliverable, handed
-//!    down edge by edge; each contribution met on the way becomes a share, `value × fraction`.
+//!    down edge by edge; each contribution met on the way becomes a share, `value × fraction`,
+//!    gathered small and written out once the shares are in order.
 //!
 //! How value moves along the edges:
 //! - a resource draws from each of its sources in proportion: the same fraction of every

@@ -594,6 +594,32 @@ fn a_chain_of_twenty_thousand_processes_rolls_up_without_recursion() {
 }
 
 #[test]
+fn a_formula_that_fails_on_an_event_fails_the_rollup_only_where_the_event_is_embodied() {
+    // Work is valued `10 / (quantity - 2)`: Ann's 2 h divide by zero. Her work goes into the
+    // process that makes the widgets, and the process also makes scrap, declared worth
+    // nothing: the scrap takes 0 / 40 of the process, so none of her work is in it, and
+    // rolling the scrap up does not value her work. Rolling the widgets up does, and fails
+    // with the formula's error, naming it.
+    let (project, ann) = (AgentId::new(), AgentId::new());
+    let mut b = Books::default();
+    let eq = deliverable_equation(project, 1, vec![rule(Action::Work, "10 / (quantity - 2)")]);
+    b.equations.push(eq.clone());
+    let make = b.process(project, None);
+    let (widgets, scrap) = (private(&mut b, project), private(&mut b, project));
+    b.event(Action::Work, ann, project).input(make).effort("2");
+    b.event(Action::Produce, ann, project).output(make).on(widgets).quantity("4").declared("40");
+    b.event(Action::Produce, ann, project).output(make).on(scrap).quantity("1").declared("0");
+    let snapshot = b.snapshot();
+    let none = rollup(&snapshot, scrap, None, &eq, RuleScope::All).must();
+    assert_eq!((none.total_value, none.shares.len()), (d("0"), 0));
+    let failed = rollup(&snapshot, widgets, None, &eq, RuleScope::All);
+    match failed {
+        Err(DomainError::Invalid { ref message, .. }) => assert!(message.contains("10 / (quantity - 2)"), "{message}"),
+        other => panic!("expected the formula's error, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_negative_quantity_is_refused() {
     let kit = sensor_kit();
     let snapshot = kit.books.snapshot();
