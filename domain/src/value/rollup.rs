@@ -60,7 +60,9 @@ use rust_decimal::Decimal;
 use super::FastMap;
 use super::equation::{ClaimType, ValueEquation};
 use super::formula::Variables;
-use super::snapshot::{Entry, Links, NONE, RuleScope, SnapProcess, Snapshot, Valued, Valuer, Working, source_of};
+use super::snapshot::{
+    Entry, Links, NONE, Priced, RuleScope, SnapProcess, Snapshot, Valued, Valuer, Working, source_of,
+};
 use crate::flow::FlowNode;
 use crate::observation::PropertyRegime;
 use crate::{Action, AgentId, DomainError, EconomicEventId, EconomicResourceId, ValueEquationId};
@@ -592,7 +594,7 @@ struct Engine<'a> {
     /// The nodes whose whole value pass 3 reads, as pass 1 meets them (used or cited
     /// assets, processes in another scope).
     wanted: Vec<u32>,
-    /// Every distinct valuation by a rule, once ([`Engine::shared`]).
+    /// Every distinct valuation by a rule, once ([`Engine::valuation`]).
     same: FastMap<Same, Arc<Valued>>,
     /// The shares and the maintenance shares in the order first reached.
     shares: Vec<Credited>,
@@ -623,17 +625,14 @@ struct Same {
 }
 
 impl Same {
-    /// The key of a valuation by a rule; none for one said in words.
-    fn of(v: &Valued) -> Option<Self> {
-        let Working::Rule { variables: x, default_rate, .. } = &v.working else {
-            return None;
-        };
+    /// The key of an event priced by a rule.
+    fn of(p: &Priced<'_>) -> Self {
         // Every field named, so that a new variable cannot be left out of the key.
         let Variables { quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation } =
-            *x;
+            p.variables;
         let variables = [quantity, effort, declared_value, rate, value_per_unit_of_use, resource_value, reputation]
             .map(|x| x.map(|d| d.serialize()));
-        Some(Same { equation: v.equation, rule: v.rule, variables, default_rate: *default_rate })
+        Same { equation: p.version.id, rule: p.rule.id, variables, default_rate: p.default_rate }
     }
 }
 
@@ -690,21 +689,23 @@ impl<'a> Engine<'a> {
     }
 
     /// The valuation of a contribution by equation `eq`; `None` for an event that is not one
-    /// or that no rule values.
-    fn valuation(&self, at: u32, e: &Entry, eq: usize) -> Result<Option<Valued>, DomainError> {
+    /// or that no rule values. Events priced alike ([`Same`]: hours of work at one rate) share
+    /// one valuation, whose formula is worked out once: a rollup over 100,000 events worked
+    /// out, wrote and freed one for each.
+    fn valuation(&mut self, at: u32, e: &Entry, eq: usize) -> Result<Option<Arc<Valued>>, DomainError> {
         if !e.is_contribution {
             return Ok(None);
         }
-        self.valuer(eq).value_in(e, self.process_of(at), None)
-    }
-
-    /// One `Arc` per distinct valuation by a rule ([`Same`]): hours of work at one rate are
-    /// valued alike, and a rollup over 100,000 events allocated, wrote and freed one for each.
-    fn shared(&mut self, v: Valued) -> Arc<Valued> {
-        match Same::of(&v) {
-            Some(key) => self.same.entry(key).or_insert_with(|| Arc::new(v)).clone(),
-            None => Arc::new(v),
+        let Some(priced) = self.valuer(eq).priced(e, self.process_of(at), None) else {
+            return Ok(None);
+        };
+        let key = Same::of(&priced);
+        if let Some(v) = self.same.get(&key) {
+            return Ok(Some(v.clone()));
         }
+        let v = Arc::new(priced.valued(e)?);
+        self.same.insert(key, v.clone());
+        Ok(Some(v))
     }
 
     /// [`Engine::valuation`], once per event and equation, for the events of purchases.
@@ -712,7 +713,7 @@ impl<'a> Engine<'a> {
         if let Some(v) = self.valued.get(&(at, eq)) {
             return Ok(v.clone());
         }
-        let v = self.valuation(at, self.snapshot.at(at), eq)?.map(|v| self.shared(v));
+        let v = self.valuation(at, self.snapshot.at(at), eq)?;
         self.valued.insert((at, eq), v.clone());
         Ok(v)
     }
@@ -1036,10 +1037,10 @@ impl<'a> Engine<'a> {
         let valued = match edge.kind {
             EdgeKind::Made { .. } | EdgeKind::Contributed | EdgeKind::Input => self.valuation(at, e, eq)?,
             EdgeKind::SubScope(ref sub) => self.valuation(at, e, sub.eq)?,
-            EdgeKind::UseOrCite { child } => self.use_value(at, e, eq, child.map(|c| self.total_of(c)))?,
+            EdgeKind::UseOrCite { child } => self.use_value(at, e, eq, child.map(|c| self.total_of(c)))?.map(Arc::new),
             EdgeKind::From { .. } | EdgeKind::Bought { .. } | EdgeKind::Consume { .. } => None,
         };
-        Ok(valued.map(|v| self.shared(v)))
+        Ok(valued)
     }
 
     /// Pass 2: the whole value of a node, whose children are valued already. Each edge's

@@ -648,6 +648,18 @@ impl<'a> Valuer<'a> {
         process: Option<&SnapProcess>,
         resource_value: Option<Decimal>,
     ) -> Result<Option<Valued>, DomainError> {
+        self.priced(e, process, resource_value).map(|p| p.valued(e)).transpose()
+    }
+
+    /// What valuing `e` reads, before its formula is worked out: the version, the rule that
+    /// matches (none: `e` is not valued) and the variables. The rollup values many events
+    /// alike (hours at one rate) and works each such formula out once.
+    pub(crate) fn priced(
+        &self,
+        e: &SnapEvent,
+        process: Option<&SnapProcess>,
+        resource_value: Option<Decimal>,
+    ) -> Option<Priced<'a>> {
         // A `RESTATE` version values everything itself: its scope's history is not read.
         let version = match self.equation.valuation {
             Valuation::Restate => self.equation,
@@ -663,12 +675,10 @@ impl<'a> Valuer<'a> {
             _ => Cow::Borrowed(&e.resource_classified_as),
         };
         let facts = self.facts(e, process, &classes);
-        let Some(rule) = self.rule_of(version, &facts) else {
-            return Ok(None);
-        };
+        let rule = self.rule_of(version, &facts)?;
         let rate =
             facts.resource_conforms_to.and_then(|skill| self.snapshot.rates.rate(e.provider, skill, e.point_in_time));
-        let vars = Variables {
+        let variables = Variables {
             quantity: e.quantity(),
             effort: e.effort_quantity,
             declared_value: e.declared_value,
@@ -677,7 +687,30 @@ impl<'a> Valuer<'a> {
             resource_value,
             reputation: None,
         };
-        let value = rule.formula.eval(&vars).map_err(|err| {
+        Some(Priced { version, rule, variables, default_rate: matches!(rate, Some((_, RateSource::Default))) })
+    }
+}
+
+/// An event priced by a rule ([`Valuer::priced`]): all its valuation depends on but the
+/// formula's result. Two events priced alike are valued alike.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Priced<'a> {
+    /// The version that values the event.
+    pub(crate) version: &'a ValueEquation,
+    /// Its rule that matches the event.
+    pub(crate) rule: &'a Rule,
+    /// What the formula's variables hold.
+    pub(crate) variables: Variables,
+    /// Whether `rate` is the skill's default rather than the agent's own.
+    pub(crate) default_rate: bool,
+}
+
+impl Priced<'_> {
+    /// Works the formula out: the valuation of `e` (an error for a failing formula or a
+    /// negative value).
+    pub(crate) fn valued(self, e: &SnapEvent) -> Result<Valued, DomainError> {
+        let Priced { version, rule, variables, default_rate } = self;
+        let value = rule.formula.eval(&variables).map_err(|err| {
             DomainError::invalid("formula", format!("`{}` on event {}: {err}", rule.formula.text(), e.id))
         })?;
         if value.is_sign_negative() && !value.is_zero() {
@@ -686,7 +719,7 @@ impl<'a> Valuer<'a> {
                 format!("`{}` gives a negative value ({value}) for event {}", rule.formula.text(), e.id),
             ));
         }
-        Ok(Some(Valued {
+        Ok(Valued {
             value,
             equation: version.id,
             version: version.version,
@@ -696,10 +729,10 @@ impl<'a> Valuer<'a> {
                 action: e.action,
                 formula: rule.formula.clone(),
                 version: version.version,
-                variables: vars,
-                default_rate: matches!(rate, Some((_, RateSource::Default))),
+                variables,
+                default_rate,
                 value,
             },
-        }))
+        })
     }
 }
