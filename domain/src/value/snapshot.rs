@@ -642,18 +642,23 @@ impl<'a> Valuer<'a> {
 
     /// [`Valuer::value`], given the process `e` is an input of, else an output of (the
     /// rollup knows it by number, without looking its id up).
+    #[inline]
     pub(crate) fn value_in(
         &self,
         e: &SnapEvent,
         process: Option<&SnapProcess>,
         resource_value: Option<Decimal>,
     ) -> Result<Option<Valued>, DomainError> {
-        self.priced(e, process, resource_value).map(|p| p.valued(e)).transpose()
+        let Some(priced) = self.priced(e, process, resource_value) else {
+            return Ok(None);
+        };
+        priced.valued(e).map(Some)
     }
 
     /// What valuing `e` reads, before its formula is worked out: the version, the rule that
     /// matches (none: `e` is not valued) and the variables. The rollup values many events
     /// alike (hours at one rate) and works each such formula out once.
+    #[inline]
     pub(crate) fn priced(
         &self,
         e: &SnapEvent,
@@ -708,8 +713,9 @@ pub(crate) struct Priced<'a> {
 impl Priced<'_> {
     /// Works the formula out: the valuation of `e` (an error for a failing formula or a
     /// negative value).
-    pub(crate) fn valued(self, e: &SnapEvent) -> Result<Valued, DomainError> {
-        let Priced { version, rule, variables, default_rate } = self;
+    #[inline]
+    pub(crate) fn valued(&self, e: &SnapEvent) -> Result<Valued, DomainError> {
+        let Priced { version, rule, variables, default_rate } = *self;
         let value = rule.formula.eval(&variables).map_err(|err| {
             DomainError::invalid("formula", format!("`{}` on event {}: {err}", rule.formula.text(), e.id))
         })?;
