@@ -1174,6 +1174,22 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Credits `fraction` of an edge's own event (position, id, provider) to its provider.
+    fn credit_own(
+        &mut self,
+        at: u32,
+        (e_at, id, provider): (u32, EconomicEventId, AgentId),
+        valued: Option<Arc<Valued>>,
+        fraction: Ratio,
+        how: &'static str,
+    ) -> Result<(), DomainError> {
+        let Some(v) = valued else {
+            return Ok(());
+        };
+        let value = fraction.of(v.value)?;
+        self.credit(at, Via { events: &[e_at], id }, To::Contributor(provider), v, value, how)
+    }
+
     fn add_fraction(&mut self, at: u32, f: Ratio) -> Result<(), DomainError> {
         let node = &mut self.nodes[at as usize];
         node.fraction = node.fraction.plus(f)?;
@@ -1203,17 +1219,7 @@ impl<'a> Engine<'a> {
             EdgeKind::Made { process, weight } => {
                 let (process, weight) = (*process, self.weights[*weight as usize]);
                 self.add_fraction(process, fraction.times(weight)?)?;
-                if let Some(v) = valued {
-                    let value = fraction.of(v.value)?;
-                    self.credit(
-                        at,
-                        Via { events: &[e_at], id },
-                        To::Contributor(provider),
-                        v,
-                        value,
-                        "production credit",
-                    )?;
-                }
+                self.credit_own(at, (e_at, id, provider), valued, fraction, "production credit")?;
             }
             EdgeKind::SubScope(sub) => {
                 let (index, scope) = (sub.eq, sub.scope);
@@ -1274,17 +1280,7 @@ impl<'a> Engine<'a> {
                 }
             }
             EdgeKind::Contributed => {
-                if let Some(v) = valued {
-                    let value = fraction.of(v.value)?;
-                    self.credit(
-                        at,
-                        Via { events: &[e_at], id },
-                        To::Contributor(provider),
-                        v,
-                        value,
-                        "contributed into the resource",
-                    )?;
-                }
+                self.credit_own(at, (e_at, id, provider), valued, fraction, "contributed into the resource")?;
             }
             EdgeKind::Consume { child, quantity } => {
                 let (child, quantity) = (*child, *quantity);
@@ -1298,17 +1294,7 @@ impl<'a> Engine<'a> {
                 self.share_use(at, e_at, child, (*v).clone(), fraction)?;
             }
             EdgeKind::Input => {
-                if let Some(v) = valued {
-                    let value = fraction.of(v.value)?;
-                    self.credit(
-                        at,
-                        Via { events: &[e_at], id },
-                        To::Contributor(provider),
-                        v,
-                        value,
-                        "an input of the process",
-                    )?;
-                }
+                self.credit_own(at, (e_at, id, provider), valued, fraction, "an input of the process")?;
             }
         }
         Ok(())
