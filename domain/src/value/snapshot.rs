@@ -355,6 +355,11 @@ impl Links {
         self.resource.get(&r).copied().unwrap_or(NONE)
     }
 
+    /// A process's number, if an event names it.
+    fn process(&self, p: ProcessId) -> u32 {
+        self.process.get(&p).copied().unwrap_or(NONE)
+    }
+
     /// The positions of the events into resource `r` (by number).
     pub(crate) fn sources(&self, r: u32) -> &[u32] {
         self.sources.list(r)
@@ -492,13 +497,13 @@ impl Snapshot {
     /// The inputs of `p`, in recording order.
     pub fn inputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
         let links = self.links();
-        self.listed(links.process.get(&p).map_or(&[], |&n| links.inputs(n)))
+        self.listed(links.inputs(links.process(p)))
     }
 
     /// The outputs of `p`, in recording order.
     pub fn outputs(&self, p: ProcessId) -> impl Iterator<Item = &Entry> {
         let links = self.links();
-        self.listed(links.process.get(&p).map_or(&[], |&n| links.outputs(n)))
+        self.listed(links.outputs(links.process(p)))
     }
 
     /// The events realising agreement `a`, in recording order.
